@@ -117,23 +117,27 @@ public sealed partial class CompressModels
                 Log.LogErrorWithCodeFromResources("MC7006");
                 break;
             case ToolExitCode.Cancelled:
-                Log.LogErrorWithCodeFromResources("MC7007", Recipe);
+                LogRecipeError("MC7007", ExitCode);
                 break;
             case ToolExitCode.InternalError when !Log.HasLoggedErrors:
-                Log.LogErrorWithCodeFromResources("MC7005", Recipe);
+                LogRecipeError("MC7005", ExitCode);
                 break;
             case ToolExitCode.InvalidRecipe or ToolExitCode.InvalidModel or ToolExitCode.CompressionFailed
                 or ToolExitCode.AccuracyBudgetExceeded when !Log.HasLoggedErrors:
-                Log.LogErrorWithCodeFromResources("MC7004", Recipe, ExitCode, (ToolExitCode)ExitCode);
+                LogRecipeError("MC7004", ExitCode, (ToolExitCode)ExitCode);
                 break;
             case ToolExitCode.InternalError or ToolExitCode.InvalidRecipe or ToolExitCode.InvalidModel
                 or ToolExitCode.CompressionFailed or ToolExitCode.AccuracyBudgetExceeded:
                 break;
             default:
-                Log.LogErrorWithCodeFromResources("MC7008", Recipe, ExitCode);
+                LogRecipeError("MC7008", ExitCode);
                 break;
         }
 
         return false;
     }
+
+    /// <summary>Logs a coded error about the run of <see cref="Recipe"/>, attributed to the recipe file.</summary>
+    private void LogRecipeError(string code, params object[] args) =>
+        Log.LogErrorWithCodeFromResources(null, Recipe, 0, 0, 0, 0, code, [Recipe, .. args]);
 }

@@ -70,12 +70,12 @@ public sealed partial class CompressModels : ToolTask
         var ran = base.Execute();
         if (ran && ExitCode == 0 && !File.Exists(ManifestFile))
         {
-            Log.LogErrorWithCodeFromResources("MC7009", Recipe, ManifestFile);
+            LogRecipeError("MC7009", ManifestFile);
         }
         else if (!ran && !Log.HasLoggedErrors)
         {
             // Killed, timed out or cancelled by MSBuild: ToolTask only warns, but nothing was built.
-            Log.LogErrorWithCodeFromResources("MC7008", Recipe, ExitCode);
+            LogRecipeError("MC7008", ExitCode);
         }
 
         return !Log.HasLoggedErrors;

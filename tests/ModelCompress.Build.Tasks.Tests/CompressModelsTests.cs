@@ -86,6 +86,7 @@ public sealed class CompressModelsTests : IDisposable
         if (expected is "MC7004" or "MC7005" or "MC7007" or "MC7008")
         {
             Assert.Contains(task.Recipe, error.Message, StringComparison.Ordinal);
+            Assert.Equal(task.Recipe, error.File);
         }
     }
 
