@@ -1,3 +1,5 @@
+using ModelCompress.Build.TestInfrastructure;
+
 namespace ModelCompress.Build.Tasks.Tests;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace ModelCompress.Build.Tasks.Tests;
+namespace ModelCompress.Build.TestInfrastructure;
 
 /// <summary>
 /// Runs the real <c>dotnet</c> CLI for build tests. Node reuse and the compiler server are off so that no process

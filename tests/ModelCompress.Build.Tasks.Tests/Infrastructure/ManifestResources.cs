@@ -1,7 +1,7 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
-namespace ModelCompress.Build.Tasks.Tests;
+namespace ModelCompress.Build.TestInfrastructure;
 
 /// <summary>Reads an assembly's embedded resources from its metadata, without loading it.</summary>
 internal static class ManifestResources

@@ -1,3 +1,4 @@
+using ModelCompress.Build.TestInfrastructure;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Build.Tasks.Tests;

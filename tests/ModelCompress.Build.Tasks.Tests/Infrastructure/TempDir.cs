@@ -1,6 +1,6 @@
-namespace ModelCompress.Build.Tasks.Tests;
+namespace ModelCompress.Build.TestInfrastructure;
 
-/// <summary>A temporary folder (with a space in its name, to catch quoting bugs) deleted on dispose.</summary>
+/// <summary>Shared by ModelCompress.Build.Tasks.Tests and ModelCompress.EndToEnd.Tests (linked). A temporary folder (with a space in its name, to catch quoting bugs) deleted on dispose.</summary>
 internal sealed class TempDir : IDisposable
 {
     public TempDir()
