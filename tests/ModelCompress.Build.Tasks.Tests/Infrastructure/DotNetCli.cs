@@ -19,9 +19,16 @@ internal static class DotNetCli
     public static Result Run(string workingDirectory, IEnumerable<string> args, IDictionary<string, string>? env = null, int timeoutSeconds = 300) =>
         Start(workingDirectory, args, env).Wait(timeoutSeconds);
 
-    public static Running Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    public static Running Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string>? env = null) =>
+        StartProcess(Host, workingDirectory, args, env);
+
+    /// <summary>Runs another program (e.g. bash) with the same environment rules.</summary>
+    public static Result Exec(string fileName, string workingDirectory, IEnumerable<string> args, IDictionary<string, string>? env = null, int timeoutSeconds = 300) =>
+        StartProcess(fileName, workingDirectory, args, env).Wait(timeoutSeconds);
+
+    private static Running StartProcess(string fileName, string workingDirectory, IEnumerable<string> args, IDictionary<string, string>? env)
     {
-        var psi = new ProcessStartInfo(Host)
+        var psi = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -46,7 +53,7 @@ internal static class DotNetCli
             psi.Environment[k] = v;
         }
 
-        return new Running(Process.Start(psi)!, string.Join(' ', psi.ArgumentList));
+        return new Running(Process.Start(psi)!, fileName + " " + string.Join(' ', psi.ArgumentList));
     }
 
     internal sealed class Running
@@ -73,7 +80,7 @@ internal static class DotNetCli
             if (!Process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
             {
                 Process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"dotnet {CommandLine} did not finish in {timeoutSeconds} s:\n{Output()}");
+                throw new TimeoutException($"{CommandLine} did not finish in {timeoutSeconds} s:\n{Output()}");
             }
 
             Process.WaitForExit();
@@ -107,7 +114,7 @@ internal static class DotNetCli
         /// <summary>Asserts success, showing the whole log when it failed.</summary>
         public Result ShouldSucceed()
         {
-            Assert.True(ExitCode == 0, $"dotnet {CommandLine} failed with {ExitCode}:\n{Output}");
+            Assert.True(ExitCode == 0, $"{CommandLine} failed with {ExitCode}:\n{Output}");
             return this;
         }
 
