@@ -15,7 +15,7 @@ public static class DataFileReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineMessages.Fail("MC3002", path, path);
+            throw EngineErrors.Fail("MC3002", path, path);
         }
 
         var ext = Path.GetExtension(path).ToUpperInvariant();
@@ -34,7 +34,7 @@ public static class DataFileReader
             return new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = IdxReader.ReadFile(path) };
         }
 
-        throw EngineMessages.Fail("MC3004", path, path);
+        throw EngineErrors.Fail("MC3004", path, path);
     }
 
     /// <summary>Reads a single array (labels, or the one input of a model) from <paramref name="path"/>.</summary>
@@ -43,7 +43,7 @@ public static class DataFileReader
         var arrays = ReadArrays(path);
         if (arrays.Count != 1)
         {
-            throw EngineMessages.Fail("MC3003", path, path, $"expected one array, found {arrays.Count} ({string.Join(", ", arrays.Keys)})");
+            throw EngineErrors.Fail("MC3003", path, path, $"expected one array, found {arrays.Count} ({string.Join(", ", arrays.Keys)})");
         }
 
         return arrays.Values.First();
@@ -51,12 +51,19 @@ public static class DataFileReader
 
     /// <summary>
     /// Reads <paramref name="path"/> and binds its arrays to <paramref name="inputs"/>: by name, or the only array to
-    /// the only input. Keeps the first <paramref name="maxSamples"/> samples.
+    /// the only input. A single unnamed array (.npy, IDX) feeds <paramref name="inputName"/>, or the first input when
+    /// that is null. Keeps the first <paramref name="maxSamples"/> samples.
     /// </summary>
-    public static SampleSet ReadSamples(string path, IReadOnlyList<ModelInputInfo> inputs, long maxSamples = long.MaxValue)
+    public static SampleSet ReadSamples(string path, IReadOnlyList<ModelInputInfo> inputs, long maxSamples = long.MaxValue, string? inputName = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var arrays = ReadArrays(path);
+        if (arrays.Count == 1 && arrays.ContainsKey(string.Empty) && inputs.Count > 0)
+        {
+            var target = inputName ?? inputs[0].Name;
+            arrays = new Dictionary<string, NdArray>(StringComparer.Ordinal) { [target] = arrays[string.Empty] };
+        }
+
         var bound = new Dictionary<string, NdArray>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {
@@ -71,7 +78,7 @@ public static class DataFileReader
             else
             {
                 var names = arrays.Keys.Select(k => k.Length == 0 ? "(unnamed)" : k);
-                throw EngineMessages.Fail("MC3005", path, path, input.Name, string.Join(", ", names));
+                throw EngineErrors.Fail("MC3005", path, path, input.Name, string.Join(", ", names));
             }
         }
 

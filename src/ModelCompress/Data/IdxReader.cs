@@ -30,7 +30,7 @@ public static class IdxReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineMessages.Fail("MC3002", path, path);
+            throw EngineErrors.Fail("MC3002", path, path);
         }
 
         using var file = File.OpenRead(path);
@@ -44,7 +44,7 @@ public static class IdxReader
         }
         catch (InvalidDataException ex)
         {
-            throw EngineMessages.Fail("MC3003", path, path, ex.Message);
+            throw EngineErrors.Fail("MC3003", path, path, ex.Message);
         }
     }
 

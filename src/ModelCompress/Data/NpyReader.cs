@@ -21,7 +21,7 @@ public static class NpyReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineMessages.Fail("MC3002", path, path);
+            throw EngineErrors.Fail("MC3002", path, path);
         }
 
         using var stream = File.OpenRead(path);
@@ -31,7 +31,7 @@ public static class NpyReader
         }
         catch (InvalidDataException ex)
         {
-            throw EngineMessages.Fail("MC3003", path, path, ex.Message);
+            throw EngineErrors.Fail("MC3003", path, path, ex.Message);
         }
     }
 

@@ -15,7 +15,7 @@ public static class NpzArchive
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineMessages.Fail("MC3002", path, path);
+            throw EngineErrors.Fail("MC3002", path, path);
         }
 
         try
@@ -45,7 +45,7 @@ public static class NpzArchive
         }
         catch (InvalidDataException ex)
         {
-            throw EngineMessages.Fail("MC3003", path, path, ex.Message);
+            throw EngineErrors.Fail("MC3003", path, path, ex.Message);
         }
     }
 

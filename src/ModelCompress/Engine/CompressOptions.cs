@@ -19,8 +19,11 @@ public sealed record CompressOptions
     /// <summary>The per-layer cache folder; null runs without a cache.</summary>
     public string? CacheDirectory { get; init; }
 
-    /// <summary>Whether an accuracy-gate breach is an error (true) or a warning (false).</summary>
-    public bool FailOnRegression { get; init; } = true;
+    /// <summary>
+    /// Whether an accuracy-gate breach is an error (true) or a warning (false); null follows the recipe's
+    /// <c>verify.severity</c> (error by default).
+    /// </summary>
+    public bool? FailOnRegression { get; init; }
 
     /// <summary>
     /// Where to write the output manifest (deleted at start, written last on success); null writes none.

@@ -60,6 +60,14 @@ public static class Int8Quantizer
         return new QuantizedWeight(shape, axis, scales, values);
     }
 
+    /// <summary>Quantizes <paramref name="weights"/> with one scale for the whole tensor (S = max|W| / 127).</summary>
+    public static QuantizedWeight QuantizePerTensor(ReadOnlySpan<float> weights, IReadOnlyList<long> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var flat = QuantizePerChannel(weights, [weights.Length, 1], axis: 1);
+        return new QuantizedWeight(shape, -1, flat.Scales, flat.Values);
+    }
+
     /// <summary>Splits a shape around <paramref name="axis"/> into (elements before, channels, elements after).</summary>
     public static (long Outer, int Channels, long Inner) Split(IReadOnlyList<long> shape, int axis)
     {

@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace ModelCompress.Passes;
 
 /// <summary>
-/// A weight tensor quantized to int8 per output channel: <c>w ≈ scale[c] · q</c> with zero point 0. This is also a
+/// A weight tensor quantized to int8 per output channel (<c>w ≈ scale[c] · q</c>) or per tensor (<see cref="Axis"/> −1,
+/// one scale), with zero point 0. This is also a
 /// layer's serialized result (<see cref="ToBytes"/>/<see cref="FromBytes"/>), so a per-layer cache can store it.
 /// </summary>
 public sealed class QuantizedWeight
@@ -12,18 +13,21 @@ public sealed class QuantizedWeight
     private static readonly byte[] Magic = "MCQ8"u8.ToArray();
     private const int FormatVersion = 1;
 
-    /// <summary>Creates a quantized weight; <paramref name="scales"/> has one entry per index of <paramref name="axis"/>.</summary>
+    /// <summary>
+    /// Creates a quantized weight; <paramref name="scales"/> has one entry per index of <paramref name="axis"/>, or a
+    /// single entry when <paramref name="axis"/> is −1 (per tensor).
+    /// </summary>
     public QuantizedWeight(IReadOnlyList<long> shape, int axis, float[] scales, sbyte[] values)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(scales);
         ArgumentNullException.ThrowIfNull(values);
-        if (axis < 0 || axis >= shape.Count)
+        if (axis < -1 || axis >= shape.Count)
         {
             throw new ArgumentOutOfRangeException(nameof(axis));
         }
 
-        if (scales.Length != shape[axis] || values.LongLength != Data.NdArray.ElementCount(shape))
+        if (scales.Length != (axis < 0 ? 1 : shape[axis]) || values.LongLength != Data.NdArray.ElementCount(shape))
         {
             throw new ArgumentException("scales or values do not match the shape");
         }
@@ -37,10 +41,10 @@ public sealed class QuantizedWeight
     /// <summary>The weight's dimensions.</summary>
     public IReadOnlyList<long> Shape { get; }
 
-    /// <summary>The output-channel axis the scales run along.</summary>
+    /// <summary>The output-channel axis the scales run along; −1 for a single per-tensor scale.</summary>
     public int Axis { get; }
 
-    /// <summary>One scale per output channel (all &gt; 0).</summary>
+    /// <summary>One scale per output channel, or one for the tensor (all &gt; 0).</summary>
     public float[] Scales { get; }
 
     /// <summary>The int8 values in row-major order.</summary>
@@ -50,6 +54,16 @@ public sealed class QuantizedWeight
     public float[] Dequantize()
     {
         var result = new float[Values.Length];
+        if (Axis < 0)
+        {
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = Values[i] * Scales[0];
+            }
+
+            return result;
+        }
+
         var (outer, channels, inner) = Int8Quantizer.Split(Shape, Axis);
         for (long o = 0; o < outer; o++)
         {
@@ -104,7 +118,7 @@ public sealed class QuantizedWeight
 
         var axis = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
         var rank = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
-        if (rank is < 1 or > 8 || bytes.Length < 16 + (8 * rank) || axis < 0 || axis >= rank)
+        if (rank is < 0 or > 8 || bytes.Length < 16 + (8 * rank) || axis < -1 || axis >= rank)
         {
             throw new InvalidDataException("bad rank or axis");
         }
@@ -121,12 +135,13 @@ public sealed class QuantizedWeight
         }
 
         var count = Data.NdArray.ElementCount(shape);
-        if (bytes.Length != at + (4 * shape[axis]) + count)
+        var channels = axis < 0 ? 1 : shape[axis];
+        if (bytes.Length != at + (4 * channels) + count)
         {
             throw new InvalidDataException("length does not match the shape");
         }
 
-        var scales = new float[shape[axis]];
+        var scales = new float[channels];
         for (var i = 0; i < scales.Length; i++, at += 4)
         {
             scales[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[at..]);

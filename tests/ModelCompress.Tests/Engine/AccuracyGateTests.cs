@@ -7,7 +7,7 @@ public sealed class AccuracyGateTests
 {
     private static readonly VerificationMetrics Metrics = new(
         Samples: 100, Rows: 100, Output: "y", Top1Agreement: 0.97, Cosine: 0.999, MinCosine: 0.98,
-        MaxAbsError: 0.4, MeanAbsError: 0.01, ReferenceAccuracy: 0.99, Accuracy: 0.975);
+        MaxAbsError: 0.4, MeanAbsError: 0.01, ReferenceAccuracy: 0.99, Accuracy: 0.975, SnrDb: 30);
 
     [Fact]
     public void A_breached_bound_is_MC5001_at_the_threshold_line_and_others_pass()

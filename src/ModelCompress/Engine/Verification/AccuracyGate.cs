@@ -11,7 +11,7 @@ public static class AccuracyGate
 {
     /// <summary>The metrics a threshold may name today.</summary>
     public static IReadOnlyList<string> KnownMetrics { get; } =
-        ["top1_agreement", "cosine", "min_cosine", "max_abs_error", "mean_abs_error", "accuracy"];
+        ["top1_agreement", "cosine", "min_cosine", "max_abs_error", "mean_abs_error", "snr_db", "accuracy"];
 
     /// <summary>Evaluates <paramref name="thresholds"/>; reports breaches to <paramref name="sink"/>.</summary>
     public static IReadOnlyList<GateOutcome> Evaluate(
@@ -54,7 +54,7 @@ public static class AccuracyGate
                 outcomes.Add(new GateOutcome(metric, measured, bound(), passed));
                 if (!passed)
                 {
-                    sink.Report(EngineMessages.Catalog.Create(
+                    sink.Report(EngineErrors.Catalog.Create(
                         "MC5001",
                         failOnRegression ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
                         t.File, t.Line, t.Column,
@@ -73,6 +73,7 @@ public static class AccuracyGate
         "min_cosine" => m.MinCosine,
         "max_abs_error" => m.MaxAbsError,
         "mean_abs_error" => m.MeanAbsError,
+        "snr_db" => m.SnrDb,
         "accuracy" => m.Accuracy ?? throw Unsupported(t, " without labels (add 'labels' to the threshold or verify section)"),
         _ => throw Unsupported(t, " by the verifier (known: " + string.Join(", ", KnownMetrics) + ")"),
     };
@@ -84,7 +85,7 @@ public static class AccuracyGate
     };
 
     private static ModelCompressException Unsupported(GateThreshold t, string why) =>
-        EngineMessages.FailAt("MC5003", t.File, t.Line, t.Column, t.Metric, why);
+        EngineErrors.FailAt("MC5003", t.File, t.Line, t.Column, t.Metric, why);
 
     /// <summary>Formats a metric value for messages and reports (invariant, up to 6 significant digits).</summary>
     public static string Fmt(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

@@ -6,7 +6,7 @@ internal sealed class MetricAccumulator
     private readonly string _output;
     private readonly long[]? _labels;
     private long _samples, _rows, _agree, _elements, _refCorrect, _cmpCorrect;
-    private double _cosineSum, _minCosine = 1, _maxAbs, _absSum;
+    private double _cosineSum, _minCosine = 1, _maxAbs, _absSum, _signal, _noise;
 
     public MetricAccumulator(string output, long[]? labels)
     {
@@ -32,6 +32,8 @@ internal sealed class MetricAccumulator
             nb += b * b;
             var err = Math.Abs(a - b);
             _absSum += err;
+            _signal += a * a;
+            _noise += err * err;
             if (err > _maxAbs || double.IsNaN(err))
             {
                 _maxAbs = err;
@@ -79,7 +81,9 @@ internal sealed class MetricAccumulator
         _maxAbs,
         _elements == 0 ? 0 : _absSum / _elements,
         _labels is null || _rows == 0 ? null : (double)_refCorrect / _rows,
-        _labels is null || _rows == 0 ? null : (double)_cmpCorrect / _rows);
+        _labels is null || _rows == 0 ? null : (double)_cmpCorrect / _rows,
+        // SNR in dB = 10·log10(Σy² / Σ(y − ŷ)²); identical outputs give +∞.
+        _noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(_signal / _noise));
 
     private static int ArgMax(ReadOnlySpan<float> row)
     {

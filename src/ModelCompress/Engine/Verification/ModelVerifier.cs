@@ -17,6 +17,7 @@ public static class ModelVerifier
     /// <param name="maxSamples">Use at most this many samples.</param>
     /// <param name="progress">Called after each sample with (done, total).</param>
     /// <param name="ct">Cancels between samples and inside ONNX Runtime.</param>
+    /// <param name="inputName">The input a single unnamed array (.npy, IDX) feeds; null for the model's first input.</param>
     public static VerificationMetrics Compare(
         string modelName,
         string referencePath,
@@ -25,11 +26,12 @@ public static class ModelVerifier
         string? labelsPath,
         long maxSamples,
         Action<long, long>? progress,
-        CancellationToken ct)
+        CancellationToken ct,
+        string? inputName = null)
     {
         using var reference = new OrtModelRunner(referencePath, modelName);
         using var compressed = new OrtModelRunner(compressedPath, modelName);
-        var samples = DataFileReader.ReadSamples(dataPath, reference.Inputs, maxSamples);
+        var samples = DataFileReader.ReadSamples(dataPath, reference.Inputs, maxSamples, inputName);
         var labels = labelsPath is null ? null : DataFileReader.ReadSingle(labelsPath).ToInt64Array();
         MetricAccumulator? metrics = null;
         for (long i = 0; i < samples.Count; i++)
@@ -44,7 +46,7 @@ public static class ModelVerifier
                 var rowsPerSample = r.Length / Math.Max(1, lastDim);
                 if (labels is not null && labels.LongLength < rowsPerSample * samples.Count)
                 {
-                    throw EngineMessages.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
+                    throw EngineErrors.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
                 }
 
                 metrics = new MetricAccumulator(reference.OutputNames[0], labels);

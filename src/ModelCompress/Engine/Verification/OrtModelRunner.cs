@@ -30,7 +30,7 @@ internal sealed class OrtModelRunner : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
-            throw EngineMessages.Fail("MC5004", modelPath, displayName, OneLine(ex.Message));
+            throw EngineErrors.Fail("MC5004", modelPath, displayName, OneLine(ex.Message));
         }
 
         Inputs = [.. _session.InputNames.Select(n => ToInfo(n, _session.InputMetadata[n]))];
@@ -67,14 +67,14 @@ internal sealed class OrtModelRunner : IDisposable
                 TensorElementType.Float16 => [.. output.GetTensorDataAsSpan<Float16>().ToArray().Select(h => h.ToFloat())],
                 TensorElementType.Int64 => [.. output.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
                 TensorElementType.Int32 => [.. output.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
-                _ => throw EngineMessages.Fail("MC5004", null, _displayName, $"output '{OutputNames[0]}' has element type {info.ElementDataType}, which verification cannot compare"),
+                _ => throw EngineErrors.Fail("MC5004", null, _displayName, $"output '{OutputNames[0]}' has element type {info.ElementDataType}, which verification cannot compare"),
             };
             return (result, info.Shape);
         }
         catch (OnnxRuntimeException ex)
         {
             ct.ThrowIfCancellationRequested();
-            throw EngineMessages.Fail("MC5004", null, _displayName, OneLine(ex.Message));
+            throw EngineErrors.Fail("MC5004", null, _displayName, OneLine(ex.Message));
         }
         finally
         {
@@ -105,8 +105,8 @@ internal sealed class OrtModelRunner : IDisposable
             TensorElementType.Int64 => NdElementType.Int64,
             TensorElementType.UInt64 => NdElementType.UInt64,
             TensorElementType.Bool => NdElementType.Bool,
-            _ => throw EngineMessages.Fail("MC5004", null, name, $"input '{name}' has element type {meta.ElementDataType}, which verification cannot feed"),
-        } : throw EngineMessages.Fail("MC5004", null, name, $"input '{name}' is not a tensor");
+            _ => throw EngineErrors.Fail("MC5004", null, name, $"input '{name}' has element type {meta.ElementDataType}, which verification cannot feed"),
+        } : throw EngineErrors.Fail("MC5004", null, name, $"input '{name}' is not a tensor");
         return new ModelInputInfo(name, type, [.. meta.Dimensions.Select(d => d <= 0 ? -1L : d)]);
     }
 

@@ -14,6 +14,7 @@ namespace ModelCompress.Engine.Verification;
 /// <param name="MeanAbsError">Mean |fp32 − compressed| over all output elements.</param>
 /// <param name="ReferenceAccuracy">Top-1 accuracy of the fp32 model against the labels, when labels were given.</param>
 /// <param name="Accuracy">Top-1 accuracy of the compressed model against the labels, when labels were given.</param>
+/// <param name="SnrDb">Signal-to-noise ratio 10·log10(Σy² / Σ(y − ŷ)²) over all output elements, in dB (+∞ when equal).</param>
 public sealed record VerificationMetrics(
     long Samples,
     long Rows,
@@ -24,7 +25,8 @@ public sealed record VerificationMetrics(
     double MaxAbsError,
     double MeanAbsError,
     double? ReferenceAccuracy,
-    double? Accuracy)
+    double? Accuracy,
+    double SnrDb)
 {
     /// <summary>Reference accuracy minus compressed accuracy, when labels were given.</summary>
     public double? AccuracyDrop => ReferenceAccuracy - Accuracy;

@@ -6,11 +6,11 @@ namespace ModelCompress.Engine;
 /// The message catalog of this assembly (<c>Resources/Messages.resx</c>): MC3xxx calibration/data/quantization and
 /// MC5xxx verification codes raised by the engine and its passes.
 /// </summary>
-public static class EngineMessages
+public static class EngineErrors
 {
     /// <summary>The catalog over <c>ModelCompress.Resources.Messages</c>.</summary>
     public static MessageCatalog Catalog { get; } =
-        new("ModelCompress.Resources.Messages", typeof(EngineMessages).Assembly);
+        new("ModelCompress.Resources.Messages", typeof(EngineErrors).Assembly);
 
     /// <summary>A fatal coded error about <paramref name="file"/>.</summary>
     internal static ModelCompressException Fail(string code, string? file, params object?[] args) =>
