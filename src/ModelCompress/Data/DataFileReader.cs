@@ -1,4 +1,5 @@
 using ModelCompress.Engine;
+using ModelCompress.Recipe;
 
 namespace ModelCompress.Data;
 
@@ -9,8 +10,11 @@ namespace ModelCompress.Data;
 /// </summary>
 public static class DataFileReader
 {
-    /// <summary>Reads every array of <paramref name="path"/>, keyed by name (<c>""</c> for a single unnamed array).</summary>
-    public static IReadOnlyDictionary<string, NdArray> ReadArrays(string path)
+    /// <summary>
+    /// Reads every array of <paramref name="path"/>, keyed by name (<c>""</c> for a single unnamed array). The format
+    /// is <paramref name="format"/> when given (the recipe's <c>format:</c>), else inferred from the file name.
+    /// </summary>
+    public static IReadOnlyDictionary<string, NdArray> ReadArrays(string path, DataFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -19,22 +23,20 @@ public static class DataFileReader
         }
 
         var ext = Path.GetExtension(path).ToUpperInvariant();
-        if (ext == ".NPZ")
+        format ??= ext switch
         {
-            return NpzArchive.ReadFile(path);
-        }
-
-        if (ext == ".NPY")
+            ".NPZ" => DataFormat.Npz,
+            ".NPY" => DataFormat.Npy,
+            _ when IdxReader.LooksLikeIdx(path) => DataFormat.MnistIdx,
+            _ => null,
+        };
+        return format switch
         {
-            return new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = NpyReader.ReadFile(path) };
-        }
-
-        if (IdxReader.LooksLikeIdx(path))
-        {
-            return new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = IdxReader.ReadFile(path) };
-        }
-
-        throw EngineErrors.Fail("MC3004", path, path);
+            DataFormat.Npz => NpzArchive.ReadFile(path),
+            DataFormat.Npy => new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = NpyReader.ReadFile(path) },
+            DataFormat.MnistIdx => new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = IdxReader.ReadFile(path) },
+            _ => throw EngineErrors.Fail("MC3004", path, path),
+        };
     }
 
     /// <summary>Reads a single array (labels, or the one input of a model) from <paramref name="path"/>.</summary>
@@ -54,10 +56,11 @@ public static class DataFileReader
     /// the only input. A single unnamed array (.npy, IDX) feeds <paramref name="inputName"/>, or the first input when
     /// that is null. Keeps the first <paramref name="maxSamples"/> samples.
     /// </summary>
-    public static SampleSet ReadSamples(string path, IReadOnlyList<ModelInputInfo> inputs, long maxSamples = long.MaxValue, string? inputName = null)
+    public static SampleSet ReadSamples(
+        string path, IReadOnlyList<ModelInputInfo> inputs, long maxSamples = long.MaxValue, string? inputName = null, DataFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var arrays = ReadArrays(path);
+        var arrays = ReadArrays(path, format);
         if (arrays.Count == 1 && arrays.ContainsKey(string.Empty) && inputs.Count > 0)
         {
             var target = inputName ?? inputs[0].Name;

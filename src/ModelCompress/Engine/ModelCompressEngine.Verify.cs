@@ -72,7 +72,8 @@ public static partial class ModelCompressEngine
             verify.Samples ?? long.MaxValue,
             (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "verify", done, total)),
             ct,
-            data.Input);
+            data.Input,
+            data.Format);
         var outcomes = AccuracyGate.Evaluate(model.Name, metrics, thresholds, failOnRegression, sink);
         var passed = outcomes.All(o => o.Passed);
         if (!passed && verify.OnRegression == RegressionAction.Fallback)

@@ -119,20 +119,26 @@ public sealed partial class WeightOnlyInt8Pass
         return [cast, mul];
     }
 
-    private static void RemoveIfUnused(OnnxGraph graph, string weightName)
+    /// <summary>Removes the float weight once nothing reads it: its initializer, or the Constant/Reshape chain that made it.</summary>
+    private static void RemoveIfUnused(OnnxGraph graph, string value)
     {
-        if (graph.GetConsumers(weightName).Count > 0 || graph.IsGraphOutput(weightName))
+        if (graph.GetConsumers(value).Count > 0 || graph.IsGraphOutput(value))
         {
             return;
         }
 
-        if (graph.Initializers.ContainsKey(weightName))
+        if (graph.Initializers.ContainsKey(value))
         {
-            graph.RemoveInitializer(weightName);
+            graph.RemoveInitializer(value);
         }
-        else if (graph.GetProducer(weightName) is { OpType: "Constant" } constant)
+        else if (graph.GetProducer(value) is { OpType: "Constant" or "Reshape" } producer && producer.Outputs.Count == 1)
         {
-            graph.RemoveNode(constant);
+            var inputs = producer.Inputs.Where(i => i.Length > 0).ToList();
+            graph.RemoveNode(producer);
+            foreach (var input in inputs)
+            {
+                RemoveIfUnused(graph, input);
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ public static class ModelVerifier
     /// <param name="progress">Called after each sample with (done, total).</param>
     /// <param name="ct">Cancels between samples and inside ONNX Runtime.</param>
     /// <param name="inputName">The input a single unnamed array (.npy, IDX) feeds; null for the model's first input.</param>
+    /// <param name="format">The data format; null infers it from the file name.</param>
     public static VerificationMetrics Compare(
         string modelName,
         string referencePath,
@@ -27,11 +28,12 @@ public static class ModelVerifier
         long maxSamples,
         Action<long, long>? progress,
         CancellationToken ct,
-        string? inputName = null)
+        string? inputName = null,
+        Recipe.DataFormat? format = null)
     {
         using var reference = new OrtModelRunner(referencePath, modelName);
         using var compressed = new OrtModelRunner(compressedPath, modelName);
-        var samples = DataFileReader.ReadSamples(dataPath, reference.Inputs, maxSamples, inputName);
+        var samples = DataFileReader.ReadSamples(dataPath, reference.Inputs, maxSamples, inputName, format);
         var labels = labelsPath is null ? null : DataFileReader.ReadSingle(labelsPath).ToInt64Array();
         MetricAccumulator? metrics = null;
         for (long i = 0; i < samples.Count; i++)
