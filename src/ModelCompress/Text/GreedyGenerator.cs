@@ -35,6 +35,18 @@ public sealed partial class GreedyGenerator : IDisposable
         _session = CreateSession(model, sessionOptions);
     }
 
+    /// <summary>
+    /// Loads the ONNX model at <paramref name="modelPath"/> (MC1xxx when it cannot be read) and the llama2.c tokenizer
+    /// at <paramref name="tokenizerPath"/> (MC3501/MC3510), and creates a generator over them.
+    /// </summary>
+    public static GreedyGenerator Open(string modelPath, string tokenizerPath, int? contextLength = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        ArgumentException.ThrowIfNullOrEmpty(tokenizerPath);
+        var tokenizer = Llama2cTokenizer.Load(tokenizerPath);
+        return new GreedyGenerator(OnnxModel.Load(modelPath), tokenizer, contextLength);
+    }
+
     /// <summary>The tokenizer that encodes prompts and decodes tokens.</summary>
     public Llama2cTokenizer Tokenizer { get; }
 

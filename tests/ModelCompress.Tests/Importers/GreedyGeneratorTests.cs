@@ -63,6 +63,20 @@ public sealed class GreedyGeneratorTests(StoriesFixture stories, ITestOutputHelp
     }
 
     [Fact]
+    public void Generator_opened_from_an_imported_file_generates_the_same_text()
+    {
+        var modelPath = _files.PathOf("stories.onnx");
+        Llama2cImporter.ImportToFile(StoriesFixture.CheckpointPath, modelPath, StoriesFixture.TokenizerPath);
+        using var fromFile = GreedyGenerator.Open(modelPath, StoriesFixture.TokenizerPath);
+        using var inMemory = new GreedyGenerator(stories.Model, stories.Tokenizer);
+        var a = fromFile.Generate("Lily and Ben", steps: 40);
+        var b = inMemory.Generate("Lily and Ben", steps: 40);
+        Assert.Equal(b.Tokens, a.Tokens);
+        Assert.Equal(b.Text, a.Text);
+        Assert.StartsWith("Lily and Ben", a.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ArgMax_takes_the_first_of_equal_maxima()
     {
         Assert.Equal(1, GreedyGenerator.ArgMax([0f, 3f, 3f, -1f]));
