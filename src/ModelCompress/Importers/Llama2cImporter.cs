@@ -70,7 +70,8 @@ public static class Llama2cImporter
 
     /// <summary>
     /// <see cref="Import"/>s the checkpoint and saves the model to <paramref name="outputPath"/> atomically (temporary
-    /// file, then rename: a reader never sees a half-written model). Returns the model.
+    /// file, then rename: a reader never sees a half-written model; nothing is written when the import fails). MC1013
+    /// when the file cannot be written. Returns the model.
     /// </summary>
     public static OnnxModel ImportToFile(string checkpointPath, string outputPath, string? tokenizerPath = null)
     {
