@@ -28,13 +28,13 @@ public sealed partial class OnnxModel
 
         var threshold = ResolveThreshold(options);
         CheckInlineSize(threshold);
-        System.IO.Directory.CreateDirectory(folder);
         var finalData = Path.Combine(folder, location);
         var stamp = Guid.NewGuid().ToString("N");
         var tempModel = Path.Combine(folder, $".{Path.GetFileName(full)}.{stamp}.tmp");
         var tempData = Path.Combine(folder, $".{location}.{stamp}.tmp");
         try
         {
+            System.IO.Directory.CreateDirectory(folder);
             using var writer = new SaveTensorWriter(threshold is null ? null : tempData, location, threshold ?? long.MaxValue, options.ExternalDataAlignment);
             var proto = ToProto(writer);
             using (var stream = new FileStream(tempModel, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
