@@ -179,4 +179,15 @@ public class ExternalDataTests
         Assert.Equal(SampleModels.Mlp().ToBytes(), model.ToBytes());
         Assert.Null(model.FilePath);
     }
+
+    [Theory]
+    [InlineData("m.onnx")]
+    [InlineData("../w.data")]
+    [InlineData("sub/w.data")]
+    public void External_data_file_name_must_be_a_plain_name_other_than_the_model(string name)
+    {
+        using var tmp = new TempDirectory();
+        Assert.Throws<ArgumentException>(() => SampleModels.Mlp().Save(tmp.File("m.onnx"), new OnnxSaveOptions { ExternalDataThreshold = 1, ExternalDataFileName = name }));
+        Assert.Empty(Directory.GetFiles(tmp.FullPath));
+    }
 }

@@ -21,9 +21,10 @@ public sealed partial class OnnxModel
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
         var location = options.ExternalDataFileName ?? Path.GetFileName(full) + ".data";
-        if (location.Length == 0 || location.IndexOfAny(['/', '\\', ':']) >= 0 || location is "." or "..")
+        if (location.Length == 0 || location.IndexOfAny(['/', '\\', ':']) >= 0 || location is "." or ".."
+            || string.Equals(location, Path.GetFileName(full), StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"The external data file name '{location}' must be a plain file name.", nameof(options));
+            throw new ArgumentException($"The external data file name '{location}' must be a plain file name other than the model's.", nameof(options));
         }
 
         var threshold = ResolveThreshold(options);
