@@ -190,4 +190,20 @@ public class ExternalDataTests
         Assert.Throws<ArgumentException>(() => SampleModels.Mlp().Save(tmp.File("m.onnx"), new OnnxSaveOptions { ExternalDataThreshold = 1, ExternalDataFileName = name }));
         Assert.Empty(Directory.GetFiles(tmp.FullPath));
     }
+
+    [Fact]
+    public void Saving_does_not_tie_in_memory_tensors_to_the_saved_file()
+    {
+        var model = SampleModels.Mlp(64, 64);
+        var clone = model.Clone();
+        using (var tmp = new TempDirectory())
+        {
+            model.Save(tmp.File("m.onnx"), new OnnxSaveOptions { ExternalDataThreshold = 1024 });
+            Assert.False(model.Graph.Initializers["fc1.weight"].IsExternal);
+        }
+
+        // The folder is gone; both the model and its clone (which shares its tensors) still have their data.
+        Assert.Equal(SampleModels.Mlp(64, 64).ToBytes(), clone.ToBytes());
+        Assert.Equal(SampleModels.Mlp(64, 64).ToBytes(), model.ToBytes());
+    }
 }
