@@ -43,11 +43,14 @@ public class BuilderAndSampleTests
     }
 
     [Fact]
-    public void ConvNet_classifies_MNIST_shaped_input()
+    public void ConvNet_runs_on_MNIST_digits()
     {
         var (images, _) = Mnist.TestSet(2);
         var y = OrtRun.Run(SampleModels.ConvNet().ToBytes(), OrtInput.Float("input", [.. images[0], .. images[1]], 2, 1, 28, 28))[0];
         Assert.Equal([2L, 10], y.Shape);
+        var logits = y.Floats;
+        Assert.All(logits, v => Assert.True(float.IsFinite(v)));
+        Assert.NotEqual(logits[..10], logits[10..]);
     }
 
     [Fact]
