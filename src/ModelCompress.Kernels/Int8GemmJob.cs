@@ -161,9 +161,11 @@ internal sealed unsafe class Int8GemmJob : IDisposable
     {
         int tiles = _mBlocks * _nBlocks;
         int ldScratch = _nBlockPanels * PackedInt8Weights.PanelWidth;
-        int* scratch = _epilogue is null
-            ? null
-            : Int8GemmDriver.Allocate<int>((long)Int8GemmDriver.MBlockPanels * _mr * ldScratch);
+        // A contiguous tile buffer for this worker. It takes the sums when an epilogue follows (cache-hot for it), and
+        // when K spans several blocks: C rows are N·4 bytes apart, often a multiple of 4 KB, so a tile of C revisited
+        // once per K block keeps falling out of the caches through set conflicts, while the buffer stays in L2.
+        bool useScratch = _epilogue is not null || _b.Groups > Int8GemmDriver.KBlockGroups;
+        int* scratch = useScratch ? Int8GemmDriver.Allocate<int>((long)Int8GemmDriver.MBlockPanels * _mr * ldScratch) : null;
         try
         {
             int t;
@@ -194,7 +196,6 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         int col0 = p0 * PackedInt8Weights.PanelWidth;
         int cols = Math.Min(n, p1 * PackedInt8Weights.PanelWidth) - col0;
 
-        // With an epilogue the sums go to this worker's scratch tile (cache-hot for the epilogue), else to C.
         int* cTile = scratch != null ? scratch : _c + (long)row0 * n + col0;
         int ldc = scratch != null ? ldScratch : n;
         long aPanelBytes = (long)groups * _mr * _rowGroupBytes;
@@ -218,6 +219,16 @@ internal sealed unsafe class Int8GemmJob : IDisposable
             }
         }
 
-        _epilogue?.Apply(cTile, ldc, row0, rows, col0, cols);
+        if (_epilogue is not null)
+        {
+            _epilogue.Apply(cTile, ldc, row0, rows, col0, cols);
+        }
+        else if (scratch != null)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                new ReadOnlySpan<int>(scratch + ((long)r * ldc), cols).CopyTo(new Span<int>(_c + ((long)(row0 + r) * n) + col0, cols));
+            }
+        }
     }
 }
