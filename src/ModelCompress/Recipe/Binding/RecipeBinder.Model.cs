@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using ModelCompress.Recipe.Yaml;
+
+namespace ModelCompress.Recipe.Binding;
+
+/// <summary>One <c>models:</c> entry: name, source, calibration, steps (with order rules) and verify.</summary>
+internal sealed partial class RecipeBinder
+{
+    private static readonly string[] ModelKeys = ["name", "source", "calibration", "steps", "verify"];
+
+    private ModelRecipe? BindModel(YNode item, int index, Dictionary<string, YNode> names)
+    {
+        var label = $"models[{index}]";
+        if (item is not YMapping map)
+        {
+            ScalarReader.WrongType(item, label, ValueKind.Mapping, _report);
+            return null;
+        }
+
+        var errorsBefore = _report.ErrorCount;
+        var name = BindModelName(map, label, names);
+        var scope = new MappingScope(map, name is null ? label : $"model '{name}'", ModelKeys, _report);
+        var source = RequiredPath(scope, "source", PathUse.Model, "models/model.onnx", out _);
+
+        CalibrationSettings? calibration = null;
+        if (scope.Mapping("calibration") is { } calibrationNode)
+        {
+            calibration = BindCalibration(calibrationNode, scope.Context);
+        }
+
+        var steps = BindSteps(scope, calibration);
+
+        VerifySettings? verify = null;
+        if (scope.Mapping("verify") is { } verifyNode)
+        {
+            verify = BindVerify(verifyNode, scope.Context, calibration?.Data);
+        }
+
+        if (_report.ErrorCount != errorsBefore || name is null || source is null)
+        {
+            return null;
+        }
+
+        // "teacher: source" means this model's own source, known only now.
+        steps = [.. steps.Select(st => st is DistillStep { TeacherIsSource: true } d ? d with { TeacherPath = source } : st)];
+        var sourceNode = scope.ValueOf("source")!;
+        return new ModelRecipe(name, source, calibration, steps, verify, _report.At(map), _report.At(sourceNode));
+    }
+
+    private string? BindModelName(YMapping map, string label, Dictionary<string, YNode> names)
+    {
+        // Read without a scope: the scope's context names the model, so the name comes first.
+        var entry = map.Find("name");
+        if (entry is null)
+        {
+            _report.Error("MC2005", map, "name", label, "encoder");
+            return null;
+        }
+
+        var (key, value) = entry.Value;
+        if (!ScalarReader.TryText(value, "name", _report, out var name))
+        {
+            return null;
+        }
+
+        if (!ModelName().IsMatch(name) || name.Trim('.').Length == 0)
+        {
+            _report.Error("MC2012", value, name);
+            return null;
+        }
+
+        // Output files are <name>.onnx; names equal but for case would collide on Windows and macOS.
+        if (names.TryGetValue(name, out var first))
+        {
+            _report.Error("MC2011", value, name, first.Line);
+            return null;
+        }
+
+        names.Add(name, key);
+        return name;
+    }
+
+    private ImmutableArray<StepRecipe> BindSteps(MappingScope model, CalibrationSettings? calibration)
+    {
+        if (!model.Require("steps", "[ quantize ]") || model.List("steps") is not { } list)
+        {
+            return [];
+        }
+
+        if (list.Items.Count == 0)
+        {
+            _report.Error("MC2033", list, "steps", "step (smoothquant, quantize, prune, distill or share)");
+            return [];
+        }
+
+        var steps = ImmutableArray.CreateBuilder<StepRecipe>();
+        var stepNodes = new List<YNode>();
+        foreach (var item in list.Items)
+        {
+            if (BindStep(item, model.Context, out var nameNode) is { } step)
+            {
+                steps.Add(step);
+                stepNodes.Add(nameNode!);
+                if (calibration is null && NeedsCalibration(step))
+                {
+                    _report.Error("MC2021", nameNode, step.Kind, model.Context);
+                }
+            }
+        }
+
+        CheckStepOrder(steps, stepNodes);
+        return steps.ToImmutable();
+    }
+
+    private static bool NeedsCalibration(StepRecipe step) => step switch
+    {
+        SmoothQuantStep => true,
+        QuantizeStep q => q.Mode == QuantizeMode.Static,
+        PruneStep p => p.NeedsCalibration,
+        DistillStep => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// At most one smoothquant and one quantize; smoothquant only rescales, so it must precede the quantize step that
+    /// benefits from it, and without one that quantizes activations it achieves nothing (a warning).
+    /// </summary>
+    private void CheckStepOrder(IList<StepRecipe> steps, List<YNode> nodes)
+    {
+        var firstOfKind = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var kind = steps[i].Kind;
+            if (kind is "smoothquant" or "quantize" && firstOfKind.TryGetValue(kind, out var first))
+            {
+                _report.Error("MC2027", nodes[i], kind, nodes[first].Line);
+            }
+
+            firstOfKind.TryAdd(kind, i);
+        }
+
+        if (!firstOfKind.TryGetValue("smoothquant", out var sq))
+        {
+            return;
+        }
+
+        if (firstOfKind.TryGetValue("quantize", out var q) && q < sq)
+        {
+            _report.Error("MC2026", nodes[sq], "smoothquant", "quantize", nodes[q].Line);
+            return;
+        }
+
+        var helped = steps.Skip(sq + 1).OfType<QuantizeStep>().Any(s => s.Mode != QuantizeMode.WeightOnly);
+        if (!helped)
+        {
+            _report.Warning("MC2028", nodes[sq]);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex ModelName();
+}

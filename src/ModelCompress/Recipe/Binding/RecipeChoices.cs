@@ -1,0 +1,52 @@
+using ModelCompress.Onnx.Diagnostics;
+
+namespace ModelCompress.Recipe.Binding;
+
+/// <summary>The recipe's spellings of every enum value; the docs (docs/recipe.md) list the same words.</summary>
+internal static class RecipeChoices
+{
+    public static Choices<DataFormat> Formats { get; } = new(
+        ("npy", DataFormat.Npy), ("npz", DataFormat.Npz), ("text", DataFormat.Text), ("mnist-idx", DataFormat.MnistIdx));
+
+    public static Choices<AlphaCombine> Combines { get; } = new(
+        ("mean", AlphaCombine.Mean), ("min", AlphaCombine.Min), ("max", AlphaCombine.Max));
+
+    public static Choices<QuantizeMode> Modes { get; } = new(
+        ("static", QuantizeMode.Static), ("dynamic", QuantizeMode.Dynamic), ("weight_only", QuantizeMode.WeightOnly));
+
+    public static Choices<QuantizeWeightType> WeightType { get; } = new(
+        ("int8", QuantizeWeightType.Int8), ("int4", QuantizeWeightType.Int4));
+
+    public static Choices<QuantizeActivationType> ActivationType { get; } = new(
+        ("uint8", QuantizeActivationType.UInt8), ("int8", QuantizeActivationType.Int8));
+
+    public static Choices<ActivationRangeMethod> RangeMethod { get; } = new(
+        ("minmax", ActivationRangeMethod.MinMax), ("percentile", ActivationRangeMethod.Percentile), ("entropy", ActivationRangeMethod.Entropy));
+
+    public static Choices<PruneMethod> PruneMethods { get; } = new(
+        ("magnitude", PruneMethod.Magnitude),
+        ("nm", PruneMethod.NM),
+        ("wanda", PruneMethod.Wanda),
+        ("sparsegpt", PruneMethod.SparseGpt),
+        ("structured", PruneMethod.Structured));
+
+    public static Choices<DistillMethod> DistillMethods { get; } = new(("layerwise", DistillMethod.Layerwise));
+
+    public static Choices<ShareMethod> ShareMethods { get; } = new(
+        ("cluster", ShareMethod.Cluster), ("lowrank", ShareMethod.LowRank));
+
+    public static Choices<VerifyMetric> Metric { get; } = new(
+        ("top1_agreement", VerifyMetric.Top1Agreement),
+        ("accuracy", VerifyMetric.Accuracy),
+        ("cosine", VerifyMetric.Cosine),
+        ("max_abs_error", VerifyMetric.MaxAbsError),
+        ("mean_abs_error", VerifyMetric.MeanAbsError),
+        ("perplexity", VerifyMetric.Perplexity),
+        ("snr_db", VerifyMetric.SnrDb));
+
+    public static Choices<DiagnosticSeverity> Severity { get; } = new(
+        ("error", DiagnosticSeverity.Error), ("warning", DiagnosticSeverity.Warning));
+
+    public static Choices<RegressionAction> OnRegression { get; } = new(
+        ("fail", RegressionAction.Fail), ("fallback", RegressionAction.Fallback));
+}

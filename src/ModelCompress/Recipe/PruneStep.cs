@@ -1,0 +1,33 @@
+using System.Collections.Immutable;
+using ModelCompress.Recipe.Binding;
+
+namespace ModelCompress.Recipe;
+
+/// <summary><c>prune:</c> sets a fraction of the weights to zero.</summary>
+/// <param name="Method">How weights are chosen (default magnitude).</param>
+/// <param name="Sparsity">Fraction of weights removed, in (0, 1); with a pattern, the pattern's sparsity.</param>
+/// <param name="Pattern">An N:M pattern, or null for unstructured pruning.</param>
+/// <param name="Exclude">Nodes left dense.</param>
+/// <param name="Location">Where <c>prune</c> was written.</param>
+public sealed record PruneStep(
+    PruneMethod Method,
+    double Sparsity,
+    SparsityPattern? Pattern,
+    ImmutableArray<ExcludePattern> Exclude,
+    SourceLocation Location) : StepRecipe(Location)
+{
+    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT).</summary>
+    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt;
+
+    /// <inheritdoc />
+    public override string Kind => "prune";
+
+    /// <inheritdoc />
+    public override string SettingsFingerprint() =>
+        new FingerprintBuilder(Kind)
+            .Add("method", RecipeChoices.PruneMethods.Name(Method))
+            .Add("sparsity", Sparsity)
+            .Add("pattern", Pattern?.ToString())
+            .AddSet("exclude", Exclude.Select(e => e.ToString()))
+            .ToString();
+}

@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using ModelCompress.Recipe.Binding;
+
+namespace ModelCompress.Recipe;
+
+/// <summary>
+/// <c>quantize:</c> replaces float weights (and, unless weight-only, activations) with integers: q = round(x / s) + z,
+/// x ≈ s·(q − z) (Jacob et al., 2018, eq. 1), symmetric weights using z = 0.
+/// </summary>
+/// <param name="Mode">static, dynamic or weight_only (default static).</param>
+/// <param name="Weights">int8 or int4 (default int8).</param>
+/// <param name="Activations">uint8 or int8 (default uint8).</param>
+/// <param name="PerChannel">One scale per output channel rather than per tensor (default true).</param>
+/// <param name="SymmetricWeights">Weights use zero point 0 (default true).</param>
+/// <param name="Method">How static activation ranges are chosen (default minmax).</param>
+/// <param name="Percentile">The percentile for <see cref="ActivationRangeMethod.Percentile"/> (default 99.999).</param>
+/// <param name="BlockSize">Block length for int4 weights (default 32).</param>
+/// <param name="Exclude">Nodes left in float.</param>
+/// <param name="Location">Where <c>quantize</c> was written.</param>
+public sealed record QuantizeStep(
+    QuantizeMode Mode,
+    QuantizeWeightType Weights,
+    QuantizeActivationType Activations,
+    bool PerChannel,
+    bool SymmetricWeights,
+    ActivationRangeMethod Method,
+    double Percentile,
+    int BlockSize,
+    ImmutableArray<ExcludePattern> Exclude,
+    SourceLocation Location) : StepRecipe(Location)
+{
+    /// <summary>The default percentile.</summary>
+    public const double DefaultPercentile = 99.999;
+
+    /// <summary>The default int4 block size.</summary>
+    public const int DefaultBlockSize = 32;
+
+    /// <inheritdoc />
+    public override string Kind => "quantize";
+
+    /// <inheritdoc />
+    public override string SettingsFingerprint()
+    {
+        var f = new FingerprintBuilder(Kind)
+            .Add("mode", RecipeChoices.Modes.Name(Mode))
+            .Add("weights", RecipeChoices.WeightType.Name(Weights))
+            .Add("per_channel", PerChannel)
+            .Add("symmetric_weights", SymmetricWeights)
+            .AddSet("exclude", Exclude.Select(e => e.ToString()));
+        if (Weights == QuantizeWeightType.Int4)
+        {
+            f.Add("block_size", BlockSize);
+        }
+
+        if (Mode != QuantizeMode.WeightOnly)
+        {
+            f.Add("activations", RecipeChoices.ActivationType.Name(Activations));
+        }
+
+        if (Mode == QuantizeMode.Static)
+        {
+            f.Add("method", RecipeChoices.RangeMethod.Name(Method));
+            if (Method == ActivationRangeMethod.Percentile)
+            {
+                f.Add("percentile", Percentile);
+            }
+        }
+
+        return f.ToString();
+    }
+}

@@ -1,0 +1,50 @@
+using ModelCompress.Recipe.Binding;
+
+namespace ModelCompress.Recipe;
+
+/// <summary>
+/// <c>smoothquant:</c> migrates activation outliers into the weights before int8 quantization (Xiao et al., 2023,
+/// "SmoothQuant", eq. 4: s_j = max|X_j|^α / max|W_j|^(1−α)).
+/// </summary>
+/// <param name="Alpha">The migration strength α in [0, 1], or null for <c>auto</c> (searched per layer).</param>
+/// <param name="AlphaLow">Lower end of the auto search (<c>alpha_range[0]</c>, default 0.3).</param>
+/// <param name="AlphaHigh">Upper end of the auto search (<c>alpha_range[1]</c>, default 0.7).</param>
+/// <param name="AlphaStep">Grid step of the auto search (<c>alpha_step</c>, default 0.05).</param>
+/// <param name="Combine">How shared inputs combine per-layer alphas (<c>combine</c>, default mean).</param>
+/// <param name="Fold">Whether the smoothing factors are folded into the preceding op (<c>fold</c>, default true).</param>
+/// <param name="Location">Where <c>smoothquant</c> was written.</param>
+public sealed record SmoothQuantStep(
+    double? Alpha,
+    double AlphaLow,
+    double AlphaHigh,
+    double AlphaStep,
+    AlphaCombine Combine,
+    bool Fold,
+    SourceLocation Location) : StepRecipe(Location)
+{
+    /// <summary>The default α when neither a number nor <c>auto</c> is given (the paper's default).</summary>
+    public const double DefaultAlpha = 0.5;
+
+    /// <summary>Whether α is searched (<c>alpha: auto</c>).</summary>
+    public bool IsAutoAlpha => Alpha is null;
+
+    /// <inheritdoc />
+    public override string Kind => "smoothquant";
+
+    /// <inheritdoc />
+    public override string SettingsFingerprint()
+    {
+        var f = new FingerprintBuilder(Kind).Add("fold", Fold);
+        if (Alpha is { } a)
+        {
+            return f.Add("alpha", a).ToString();
+        }
+
+        return f.Add("alpha", "auto")
+            .Add("alpha_low", AlphaLow)
+            .Add("alpha_high", AlphaHigh)
+            .Add("alpha_step", AlphaStep)
+            .Add("combine", RecipeChoices.Combines.Name(Combine))
+            .ToString();
+    }
+}
