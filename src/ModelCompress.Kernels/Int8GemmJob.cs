@@ -8,6 +8,8 @@ namespace ModelCompress.Kernels;
 /// </summary>
 internal sealed unsafe class Int8GemmJob : IDisposable
 {
+    private const long ParallelPackBytes = 256 * 1024;
+
     private readonly Int8GemmKernel _kernel;
     private readonly byte* _a;
     private readonly int _m;
@@ -73,8 +75,17 @@ internal sealed unsafe class Int8GemmJob : IDisposable
             return;
         }
 
+        // Packing is a pass over A; only when A is large is it worth a second round of waking workers for it.
         var options = new ParallelOptions { MaxDegreeOfParallelism = _workers };
-        Parallel.For(0, _workers, options, _ => PackAll());
+        if ((long)_m * _b.K < ParallelPackBytes)
+        {
+            PackAll();
+        }
+        else
+        {
+            Parallel.For(0, _workers, options, _ => PackAll());
+        }
+
         Parallel.For(0, _workers, options, _ => Work());
     }
 
