@@ -57,23 +57,16 @@ public static partial class ModelCompressEngine
         CancellationToken ct)
     {
         var data = verify.Data;
-        if (data.Format == DataFormat.Text)
-        {
-            throw EngineErrors.FailAt("MC3015", data.Location.File, data.Location.Line, data.Location.Column, "text", "verification");
-        }
-
         var thresholds = verify.Thresholds.Select(ToGate).ToList();
         var metrics = ModelVerifier.Compare(
             model.Name,
             referencePath,
             compressedPath,
-            data.Path,
+            data,
             verify.LabelsPath,
             verify.Samples ?? long.MaxValue,
             (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "verify", done, total)),
-            ct,
-            data.Input,
-            data.Format);
+            ct);
         var outcomes = AccuracyGate.Evaluate(model.Name, metrics, thresholds, failOnRegression, sink);
         var passed = outcomes.All(o => o.Passed);
         if (!passed && verify.OnRegression == RegressionAction.Fallback)

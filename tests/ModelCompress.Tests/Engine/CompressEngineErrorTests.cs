@@ -202,19 +202,6 @@ public sealed class CompressEngineErrorTests
     }
 
     [Fact]
-    public void Text_verify_data_is_MC3015_until_it_is_supported()
-    {
-        using var p = TestProject.Mlp();
-        File.WriteAllText(p.PathOf("data/v.txt"), "some text");
-        p.WriteRecipe(File.ReadAllText(p.PathOf("compression.yaml")).Replace("data/verify.npz", "data/v.txt\n      tokenizer: bytes", StringComparison.Ordinal));
-
-        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
-
-        Assert.Equal("MC3015", ex.Code);
-        Assert.Equal(8, ex.Diagnostic.Line);
-    }
-
-    [Fact]
     public void Verify_without_outputs_is_MC5002_and_after_a_run_it_measures_the_same_metrics()
     {
         using var p = TestProject.Mlp();

@@ -11,7 +11,7 @@ public static class AccuracyGate
 {
     /// <summary>The metrics a threshold may name today.</summary>
     public static IReadOnlyList<string> KnownMetrics { get; } =
-        ["top1_agreement", "cosine", "min_cosine", "max_abs_error", "mean_abs_error", "snr_db", "accuracy"];
+        ["top1_agreement", "cosine", "min_cosine", "max_abs_error", "mean_abs_error", "snr_db", "accuracy", "perplexity"];
 
     /// <summary>Evaluates <paramref name="thresholds"/>; reports breaches to <paramref name="sink"/>.</summary>
     public static IReadOnlyList<GateOutcome> Evaluate(
@@ -75,13 +75,15 @@ public static class AccuracyGate
         "mean_abs_error" => m.MeanAbsError,
         "snr_db" => m.SnrDb,
         "accuracy" => m.Accuracy ?? throw Unsupported(t, " without labels (add 'labels' to the threshold or verify section)"),
+        "perplexity" => m.Perplexity ?? throw Unsupported(t, " without text verify data (format: text with a tokenizer)"),
         _ => throw Unsupported(t, " by the verifier (known: " + string.Join(", ", KnownMetrics) + ")"),
     };
 
     private static double ReferenceOf(GateThreshold t, VerificationMetrics m) => t.Metric switch
     {
         "accuracy" => m.ReferenceAccuracy ?? throw Unsupported(t, " without labels"),
-        _ => throw Unsupported(t, " as a drop or increase (only 'accuracy' compares with fp32 today)"),
+        "perplexity" => m.ReferencePerplexity ?? throw Unsupported(t, " without text verify data"),
+        _ => throw Unsupported(t, " as a drop or increase (only accuracy and perplexity compare with fp32)"),
     };
 
     private static ModelCompressException Unsupported(GateThreshold t, string why) =>
