@@ -14,7 +14,11 @@ internal sealed class YamlTreeReader
     private readonly IParser _parser;
     private readonly RecipeReport _report;
     private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
+    /// <summary>Deeper nesting than any recipe needs; the limit keeps hostile input from overflowing the stack.</summary>
+    private const int MaxDepth = 64;
+
     private readonly Stack<Mark> _openFlow = new();
+    private int _depth;
     private Mark _lastGood = Mark.Empty;
 
     private YamlTreeReader(IParser parser, RecipeReport report)
@@ -110,11 +114,17 @@ internal sealed class YamlTreeReader
                 Next();
                 node = new YScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, (int)scalar.Start.Line, (int)scalar.Start.Column);
                 break;
+            case SequenceStart or MappingStart when _depth >= MaxDepth:
+                throw new YamlException(current.Start, current.End, $"The recipe nests deeper than {MaxDepth} levels.");
             case SequenceStart start:
+                _depth++;
                 node = ReadSequence(start);
+                _depth--;
                 break;
             case MappingStart start:
+                _depth++;
                 node = ReadMapping(start);
+                _depth--;
                 break;
             default:
                 throw new YamlException(current.Start, current.End, $"Unexpected {current.GetType().Name}.");
