@@ -1,0 +1,223 @@
+using System.Runtime.CompilerServices;
+
+namespace ModelCompress.Kernels;
+
+/// <summary>
+/// One GEMM call's state: packed activations, compensation row, tiling, and the shared tile counter the workers
+/// draw from. See <see cref="Int8GemmDriver"/> for the layout and blocking.
+/// </summary>
+internal sealed unsafe class Int8GemmJob : IDisposable
+{
+    private readonly Int8GemmKernel _kernel;
+    private readonly byte* _a;
+    private readonly int _m;
+    private readonly uint _flip;
+    private readonly PackedInt8Weights _b;
+    private readonly int* _c;
+    private readonly Int8GemmEpilogue? _epilogue;
+    private readonly int _mr;
+    private readonly int _rowGroupBytes;
+    private readonly int _microPanels;
+    private readonly int _mBlocks;
+    private readonly int _nBlockPanels;
+    private readonly int _nBlocks;
+    private readonly int _workers;
+    private int* _init;
+    private byte* _aPacked;
+    private int _nextTile;
+    private int _nextPackChunk;
+
+    public Int8GemmJob(
+        Int8GemmKernel kernel, byte* a, int m, bool signedA, int shiftedZeroPoint, PackedInt8Weights b, int* c,
+        Int8GemmEpilogue? epilogue, int threads)
+    {
+        _kernel = kernel;
+        _a = a;
+        _m = m;
+        _flip = signedA ? 0x80808080u : 0u;
+        _b = b;
+        _c = c;
+        _epilogue = epilogue;
+        _mr = kernel.RowTile;
+        _rowGroupBytes = kernel.PackedRowGroupBytes;
+        _microPanels = (m + _mr - 1) / _mr;
+        _mBlocks = (_microPanels + Int8GemmDriver.MBlockPanels - 1) / Int8GemmDriver.MBlockPanels;
+
+        // With several workers, cut N finer until there are about 4 tiles per worker (load balance on a shared
+        // machine); alone, keep tiles wide. Tile shape never changes the result, only the speed.
+        int wantedNBlocks = threads > 1 ? Math.Max(1, (4 * threads + _mBlocks - 1) / _mBlocks) : 1;
+        _nBlockPanels = Math.Clamp((b.Panels + wantedNBlocks - 1) / wantedNBlocks, 1, Int8GemmDriver.MaxNBlockPanels);
+        _nBlocks = (b.Panels + _nBlockPanels - 1) / _nBlockPanels;
+        _workers = Math.Max(1, Math.Min(threads, _mBlocks * _nBlocks));
+
+        // Compensation row (first K block starts from it): −z·Σₖ B[k,n], wrapping like the sums themselves.
+        int paddedN = b.Panels * PackedInt8Weights.PanelWidth;
+        _init = Int8GemmDriver.Allocate<int>(paddedN);
+        var sums = b.PaddedColumnSums;
+        for (int n = 0; n < paddedN; n++)
+        {
+            _init[n] = unchecked(-shiftedZeroPoint * sums[n]);
+        }
+
+        _aPacked = Int8GemmDriver.Allocate<byte>((long)_microPanels * b.Groups * _mr * _rowGroupBytes);
+    }
+
+    public void Execute()
+    {
+        if (_workers == 1)
+        {
+            PackAll();
+            Work();
+            return;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _workers };
+        Parallel.For(0, _workers, options, _ => PackAll());
+        Parallel.For(0, _workers, options, _ => Work());
+    }
+
+    public void Dispose()
+    {
+        Int8GemmDriver.Free(_init);
+        Int8GemmDriver.Free(_aPacked);
+        _init = null;
+        _aPacked = null;
+    }
+
+    private void PackAll()
+    {
+        const int chunk = 8;
+        int chunks = (_microPanels + chunk - 1) / chunk;
+        int i;
+        while ((i = Interlocked.Increment(ref _nextPackChunk) - 1) < chunks)
+        {
+            int q0 = i * chunk;
+            PackMicroPanels(q0, Math.Min(_microPanels, q0 + chunk));
+        }
+    }
+
+    private void PackMicroPanels(int q0, int q1)
+    {
+        int k = _b.K;
+        int groups = _b.Groups;
+        int fullGroups = k / 4;
+        int groupStride = _mr * _rowGroupBytes;
+        bool widen = _kernel.WidensActivations;
+        for (int q = q0; q < q1; q++)
+        {
+            byte* panel = _aPacked + (long)q * groups * groupStride;
+            for (int r = 0; r < _mr; r++)
+            {
+                int row = q * _mr + r;
+                byte* dst = panel + r * _rowGroupBytes;
+                if (row >= _m)
+                {
+                    for (int g = 0; g < groups; g++)
+                    {
+                        Write(dst + (long)g * groupStride, 0, widen);
+                    }
+
+                    continue;
+                }
+
+                byte* src = _a + (long)row * k;
+                for (int g = 0; g < fullGroups; g++)
+                {
+                    Write(dst + (long)g * groupStride, Unsafe.ReadUnaligned<uint>(src + 4 * g) ^ _flip, widen);
+                }
+
+                if (fullGroups < groups)
+                {
+                    // Depths past K are zero (their weights are zero too, so any value would do; zero is tidy).
+                    uint v = 0;
+                    for (int t = 0; t < k - 4 * fullGroups; t++)
+                    {
+                        v |= (uint)(src[4 * fullGroups + t] ^ (byte)_flip) << (8 * t);
+                    }
+
+                    Write(dst + (long)fullGroups * groupStride, v, widen);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Write(byte* dst, uint fourBytes, bool widen)
+    {
+        if (!widen)
+        {
+            Unsafe.WriteUnaligned(dst, fourBytes);
+            return;
+        }
+
+        // Zero-extend 4 bytes to 4 little-endian uint16: b3b2b1b0 → 00b3 00b2 00b1 00b0.
+        ulong x = fourBytes;
+        x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFFUL;
+        x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FFUL;
+        Unsafe.WriteUnaligned(dst, x);
+    }
+
+    private void Work()
+    {
+        int tiles = _mBlocks * _nBlocks;
+        int ldScratch = _nBlockPanels * PackedInt8Weights.PanelWidth;
+        int* scratch = _epilogue is null
+            ? null
+            : Int8GemmDriver.Allocate<int>((long)Int8GemmDriver.MBlockPanels * _mr * ldScratch);
+        try
+        {
+            int t;
+            while ((t = Interlocked.Increment(ref _nextTile) - 1) < tiles)
+            {
+                RunTile(t / _nBlocks, t % _nBlocks, scratch, ldScratch);
+            }
+        }
+        finally
+        {
+            if (scratch != null)
+            {
+                Int8GemmDriver.Free(scratch);
+            }
+        }
+    }
+
+    private void RunTile(int mBlock, int nBlock, int* scratch, int ldScratch)
+    {
+        int n = _b.N;
+        int groups = _b.Groups;
+        int q0 = mBlock * Int8GemmDriver.MBlockPanels;
+        int q1 = Math.Min(_microPanels, q0 + Int8GemmDriver.MBlockPanels);
+        int row0 = q0 * _mr;
+        int rows = Math.Min(_m, q1 * _mr) - row0;
+        int p0 = nBlock * _nBlockPanels;
+        int p1 = Math.Min(_b.Panels, p0 + _nBlockPanels);
+        int col0 = p0 * PackedInt8Weights.PanelWidth;
+        int cols = Math.Min(n, p1 * PackedInt8Weights.PanelWidth) - col0;
+
+        // With an epilogue the sums go to this worker's scratch tile (cache-hot for the epilogue), else to C.
+        int* cTile = scratch != null ? scratch : _c + (long)row0 * n + col0;
+        int ldc = scratch != null ? ldScratch : n;
+        long aPanelBytes = (long)groups * _mr * _rowGroupBytes;
+
+        for (int g0 = 0; g0 < groups; g0 += Int8GemmDriver.KBlockGroups)
+        {
+            int gCount = Math.Min(Int8GemmDriver.KBlockGroups, groups - g0);
+            for (int p = p0; p < p1; p++)
+            {
+                sbyte* bPanel = _b.Data + ((long)p * groups + g0) * PackedInt8Weights.PanelGroupBytes;
+                int pCol = (p - p0) * PackedInt8Weights.PanelWidth;
+                int pCols = Math.Min(PackedInt8Weights.PanelWidth, cols - pCol);
+                int* init = g0 == 0 ? _init + (long)p * PackedInt8Weights.PanelWidth : null;
+                for (int q = q0; q < q1; q++)
+                {
+                    int qRow = (q - q0) * _mr;
+                    byte* aPanel = _aPacked + q * aPanelBytes + (long)g0 * _mr * _rowGroupBytes;
+                    _kernel.MicroTile(
+                        aPanel, bPanel, gCount, Math.Min(_mr, rows - qRow), pCols, cTile + (long)qRow * ldc + pCol, ldc, init);
+                }
+            }
+        }
+
+        _epilogue?.Apply(cTile, ldc, row0, rows, col0, cols);
+    }
+}
