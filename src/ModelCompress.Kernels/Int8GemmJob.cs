@@ -30,6 +30,7 @@ internal sealed unsafe class Int8GemmJob : IDisposable
     private int _nextTile;
     private int _nextPackChunk;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Int8GemmJob(
         Int8GemmKernel kernel, byte* a, int m, bool signedA, int shiftedZeroPoint, PackedInt8Weights b, int* c,
         Int8GemmEpilogue? epilogue, int threads)
@@ -109,6 +110,7 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackMicroPanels(int q0, int q1)
     {
         int k = _b.K;
@@ -194,6 +196,7 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTile(int mBlock, int nBlock, int* scratch, int ldScratch)
     {
         int n = _b.N;

@@ -125,20 +125,20 @@ internal sealed class GemmBench : IBenchCommand
     /// <summary>Best seconds per call over repetitions filling at least <paramref name="budget"/> seconds.</summary>
     internal static double Time(Action action, double budget)
     {
-        action();
+        // Warm-up: a few calls or 20 ms, whichever is longer (caches, page faults, the pool's threads).
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warm.Elapsed.TotalSeconds < 0.02; i++)
+        {
+            action();
+        }
+
         double best = double.MaxValue;
         var total = Stopwatch.StartNew();
-        int reps = 0;
-        while (reps < 3 || total.Elapsed.TotalSeconds < budget)
+        for (int reps = 0; reps < 3 || total.Elapsed.TotalSeconds < budget; reps++)
         {
             long start = Stopwatch.GetTimestamp();
             action();
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
-            reps++;
-            if (reps >= 1000)
-            {
-                break;
-            }
         }
 
         return best;
