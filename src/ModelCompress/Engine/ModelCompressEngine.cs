@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
+using ModelCompress.Reports.Html;
 
 namespace ModelCompress.Engine;
 
@@ -13,6 +14,9 @@ public static partial class ModelCompressEngine
 {
     /// <summary>The report's file name in the output folder.</summary>
     public const string ReportFileName = "report.json";
+
+    /// <summary>The human-readable report's file name in the output folder (self-contained HTML).</summary>
+    public const string ReportHtmlFileName = "report.html";
 
     /// <summary>
     /// Runs the recipe: for each model, its steps in recipe order (layer by layer, through the per-layer cache when
@@ -62,6 +66,8 @@ public static partial class ModelCompressEngine
             new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses));
         var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
         Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
+        var htmlPath = Path.Combine(options.OutputDirectory, ReportHtmlFileName);
+        Guard(htmlPath, () => outputs.Stage(htmlPath, ReportHtml.ToUtf8(report)));
         ct.ThrowIfCancellationRequested();
         Guard(options.OutputDirectory, outputs.Commit);
         var written = outputs.FinalPaths.Order(StringComparer.Ordinal).ToList();

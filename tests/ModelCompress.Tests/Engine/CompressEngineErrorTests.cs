@@ -118,17 +118,6 @@ public sealed class CompressEngineErrorTests
     }
 
     [Fact]
-    public void On_regression_fallback_is_MC5006_until_it_exists()
-    {
-        using var p = TestProject.Mlp(thresholds: "        - { metric: max_abs_error, max: 0 }\n      on_regression: fallback");
-        var sink = new ListDiagnosticSink();
-
-        Run(p, sink);
-
-        Assert.Contains(sink.Items, d => d.Code == "MC5006" && d.Severity == DiagnosticSeverity.Warning);
-    }
-
-    [Fact]
     public void An_old_opset_is_raised_to_13_when_every_operator_keeps_its_meaning()
     {
         var model = SampleModels.Mlp();
