@@ -84,7 +84,8 @@ internal sealed class EvalStories : IEvalFixture
         table.Row("Δ greedy-text perplexity vs fp32", i => i == 0 ? null : EvalTable.DeltaPercent(onOwn[i]!.Perplexity, onOwn[0]!.Perplexity));
         table.Row("greedy text top-1 agreement with fp32", i => i == 0 ? null : EvalTable.F(onOwn[i]!.Agreement!.Value, 4));
         table.Row($"greedy {GreedySteps} steps: leading tokens equal to fp32's (BOS + prompt included)", i => i == 0 ? null : $"{SamePrefix(greedy[0]!, greedy[i]!)}/{greedy[0]!.Tokens.Count}");
-        EvalContext.SizeRows(table, columns);
+        context.SizeTargets(Name, columns, EvalContext.SizeRows(table, columns));
+        AddTargets(context, columns, onShakespeare, onOwn);
         context.LatencyRows(table, columns, Llama2cImporter.InputName, shakespeare.FirstWindow, $"[1,{context512}]");
         table.Note($"fp32 greedy text {(greedy[0]!.Text == golden ? "matches" : "DOES NOT match")} greedy-once-upon-a-time.txt (run.c's output)");
         table.Note($"evaluation text: TinyShakespeare paragraphs ending within the first {EvalBytes:N0} bytes, each BOS + encode(stripped paragraph) " +
@@ -92,6 +93,19 @@ internal sealed class EvalStories : IEvalFixture
             $"({calibTokens.Length:N0} tokens) at default_rng(1234) offsets [{EvalNumpyRandom.Preview(offsets)}]");
         table.Note("no peer column: tools/ort_peer.py does not quantize stories260K");
         table.Print(context.Out);
+    }
+
+    private void AddTargets(EvalContext context, List<EvalVariant> columns, EvalLmResult?[] onShakespeare, EvalLmResult?[] onOwn)
+    {
+        static double Increase(EvalLmResult?[] r, int i) => (r[i]!.Perplexity - r[0]!.Perplexity) / r[0]!.Perplexity * 100;
+        EvalTargets.ForEach(columns, EvalTargets.SmoothQuant, (h, i) =>
+        {
+            context.Targets.Check("stories260K perplexity increase ≤ 1% (TinyShakespeare)", h,
+                i < 0 ? null : Increase(onShakespeare, i), d => d <= 1, d => EvalTable.F(d, 3) + "%");
+            context.Targets.Check("stories260K perplexity increase ≤ 1% (own greedy text)", h,
+                i < 0 ? null : Increase(onOwn, i), d => d <= 1, d => EvalTable.F(d, 3) + "%");
+        });
+        context.Targets.AutoVsHalf(Name, "TinyShakespeare perplexity", columns, i => onShakespeare[i]!.Perplexity, higherIsBetter: false, v => EvalTable.F(v, 3));
     }
 
     /// <summary>Token streams of the evaluation and calibration parts of the text (paragraph by paragraph).</summary>
