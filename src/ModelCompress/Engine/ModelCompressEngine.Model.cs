@@ -38,7 +38,7 @@ public static partial class ModelCompressEngine
             clock.Restart();
             var pass = PassFactory.Create(step, model.Name, sink);
             var context = new PassContext(model.Name, step.Location, sink);
-            steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => CollectStatistics(model, step, onnx, names, options, ct), ct));
+            steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => runner.Session.GetOrCollectStatistics(model, step, onnx, names, n => CollectStatistics(model, step, onnx, n, options, ct)), ct));
             stepMs.Add(clock.Elapsed.TotalMilliseconds);
         }
 
@@ -75,7 +75,7 @@ public static partial class ModelCompressEngine
             sourceBytes == 0 ? 0 : Math.Round((double)bytes.LongLength / sourceBytes, 6),
             steps,
             verification);
-        var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds);
+        var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds) { Cache = runner.Session.TakeModelTimings(model.Name) };
         return new ModelRun(report, timings, verification?.Passed, fail);
     }
 

@@ -1,4 +1,5 @@
 using ModelCompress.Engine;
+using ModelCompress.Engine.Cache;
 using ModelCompress.Passes;
 
 namespace ModelCompress.Tests.Passes;
