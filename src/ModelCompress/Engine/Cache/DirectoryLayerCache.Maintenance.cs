@@ -119,8 +119,9 @@ public sealed partial class DirectoryLayerCache
         {
             // Materialized here so a concurrent deletion surfaces (and is absorbed) now, not in the caller's loop;
             // lengths and times are read while enumerating, so a file deleted afterwards still has its figures.
+            // Temporary files start with '.', which counts as hidden on Unix: nothing is skipped by attributes.
             return dir.Exists
-                ? [.. dir.EnumerateFiles(pattern, new EnumerationOptions { RecurseSubdirectories = option == SearchOption.AllDirectories, IgnoreInaccessible = true })]
+                ? [.. dir.EnumerateFiles(pattern, new EnumerationOptions { RecurseSubdirectories = option == SearchOption.AllDirectories, IgnoreInaccessible = true, AttributesToSkip = 0 })]
                 : [];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

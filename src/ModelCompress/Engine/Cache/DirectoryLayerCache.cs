@@ -13,7 +13,8 @@ namespace ModelCompress.Engine.Cache;
 /// the final name, so two runs sharing the cache never see a torn entry: concurrent writers of one key write the same
 /// payload and the last rename wins. A hit sets the file's write time to now, which is the "last used" time the
 /// least-recently-used eviction (<see cref="Trim"/>) orders by. I/O failures are MC6002 warnings: the cache is an
-/// accelerator, so a read-only or full disk costs speed, never the run.
+/// accelerator, so a read-only or full disk costs speed, never the run (after a failed write, later writes of the same
+/// instance are skipped). An instance is used by one run at a time; runs share the folder, not the instance.
 /// </para>
 /// </summary>
 public sealed partial class DirectoryLayerCache : ILayerCache
@@ -31,6 +32,7 @@ public sealed partial class DirectoryLayerCache : ILayerCache
 
     private readonly IDiagnosticSink? _sink;
     private bool _markerWritten;
+    private bool _writesFailed;
 
     /// <summary>Creates a cache rooted at <paramref name="directory"/> (created on first write).</summary>
     /// <param name="directory">The cache folder.</param>
@@ -78,6 +80,12 @@ public sealed partial class DirectoryLayerCache : ILayerCache
     /// <inheritdoc />
     public void Put(CacheKey key, ReadOnlySpan<byte> payload, double computeMilliseconds)
     {
+        // After one failed write the folder is taken as unwritable for this run: one warning, not one per layer.
+        if (_writesFailed)
+        {
+            return;
+        }
+
         var path = PathOf(key);
         try
         {
@@ -86,6 +94,7 @@ public sealed partial class DirectoryLayerCache : ILayerCache
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            _writesFailed = true;
             Warn("MC6002", path, path, "written", ex.Message);
         }
     }
