@@ -19,20 +19,20 @@ public sealed class CacheVerbTests
         var after = await CliResult.Invoke("cache", "stats", "--cache-dir", cache);
 
         Assert.Equal((ExitCode.Success, ExitCode.Success), (first.Code, second.Code));
-        Assert.Contains("  cache: 0 of 2 layer(s) read back, 2 computed;", first.Stdout, StringComparison.Ordinal);
-        Assert.Contains("  cache: 2 of 2 layer(s) read back, 0 computed;", second.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  cache: 0 of 3 layer(s) read back, 3 computed;", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  cache: 3 of 3 layer(s) read back, 0 computed;", second.Stdout, StringComparison.Ordinal);
         Assert.Equal(ExitCode.Success, stats.Code);
-        Assert.Matches(@"layer results:\s+2 entries", stats.Stdout);
+        Assert.Matches(@"layer results:\s+3 entries", stats.Stdout);
         Assert.Matches(@"calibration statistics:\s+0 entries", stats.Stdout);
         using (var doc = JsonDocument.Parse(json.Stdout))
         {
-            Assert.Equal(2, doc.RootElement.GetProperty("layer_entries").GetInt32());
+            Assert.Equal(3, doc.RootElement.GetProperty("layer_entries").GetInt32());
             Assert.True(doc.RootElement.GetProperty("is_tagged").GetBoolean());
             Assert.True(doc.RootElement.GetProperty("total_bytes").GetInt64() > 0);
         }
 
         Assert.Equal(ExitCode.Success, clear.Code);
-        Assert.StartsWith($"cleared {cache}: 3 file(s)", clear.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"cleared {cache}: 4 file(s)", clear.Stdout, StringComparison.Ordinal);
         Assert.Contains("empty (the folder does not exist)", after.Stdout, StringComparison.Ordinal);
     }
 
