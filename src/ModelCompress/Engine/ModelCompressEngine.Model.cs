@@ -44,7 +44,7 @@ public static partial class ModelCompressEngine
                 clock.Restart();
                 var pass = PassFactory.Create(step, m.Name, into);
                 var context = new PassContext(m.Name, step.Location, into);
-                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => CollectStatistics(m, step, onnx, names, options, ct), ct));
+                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => runner.Session.GetOrCollectStatistics(m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct)), ct));
                 stepMs.Add(clock.Elapsed.TotalMilliseconds);
             }
 
@@ -87,7 +87,7 @@ public static partial class ModelCompressEngine
             sourceBytes == 0 ? 0 : Math.Round((double)bytes.LongLength / sourceBytes, 6),
             steps,
             verification);
-        var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds);
+        var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds) { Cache = runner.Session.TakeModelTimings(model.Name) };
         return new ModelRun(report, timings, verification?.Passed, fail);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
 using ModelCompress.Reports.Html;
@@ -38,8 +39,8 @@ public static partial class ModelCompressEngine
 
         var recording = new RecordingSink(sink);
         var inputs = new SortedSet<string>(StringComparer.Ordinal) { Path.GetFullPath(recipe.RecipePath) };
-        var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new DirectoryLayerCache(dir) : null;
-        var runner = new PassRunner(cache, EngineInfo.Version);
+        var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new DirectoryLayerCache(dir, recording) : null;
+        var runner = new PassRunner(new CacheSession(cache, EngineInfo.Version, recording));
         Guard(options.OutputDirectory, () => Directory.CreateDirectory(options.OutputDirectory));
         using var outputs = new OutputTransaction();
         var models = new List<ModelReport>();
@@ -56,6 +57,7 @@ public static partial class ModelCompressEngine
             failing |= run.GatePassed == false && run.FailOnRegression;
         }
 
+        cache?.ReportTrim(cache.Trim(recipe.Cache.MaxSizeMb * 1048576L), recipe.Cache.MaxSizeMb, recording, recipe.Cache.Location);
         var report = new CompressionReport(
             CompressionReport.CurrentSchema,
             EngineInfo.Version,
@@ -63,7 +65,10 @@ public static partial class ModelCompressEngine
             !exceeded,
             models,
             [.. recording.Kept.Select(d => Relative(d, recipe).ToCanonicalString())],
-            new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses));
+            new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses)
+            {
+                CacheSavedMilliseconds = Math.Round(runner.Session.SavedMilliseconds, 3),
+            });
         var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
         Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
         var htmlPath = Path.Combine(options.OutputDirectory, ReportHtmlFileName);
