@@ -63,7 +63,7 @@ public static partial class ReportHtml
             h.Append("<h3>Metrics: fp32 vs compressed</h3>\n");
             AppendMetrics(h, v.Metrics);
             AppendFallback(h, v.Fallback);
-            AppendLayerErrors(h, v);
+            AppendLayerErrors(h, v, m.Steps);
         }
 
         AppendAlphas(h, m.Steps);
