@@ -53,6 +53,9 @@ public sealed partial class ReportHtmlTests
         Assert.Contains("26.4 KiB", html, StringComparison.Ordinal);        // size before
         Assert.Contains("kept in float by the fallback", html, StringComparison.Ordinal);
         Assert.Equal(3, Regex.Matches(html, "<svg class=\"chart\"").Count); // size, per-layer SNR, α
+        // The breach is repeated at the top of the model's section, without its file prefix, before the numbers.
+        var verdict = html.IndexOf("<div class=\"verdict\">\n<p class=\"error\">MC5001: Accuracy budget exceeded for model &#39;enc&#39;", StringComparison.Ordinal);
+        Assert.True(verdict > 0 && verdict < html.IndexOf("<table class=\"thresholds\">", StringComparison.Ordinal));
         Assert.True(html.IndexOf("/blocks.5/mlp/fc2/MatMul", StringComparison.Ordinal) < html.IndexOf("/head/Gemm", StringComparison.Ordinal));
     }
 

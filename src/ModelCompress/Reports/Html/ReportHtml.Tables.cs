@@ -147,6 +147,31 @@ public static partial class ReportHtml
         }
     }
 
+    /// <summary>
+    /// The gate's verdict for one model at the top of its section: the MC5xxx breaches and fallback outcomes that
+    /// name it, which carry the worst layers and the recipe line that fixes them (the full list stays at the end).
+    /// </summary>
+    private static void AppendGateMessages(StringBuilder h, string model, IReadOnlyList<string> diagnostics)
+    {
+        var mine = diagnostics.Where(d => d.Contains("model '" + model + "'", StringComparison.Ordinal)
+            && (d.Contains(": error MC5", StringComparison.Ordinal) || d.Contains(": warning MC5", StringComparison.Ordinal))).ToList();
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<div class=\"verdict\">\n");
+        foreach (var d in mine)
+        {
+            // Show the message from its code on: the file(line,col) prefix is in the thresholds table already.
+            var at = d.IndexOf(" MC5", StringComparison.Ordinal);
+            h.Append("<p class=\"").Append(d.Contains(": error MC", StringComparison.Ordinal) ? "error" : "warning").Append("\">")
+                .Append(E(at > 0 ? d[(at + 1)..] : d)).Append("</p>\n");
+        }
+
+        h.Append("</div>\n");
+    }
+
     private static void AppendDiagnostics(StringBuilder h, IReadOnlyList<string> diagnostics)
     {
         h.Append("<section class=\"diagnostics\">\n<h2>Diagnostics</h2>\n");
