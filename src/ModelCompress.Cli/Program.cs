@@ -1,3 +1,5 @@
-// The verbs (run, verify, inspect, init) arrive with the pipeline work; until then the tool only reports its version.
-Console.WriteLine("dotnet-model-compress " + typeof(Program).Assembly.GetName().Version);
-return 0;
+// dotnet model-compress: compress, verify, inspect and scaffold ONNX model recipes.
+// The verbs live in one class each (RunCommand, VerifyCommand, InspectCommand, InitCommand); exit codes in ExitCode.
+using ModelCompress.Cli;
+
+return await CliApp.InvokeAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -21,7 +21,16 @@ internal static class KeySuggester
 
         // Allow roughly one edit per three characters (at least two), so "alpa" finds "alpha" but "foo" finds nothing.
         var allowed = Math.Max(2, typed.Length / 3);
-        return best is not null && bestDistance <= allowed ? best : null;
+        if (best is not null && bestDistance <= allowed)
+        {
+            return best;
+        }
+
+        // An abbreviation ("top1" for "top1_agreement") is far by edits but unambiguous by prefix.
+        var prefixed = typed.Length >= 3
+            ? candidates.Where(c => c.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).Take(2).ToList()
+            : [];
+        return prefixed.Count == 1 ? prefixed[0] : null;
     }
 
     /// <summary>The fix sentence: "Did you mean 'x'?" or "Use one of: a, b or c.".</summary>

@@ -11,6 +11,9 @@ internal sealed class MappingScope
 {
     private readonly RecipeReport _report;
 
+    /// <summary>Known keys that an unknown key was reported as a likely misspelling of.</summary>
+    private readonly HashSet<string> _misspelled = new(StringComparer.Ordinal);
+
     public MappingScope(YMapping node, string context, IReadOnlyCollection<string> known, RecipeReport report)
     {
         Node = node;
@@ -21,6 +24,10 @@ internal sealed class MappingScope
             if (!known.Contains(key.Value))
             {
                 report.Error("MC2004", key, key.Value, context, KeySuggester.Hint(key.Value, known, "Known keys are"));
+                if (KeySuggester.Closest(key.Value, known) is { } meant)
+                {
+                    _misspelled.Add(meant);
+                }
             }
         }
     }
@@ -36,7 +43,10 @@ internal sealed class MappingScope
 
     public YNode? ValueOf(string key) => Node.Find(key)?.Value;
 
-    /// <summary>Reports MC2005 at the mapping when <paramref name="key"/> is missing.</summary>
+    /// <summary>
+    /// Reports MC2005 at the mapping when <paramref name="key"/> is missing, unless MC2004 already said that an
+    /// unknown key here is probably it misspelled ("naem: x" gets one error, not two).
+    /// </summary>
     public bool Require(string key, string example)
     {
         if (Has(key))
@@ -44,7 +54,11 @@ internal sealed class MappingScope
             return true;
         }
 
-        _report.Error("MC2005", Node, key, Context, example);
+        if (!_misspelled.Contains(key))
+        {
+            _report.Error("MC2005", Node, key, Context, example);
+        }
+
         return false;
     }
 

@@ -15,6 +15,9 @@ internal readonly record struct NumberRange(double Min, double Max, bool MinOpen
 
     public static NumberRange Any { get; } = new(double.NegativeInfinity, double.PositiveInfinity);
 
+    /// <summary>No upper bound beyond the type's own (an int's limit is checked when it is parsed).</summary>
+    public static NumberRange AtLeast(double min) => new(min, double.PositiveInfinity);
+
     public bool Contains(double v) =>
         (MinOpen ? v > Min : v >= Min) && (MaxOpen ? v < Max : v <= Max);
 

@@ -12,7 +12,7 @@ internal sealed partial class RecipeBinder
         var scope = new MappingScope(node, $"'calibration' of {model}", CalibrationKeys, _report);
         var data = BindData(scope, inherit: null);
         var samples = scope.Integer("samples", new NumberRange(1, 1_000_000)) ?? CalibrationSettings.DefaultSamples;
-        var seed = scope.Integer("seed", new NumberRange(0, int.MaxValue)) ?? 0;
+        var seed = scope.Integer("seed", NumberRange.AtLeast(0)) ?? 0;
         return data is null ? null : new CalibrationSettings(data, samples, seed, _report.At(node));
     }
 

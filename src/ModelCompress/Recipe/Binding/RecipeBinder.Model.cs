@@ -19,8 +19,11 @@ internal sealed partial class RecipeBinder
         }
 
         var errorsBefore = _report.ErrorCount;
-        var name = BindModelName(map, label, names);
-        var scope = new MappingScope(map, name is null ? label : $"model '{name}'", ModelKeys, _report);
+
+        // The scope's context names the model, so peek at the name before the scope checks the keys.
+        var context = map.Find("name")?.Value is YScalar { IsNull: false } n ? $"model '{n.Value}'" : label;
+        var scope = new MappingScope(map, context, ModelKeys, _report);
+        var name = BindModelName(scope, names);
         var source = RequiredPath(scope, "source", PathUse.Model, "models/model.onnx", out _);
 
         CalibrationSettings? calibration = null;
@@ -29,7 +32,8 @@ internal sealed partial class RecipeBinder
             calibration = BindCalibration(calibrationNode, scope.Context);
         }
 
-        var steps = BindSteps(scope, calibration);
+        // A calibration section with errors of its own still counts as present: no second error for each step.
+        var steps = BindSteps(scope, hasCalibration: scope.Has("calibration"));
 
         VerifySettings? verify = null;
         if (scope.Mapping("verify") is { } verifyNode)
@@ -48,17 +52,15 @@ internal sealed partial class RecipeBinder
         return new ModelRecipe(name, source, calibration, steps, verify, _report.At(map), _report.At(sourceNode));
     }
 
-    private string? BindModelName(YMapping map, string label, Dictionary<string, YNode> names)
+    private string? BindModelName(MappingScope scope, Dictionary<string, YNode> names)
     {
-        // Read without a scope: the scope's context names the model, so the name comes first.
-        var entry = map.Find("name");
-        if (entry is null)
+        if (!scope.Require("name", "encoder"))
         {
-            _report.Error("MC2005", map, "name", label, "encoder");
             return null;
         }
 
-        var (key, value) = entry.Value;
+        var key = scope.KeyOf("name")!;
+        var value = scope.ValueOf("name")!;
         if (!ScalarReader.TryText(value, "name", _report, out var name))
         {
             return null;
@@ -81,7 +83,7 @@ internal sealed partial class RecipeBinder
         return name;
     }
 
-    private ImmutableArray<StepRecipe> BindSteps(MappingScope model, CalibrationSettings? calibration)
+    private ImmutableArray<StepRecipe> BindSteps(MappingScope model, bool hasCalibration)
     {
         if (!model.Require("steps", "[ quantize ]") || model.List("steps") is not { } list)
         {
@@ -98,11 +100,14 @@ internal sealed partial class RecipeBinder
         var stepNodes = new List<YNode>();
         foreach (var item in list.Items)
         {
+            var errorsBefore = _report.ErrorCount;
             if (BindStep(item, model.Context, out var nameNode) is { } step)
             {
                 steps.Add(step);
                 stepNodes.Add(nameNode!);
-                if (calibration is null && NeedsCalibration(step))
+
+                // A step whose own settings were wrong fell back to defaults; judging those would only add noise.
+                if (!hasCalibration && _report.ErrorCount == errorsBefore && NeedsCalibration(step))
                 {
                     _report.Error("MC2021", nameNode, step.Kind, model.Context);
                 }

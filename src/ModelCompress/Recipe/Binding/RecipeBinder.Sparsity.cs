@@ -35,7 +35,7 @@ internal sealed partial class RecipeBinder
 
             sparsity = pattern.Sparsity;
         }
-        else if (sparsity is null && !s.Has("sparsity") && !s.Has("pattern"))
+        else if (sparsity is null && !s.Has("sparsity") && !s.Has("pattern") && method != PruneMethod.NM)
         {
             s.Require("sparsity", "0.5");
         }

@@ -32,6 +32,8 @@ internal sealed partial class RecipeBinder
                 var keys = string.Join(", ", many.Entries.Select(e => $"'{e.Key.Value}'"));
                 _report.Error("MC2010", item, many.Entries.Count == 0 ? "is empty" : $"has the keys {keys}");
                 return null;
+            case YError:
+                return null;
             default:
                 _report.Error("MC2010", item, $"is {item.Describe()}");
                 return null;

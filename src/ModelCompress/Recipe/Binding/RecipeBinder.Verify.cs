@@ -34,7 +34,7 @@ internal sealed partial class RecipeBinder
     {
         var s = new MappingScope(node, $"'verify' of {model}", VerifyKeys, _report);
         var data = BindData(s, calibration);
-        var samples = s.Integer("samples", new NumberRange(1, int.MaxValue));
+        var samples = s.Integer("samples", NumberRange.AtLeast(1));
         string? labels = null;
         if (s.ValueOf("labels") is { } labelsNode && ResolvePath(labelsNode, "labels", PathUse.InputFile, out var full) is not null)
         {

@@ -38,6 +38,11 @@ internal sealed partial class RecipeBinder
             return null;
         }
 
+        if (root is YError)
+        {
+            return null;
+        }
+
         if (root is not YMapping map)
         {
             ScalarReader.WrongType(root, "the recipe", ValueKind.Mapping, _report);

@@ -85,8 +85,14 @@ internal static class ScalarReader
         return false;
     }
 
-    public static void WrongType(YNode node, string label, ValueKind kind, RecipeReport report) =>
-        report.Error("MC2006", node, label, kind.Noun, node.Describe(), kind.Fix);
+    public static void WrongType(YNode node, string label, ValueKind kind, RecipeReport report)
+    {
+        // A broken node was reported where it broke; its type is not news.
+        if (node is not YError)
+        {
+            report.Error("MC2006", node, label, kind.Noun, node.Describe(), kind.Fix);
+        }
+    }
 
     /// <summary>Invariant-culture finite numbers; YAML's <c>.inf</c>/<c>.nan</c> are refused (no setting wants them).</summary>
     public static bool TryParseNumber(string text, out double value) =>

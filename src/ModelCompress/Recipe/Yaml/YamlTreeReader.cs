@@ -14,6 +14,7 @@ internal sealed class YamlTreeReader
     private readonly IParser _parser;
     private readonly RecipeReport _report;
     private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
+    private readonly Stack<Mark> _openFlow = new();
     private Mark _lastGood = Mark.Empty;
 
     private YamlTreeReader(IParser parser, RecipeReport report)
@@ -36,18 +37,21 @@ internal sealed class YamlTreeReader
         }
         catch (YamlException ex)
         {
+            // The parser stops where it noticed the problem (often the end of the file); name the bracket that is
+            // still open too, since that is usually where the mistake is.
             malformed = true;
-            report.ErrorAt("MC2002", (int)ex.Start.Line, (int)ex.Start.Column, Sentence(ex.Message));
+            var open = reader._openFlow.Count > 0
+                ? $" (the bracket at line {reader._openFlow.Peek().Line}, column {reader._openFlow.Peek().Column} is still open)"
+                : string.Empty;
+            report.ErrorAt("MC2002", (int)ex.Start.Line, (int)ex.Start.Column, Sentence(ex.Message.TrimEnd('.') + open));
         }
         catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this (instead of a YamlException) on some unterminated flow collections.
+            // YamlDotNet's scanner throws this (instead of a YamlException) on some unterminated flow collections;
+            // the innermost collection still open is where the unclosed bracket starts.
             malformed = true;
-            report.ErrorAt(
-                "MC2002",
-                (int)reader._lastGood.Line,
-                (int)reader._lastGood.Column,
-                "a bracket or quote opened near here is never closed.");
+            var at = reader._openFlow.Count > 0 ? reader._openFlow.Peek() : reader._lastGood;
+            report.ErrorAt("MC2002", (int)at.Line, (int)at.Column, "a bracket opened here is never closed.");
         }
 
         return null;
@@ -101,7 +105,7 @@ internal sealed class YamlTreeReader
                     (int)alias.Start.Line,
                     (int)alias.Start.Column,
                     $"the alias '*{alias.Value.Value}' refers to no anchor defined before it.");
-                return new YScalar(string.Empty, isPlain: true, (int)alias.Start.Line, (int)alias.Start.Column);
+                return new YError((int)alias.Start.Line, (int)alias.Start.Column);
             case Scalar scalar:
                 Next();
                 node = new YScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, (int)scalar.Start.Line, (int)scalar.Start.Column);
@@ -127,6 +131,7 @@ internal sealed class YamlTreeReader
 
     private YSequence ReadSequence(SequenceStart start)
     {
+        PushFlow(start.Style == SequenceStyle.Flow, start.Start);
         Next();
         var items = new List<YNode>();
         while (_parser.Current is not SequenceEnd)
@@ -135,11 +140,13 @@ internal sealed class YamlTreeReader
         }
 
         Next();
+        PopFlow(start.Style == SequenceStyle.Flow);
         return new YSequence(items, (int)start.Start.Line, (int)start.Start.Column);
     }
 
     private YMapping ReadMapping(MappingStart start)
     {
+        PushFlow(start.Style == MappingStyle.Flow, start.Start);
         Next();
         var entries = new List<KeyValuePair<YScalar, YNode>>();
         var seen = new Dictionary<string, YScalar>(StringComparer.Ordinal);
@@ -165,7 +172,24 @@ internal sealed class YamlTreeReader
         }
 
         Next();
+        PopFlow(start.Style == MappingStyle.Flow);
         return new YMapping(entries, (int)start.Start.Line, (int)start.Start.Column);
+    }
+
+    private void PushFlow(bool flow, Mark start)
+    {
+        if (flow)
+        {
+            _openFlow.Push(start);
+        }
+    }
+
+    private void PopFlow(bool flow)
+    {
+        if (flow)
+        {
+            _openFlow.Pop();
+        }
     }
 
     private void Next()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Packs the two NuGet packages into a local folder (default artifacts/packages/):
+#   ModelCompress.Build  the MSBuild task + build/ModelCompress.Build.props/.targets + the published CLI in tools/
+#   ModelCompress.Cli    the `dotnet model-compress` tool
+# The version is the repository's fixed <Version> (Directory.Build.props). Packing is deterministic: the same
+# sources give byte-identical .nupkg files (compiler determinism, CI path mapping, NuGet's deterministic pack with
+# a fixed entry timestamp). No package source is contacted beyond what restore of the projects needs.
+# Usage: bash build/pack.sh [output-folder]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-artifacts/packages}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+rm -f "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg
+# 1980-01-01T00:00:00Z, the zip epoch, for every entry.
+# ModelCompress.PackTool.targets drops ONNX Runtime's mobile native builds from both packages (see the file).
+props=(-c Release "-p:CustomAfterMicrosoftCommonTargets=$PWD/build/ModelCompress.PackTool.targets" -p:ContinuousIntegrationBuild=true -p:Deterministic=true -p:DeterministicTimestamp=315532800 -nologo -v:q)
+dotnet pack src/ModelCompress.Build.Tasks "${props[@]}" -o "$out"
+dotnet pack src/ModelCompress.Cli "${props[@]}" -o "$out"
+ls -l "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using ModelCompress.Engine.Verification;
+using ModelCompress.Onnx;
+using ModelCompress.Passes;
+using ModelCompress.Recipe;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Engine;
+
+/// <summary>One model's run: load, steps, staged output, verification.</summary>
+public static partial class ModelCompressEngine
+{
+    private sealed record ModelRun(ModelReport Report, ModelTimings Timings, bool? GatePassed, bool FailOnRegression);
+
+    private static ModelRun CompressModel(
+        Recipe.Recipe recipe,
+        ModelRecipe model,
+        CompressOptions options,
+        OutputTransaction outputs,
+        PassRunner runner,
+        ISet<string> inputs,
+        RecordingSink sink,
+        CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        options.Progress?.Invoke(new CompressProgress(model.Name, "load", 0, 0, Path.GetFileName(model.SourcePath)));
+        var onnx = OnnxModel.Load(model.SourcePath);
+        var sourceFiles = SourceFiles(onnx, model.SourcePath);
+        inputs.UnionWith(sourceFiles);
+        inputs.UnionWith(ReferencedFiles(model));
+        var loadMs = clock.Elapsed.TotalMilliseconds;
+
+        var steps = new List<StepReport>();
+        var stepMs = new List<double>();
+        foreach (var step in model.Steps)
+        {
+            ct.ThrowIfCancellationRequested();
+            clock.Restart();
+            var pass = PassFactory.Create(step, model.Name, sink);
+            var context = new PassContext(model.Name, step.Location, sink);
+            steps.Add(runner.Run(step, pass, onnx, context, options.Progress, ct));
+            stepMs.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        options.Progress?.Invoke(new CompressProgress(model.Name, "write", 0, 0, model.OutputFileName));
+        var bytes = onnx.ToBytes();
+        var outputPath = Path.Combine(options.OutputDirectory, model.OutputFileName);
+        string staged;
+        try
+        {
+            staged = outputs.Stage(outputPath, bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw EngineErrors.Fail("MC3010", outputPath, outputPath, ex.Message);
+        }
+
+        clock.Restart();
+        VerificationReport? verification = null;
+        var fail = false;
+        if (model.Verify is { } verify)
+        {
+            fail = options.FailOnRegression ?? verify.Severity == Onnx.Diagnostics.DiagnosticSeverity.Error;
+            verification = VerifyModel(recipe, model, verify, model.SourcePath, staged, fail, options, sink, ct);
+        }
+
+        var sourceBytes = sourceFiles.Sum(f => new FileInfo(f).Length);
+        var report = new ModelReport(
+            model.Name,
+            RelativeToRecipe(recipe, model.SourcePath),
+            model.OutputFileName,
+            sourceBytes,
+            bytes.LongLength,
+            sourceBytes == 0 ? 0 : Math.Round((double)bytes.LongLength / sourceBytes, 6),
+            steps,
+            verification);
+        var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds);
+        return new ModelRun(report, timings, verification?.Passed, fail);
+    }
+
+    /// <summary>The model file and every external data file it references.</summary>
+    private static List<string> SourceFiles(OnnxModel model, string path)
+    {
+        var files = new List<string> { Path.GetFullPath(path) };
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var graph in model.Graph.AllGraphsRecursive())
+        {
+            foreach (var tensor in graph.Initializers.Values)
+            {
+                if (tensor.ExternalLocation is { } location)
+                {
+                    files.Add(Path.GetFullPath(Path.Combine(dir, location)));
+                }
+            }
+        }
+
+        return [.. files.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Every other file the recipe names for this model (data, labels, tokenizers, teachers).</summary>
+    private static IEnumerable<string> ReferencedFiles(ModelRecipe model)
+    {
+        IEnumerable<string?> files =
+        [
+            model.Calibration?.Data.Path, model.Calibration?.Data.TokenizerPath,
+            model.Verify?.Data.Path, model.Verify?.Data.TokenizerPath, model.Verify?.LabelsPath,
+            .. model.Steps.OfType<DistillStep>().Select(d => d.TeacherPath),
+        ];
+        return files.OfType<string>().Select(Path.GetFullPath);
+    }
+
+    private static string RelativeToRecipe(Recipe.Recipe recipe, string path) =>
+        Path.GetRelativePath(Path.GetDirectoryName(recipe.RecipePath)!, path).Replace('\\', '/');
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Engine;
+
+/// <summary>
+/// The one entry point the build task and the CLI share: compress every model of a recipe, verify it, and write the
+/// outputs atomically. The engine never writes to the console; it reports to an <see cref="IDiagnosticSink"/> and
+/// throws <see cref="ModelCompressException"/> for fatal, coded failures.
+/// </summary>
+public static partial class ModelCompressEngine
+{
+    /// <summary>The report's file name in the output folder.</summary>
+    public const string ReportFileName = "report.json";
+
+    /// <summary>
+    /// Runs the recipe: for each model, its steps in recipe order (layer by layer, through the per-layer cache when
+    /// <see cref="CompressOptions.CacheDirectory"/> is set), then its accuracy gate; writes <c>&lt;name&gt;.onnx</c> and
+    /// <c>report.json</c> under <see cref="CompressOptions.OutputDirectory"/>. The manifest is deleted first and written
+    /// last, only on success; the depfile is written on success. A cancelled or failed run leaves no final-named
+    /// partial file.
+    /// </summary>
+    public static CompressResult Compress(Recipe.Recipe recipe, CompressOptions options, IDiagnosticSink sink, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
+        var total = Stopwatch.StartNew();
+        if (options.ManifestPath is { } manifest)
+        {
+            Guard(manifest, () => File.Delete(manifest));
+        }
+
+        var recording = new RecordingSink(sink);
+        var inputs = new SortedSet<string>(StringComparer.Ordinal) { Path.GetFullPath(recipe.RecipePath) };
+        var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new DirectoryLayerCache(dir) : null;
+        var runner = new PassRunner(cache, EngineInfo.Version);
+        Guard(options.OutputDirectory, () => Directory.CreateDirectory(options.OutputDirectory));
+        using var outputs = new OutputTransaction();
+        var models = new List<ModelReport>();
+        var timings = new List<ModelTimings>();
+        var exceeded = false;
+        var failing = false;
+        foreach (var model in recipe.Models)
+        {
+            ct.ThrowIfCancellationRequested();
+            var run = CompressModel(recipe, model, options, outputs, runner, inputs, recording, ct);
+            models.Add(run.Report);
+            timings.Add(run.Timings);
+            exceeded |= run.GatePassed == false;
+            failing |= run.GatePassed == false && run.FailOnRegression;
+        }
+
+        var report = new CompressionReport(
+            CompressionReport.CurrentSchema,
+            EngineInfo.Version,
+            Path.GetFileName(recipe.RecipePath),
+            !exceeded,
+            models,
+            [.. recording.Kept.Select(d => Relative(d, recipe).ToCanonicalString())],
+            new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses));
+        var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
+        Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
+        ct.ThrowIfCancellationRequested();
+        Guard(options.OutputDirectory, outputs.Commit);
+        var written = outputs.FinalPaths.Order(StringComparer.Ordinal).ToList();
+        if (!failing)
+        {
+            if (options.DepFilePath is { } depfile)
+            {
+                Guard(depfile, () => BuildFileLists.Write(depfile, inputs));
+            }
+
+            // Last, so its presence means every output above is complete.
+            if (options.ManifestPath is { } manifestPath)
+            {
+                Guard(manifestPath, () => BuildFileLists.Write(manifestPath, written));
+            }
+        }
+
+        return new CompressResult(report, written, [.. inputs], exceeded) { Succeeded = !failing };
+    }
+
+    /// <summary>Runs <paramref name="write"/>, turning I/O failures on <paramref name="path"/> into MC3010.</summary>
+    private static void Guard(string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw EngineErrors.Fail("MC3010", path, path, ex.Message);
+        }
+    }
+
+    /// <summary>The diagnostic with its file relative to the recipe's folder, so the report does not depend on where the project lives.</summary>
+    private static Diagnostic Relative(Diagnostic d, Recipe.Recipe recipe) =>
+        d.File is { Length: > 0 } file && Path.IsPathFullyQualified(file)
+            ? d with { File = Path.GetRelativePath(Path.GetDirectoryName(recipe.RecipePath)!, file).Replace('\\', '/') }
+            : d;
+}

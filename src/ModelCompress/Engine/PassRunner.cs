@@ -1,0 +1,65 @@
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Passes;
+using ModelCompress.Recipe;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Engine;
+
+/// <summary>
+/// Runs one pass over a model layer by layer: finds the layers, computes each layer's <see cref="LayerWorkKey"/>, takes
+/// the result from the cache or computes and stores it, then lets the pass apply all results to the graph.
+/// </summary>
+internal sealed class PassRunner(ILayerCache? cache, string engineVersion)
+{
+    public int CacheHits { get; private set; }
+
+    public int CacheMisses { get; private set; }
+
+    public StepReport Run(
+        StepRecipe step,
+        ICompressionPass pass,
+        OnnxModel model,
+        PassContext context,
+        Action<CompressProgress>? progress,
+        CancellationToken ct)
+    {
+        var layers = pass.FindLayers(model, context);
+        if (layers.Count == 0)
+        {
+            context.Report("MC3007", DiagnosticSeverity.Warning, context.ModelName, step.Kind);
+        }
+
+        if (pass.RequiresCalibration)
+        {
+            // No pass needs calibration statistics yet; the first one that does brings the collector with it.
+            throw new NotSupportedException($"pass '{pass.Name}' needs calibration statistics, which this engine does not collect yet");
+        }
+
+        var outcomes = new List<LayerOutcome>(layers.Count);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var layer = layers[i];
+            var key = LayerWorkKey.Compute(pass.Name, pass.SettingsFingerprint, engineVersion, layer.Descriptor, layer.WeightBytes, []);
+            var result = cache?.TryGet(key);
+            if (result is null)
+            {
+                result = pass.ComputeLayer(layer, statistics: null, ct);
+                cache?.Put(key, result);
+                CacheMisses++;
+            }
+            else
+            {
+                CacheHits++;
+            }
+
+            outcomes.Add(new LayerOutcome(layer, key, result));
+            progress?.Invoke(new CompressProgress(context.ModelName, step.Kind, i + 1, layers.Count, layer.Name));
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var rows = pass.Apply(model, outcomes, context);
+        return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
+    }
+}

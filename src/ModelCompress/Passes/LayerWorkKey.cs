@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ModelCompress.Passes;
+
+/// <summary>
+/// The content address of one layer's work in one step: SHA-256 over the pass name, the step's settings fingerprint,
+/// the engine version, the layer's descriptor (op, weight shape, channel axis), a hash of its weight bytes and a hash of
+/// its input statistics. Equal keys mean equal inputs to the pass's per-layer computation, so the result may be
+/// reused; any change to the weights, the statistics, the settings or the engine gives a new key.
+/// </summary>
+/// <param name="Hex">The lowercase hexadecimal SHA-256.</param>
+public readonly record struct LayerWorkKey(string Hex)
+{
+    private static readonly byte[] Domain = "modelcompress.layer-work.v1"u8.ToArray();
+
+    /// <summary>Computes the key of one layer's work.</summary>
+    public static LayerWorkKey Compute(
+        string passName,
+        string settingsFingerprint,
+        string engineVersion,
+        string layerDescriptor,
+        ReadOnlySpan<byte> weightBytes,
+        ReadOnlySpan<byte> inputStatisticsBytes)
+    {
+        ArgumentNullException.ThrowIfNull(passName);
+        ArgumentNullException.ThrowIfNull(settingsFingerprint);
+        ArgumentNullException.ThrowIfNull(engineVersion);
+        ArgumentNullException.ThrowIfNull(layerDescriptor);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Domain);
+        AppendField(hash, Encoding.UTF8.GetBytes(passName));
+        AppendField(hash, Encoding.UTF8.GetBytes(settingsFingerprint));
+        AppendField(hash, Encoding.UTF8.GetBytes(engineVersion));
+        AppendField(hash, Encoding.UTF8.GetBytes(layerDescriptor));
+        AppendField(hash, SHA256.HashData(weightBytes));
+        AppendField(hash, SHA256.HashData(inputStatisticsBytes));
+        return new LayerWorkKey(Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Hex;
+
+    // Length-prefixing each field keeps ("ab","c") and ("a","bc") apart.
+    private static void AppendField(IncrementalHash hash, ReadOnlySpan<byte> field)
+    {
+        Span<byte> length = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, field.Length);
+        hash.AppendData(length);
+        hash.AppendData(field);
+    }
+}

@@ -1,0 +1,47 @@
+using ModelCompress.Onnx;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Passes;
+
+/// <summary>
+/// Weight-only int8 quantization: each linear layer's float32 weight becomes an int8 initializer with symmetric
+/// per-output-channel (or per-tensor) scales (<see cref="Int8Quantizer"/>), dequantized in the graph right before the
+/// layer, so activations stay float and the file holds about a quarter of the weight bytes. The dequantization is a
+/// per-axis DequantizeLinear (opset 13); an older model is raised to opset 13 when every node keeps its meaning
+/// (<see cref="OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which every opset ≥ 7 runs.
+/// </summary>
+public sealed partial class WeightOnlyInt8Pass : ICompressionPass
+{
+    private readonly QuantizeStep _step;
+
+    /// <summary>Creates the pass for a <c>quantize</c> step (its mode, exclusions and per_channel are honoured).</summary>
+    public WeightOnlyInt8Pass(QuantizeStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        _step = step;
+    }
+
+    /// <inheritdoc />
+    public string Name => "weight_only_int8";
+
+    /// <inheritdoc />
+    public string SettingsFingerprint => _step.SettingsFingerprint();
+
+    /// <inheritdoc />
+    public bool RequiresCalibration => false;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) =>
+        LinearLayerFinder.Find(model, (name, op) => _step.Exclude.Any(e => e.Matches(name, op)));
+
+    /// <inheritdoc />
+    public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ct.ThrowIfCancellationRequested();
+        var q = _step.PerChannel
+            ? Int8Quantizer.QuantizePerChannel(layer.Weights, layer.WeightShape, layer.ChannelAxis)
+            : Int8Quantizer.QuantizePerTensor(layer.Weights, layer.WeightShape);
+        return q.ToBytes();
+    }
+}

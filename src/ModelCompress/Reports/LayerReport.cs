@@ -1,0 +1,20 @@
+namespace ModelCompress.Reports;
+
+/// <summary>One layer's work in one step.</summary>
+/// <param name="Name">The node name (or its first output when unnamed).</param>
+/// <param name="Op">The operator, e.g. <c>MatMul</c>.</param>
+/// <param name="Weight">The weight tensor's name.</param>
+/// <param name="Shape">The weight's dimensions.</param>
+/// <param name="Key">The layer's content-addressed work key (<see cref="Passes.LayerWorkKey"/>).</param>
+/// <param name="BytesBefore">Weight bytes before the step.</param>
+/// <param name="BytesAfter">Weight bytes after the step (values plus scales).</param>
+/// <param name="MaxAbsWeightError">Largest |w − dequantized w| over the weight, when the pass changes values.</param>
+public sealed record LayerReport(
+    string Name,
+    string Op,
+    string Weight,
+    IReadOnlyList<long> Shape,
+    string Key,
+    long BytesBefore,
+    long BytesAfter,
+    double? MaxAbsWeightError);

@@ -1,0 +1,12 @@
+namespace ModelCompress.Reports;
+
+/// <summary>Wall times of one model's phases, in milliseconds.</summary>
+/// <param name="Name">The model name.</param>
+/// <param name="LoadMilliseconds">Reading and parsing the source model.</param>
+/// <param name="StepMilliseconds">Each step, in recipe order.</param>
+/// <param name="VerifyMilliseconds">The accuracy check.</param>
+public sealed record ModelTimings(
+    string Name,
+    double LoadMilliseconds,
+    IReadOnlyList<double> StepMilliseconds,
+    double VerifyMilliseconds);

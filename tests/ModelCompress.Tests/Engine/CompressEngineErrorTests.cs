@@ -1,0 +1,232 @@
+using ModelCompress.Engine;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+
+namespace ModelCompress.Tests.Engine;
+
+public sealed class CompressEngineErrorTests
+{
+    private static CompressResult Run(TestProject p, IDiagnosticSink sink, bool? failOnRegression = null) =>
+        ModelCompressEngine.Compress(
+            p.LoadRecipe(),
+            new CompressOptions(p.PathOf("out")) { ManifestPath = p.PathOf("out.manifest"), FailOnRegression = failOnRegression },
+            sink,
+            CancellationToken.None);
+
+    /// <summary>x [1, 8] → MatMul W [8, 4] → Softmax → y, at <paramref name="opset"/>.</summary>
+    private static OnnxModel SoftmaxModel(long opset)
+    {
+        var b = new OnnxModelBuilder("sm").Opset(opset);
+        b.Graph.Input("x", TensorDataType.Float, 1, 8);
+        var w = b.Graph.Initializer("w", [8, 4], Enumerable.Range(0, 32).Select(i => (i % 7) - 3f).ToArray());
+        var h = b.Graph.Op("MatMul", "x", w);
+        b.Graph.Node("Softmax", [h], ["y"], "softmax").SetAttribute("axis", 1);
+        b.Graph.Output("y", TensorDataType.Float, 1, 4);
+        return b.Build();
+    }
+
+    private static TestProject SoftmaxProject(long opset)
+    {
+        var p = new TestProject();
+        p.AddModel("m.onnx", SoftmaxModel(opset));
+        p.AddRandomData("v.npz", 4, ("x", [6, 8]));
+        p.WriteRecipe("""
+            version: 1
+            models:
+              - name: sm
+                source: m.onnx
+                steps:
+                  - quantize: { mode: weight_only }
+                verify:
+                  data: v.npz
+                  thresholds:
+                    - { metric: cosine, min: 0.99 }
+            """);
+        return p;
+    }
+
+    [Fact]
+    public void An_unsupported_step_is_MC3001_at_its_recipe_line_and_nothing_is_written()
+    {
+        using var p = TestProject.Mlp(steps: "      - quantize: { mode: weight_only }\n      - prune: { method: magnitude, sparsity: 0.5 }");
+
+        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
+
+        Assert.Equal("MC3001", ex.Code);
+        Assert.Equal(p.PathOf("compression.yaml"), ex.Diagnostic.File);
+        Assert.Equal((7, 9), (ex.Diagnostic.Line, ex.Diagnostic.Column));
+        Assert.Contains("'prune'", ex.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(p.PathOf("out")) && Directory.EnumerateFileSystemEntries(p.PathOf("out")).Any());
+        Assert.False(File.Exists(p.PathOf("out.manifest")));
+    }
+
+    [Fact]
+    public void Int4_weights_are_MC3001_not_silently_int8()
+    {
+        using var p = TestProject.Mlp(steps: "      - quantize: { mode: weight_only, weights: int4 }");
+
+        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
+
+        Assert.Equal("MC3001", ex.Code);
+        Assert.Contains("int4", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Static_mode_and_asymmetric_weights_run_weight_only_with_MC3008_and_MC3012_warnings()
+    {
+        using var p = TestProject.Mlp(steps: "      - quantize: { mode: dynamic, symmetric_weights: false }");
+        var sink = new ListDiagnosticSink();
+
+        var result = Run(p, sink);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(["MC3008", "MC3012"], sink.Items.Where(d => d.Severity == DiagnosticSeverity.Warning).Select(d => d.Code));
+        Assert.Equal(["MC3008", "MC3012"], result.Report.Diagnostics.Select(d => d.Split(' ')[2].TrimEnd(':')));
+        Assert.StartsWith("compression.yaml(6,9): warning MC3008", result.Report.Diagnostics[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_breached_threshold_is_MC5001_exit_worthy_and_keeps_the_manifest_away()
+    {
+        using var p = TestProject.Mlp(thresholds: "        - { metric: max_abs_error, max: 0 }");
+        var sink = new ListDiagnosticSink();
+
+        var result = Run(p, sink);
+
+        Assert.True(result.AccuracyBudgetExceeded);
+        Assert.False(result.Succeeded);
+        var d = Assert.Single(sink.Items, i => i.Code == "MC5001");
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal(10, d.Line);
+        Assert.False(File.Exists(p.PathOf("out.manifest")));
+        Assert.True(File.Exists(p.PathOf("out/report.json"))); // kept for inspection
+        Assert.False(result.Report.Passed);
+    }
+
+    [Fact]
+    public void Without_fail_on_regression_a_breach_is_a_warning_and_the_run_succeeds()
+    {
+        using var p = TestProject.Mlp(thresholds: "        - { metric: max_abs_error, max: 0 }");
+        var sink = new ListDiagnosticSink();
+
+        var result = Run(p, sink, failOnRegression: false);
+
+        Assert.True(result.AccuracyBudgetExceeded);
+        Assert.True(result.Succeeded);
+        Assert.Equal(DiagnosticSeverity.Warning, Assert.Single(sink.Items, i => i.Code == "MC5001").Severity);
+        Assert.True(File.Exists(p.PathOf("out.manifest")));
+    }
+
+    [Fact]
+    public void On_regression_fallback_is_MC5006_until_it_exists()
+    {
+        using var p = TestProject.Mlp(thresholds: "        - { metric: max_abs_error, max: 0 }\n      on_regression: fallback");
+        var sink = new ListDiagnosticSink();
+
+        Run(p, sink);
+
+        Assert.Contains(sink.Items, d => d.Code == "MC5006" && d.Severity == DiagnosticSeverity.Warning);
+    }
+
+    [Fact]
+    public void An_old_opset_is_raised_to_13_when_every_operator_keeps_its_meaning()
+    {
+        var model = SampleModels.Mlp();
+        model.SetOpsetImport(string.Empty, 9);
+        using var p = TestProject.Mlp();
+        p.AddModel("models/model.onnx", model);
+        p.AddRandomData("data/verify.npz", 1, ("input", [8, 16]));
+
+        var result = Run(p, new ListDiagnosticSink());
+
+        Assert.True(result.Succeeded);
+        var output = OnnxModel.Load(p.PathOf("out/mlp.onnx"));
+        Assert.Equal(13, output.GetOpsetVersion(string.Empty));
+        Assert.Contains(output.Graph.Nodes, n => n.OpType == "DequantizeLinear");
+    }
+
+    [Fact]
+    public void An_opset_11_softmax_keeps_its_opset_and_uses_cast_mul_with_MC3013()
+    {
+        using var p = SoftmaxProject(11);
+        var sink = new ListDiagnosticSink();
+
+        var result = Run(p, sink);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var note = Assert.Single(sink.Items, d => d.Code == "MC3013");
+        Assert.Equal(DiagnosticSeverity.Info, note.Severity);
+        Assert.Contains("'Softmax'", note.Message, StringComparison.Ordinal);
+        var output = OnnxModel.Load(p.PathOf("out/sm.onnx"));
+        Assert.Equal(11, output.GetOpsetVersion(string.Empty));
+        Assert.Equal(["Cast", "Mul", "MatMul", "Softmax"], output.Graph.Nodes.Select(n => n.OpType));
+        Assert.InRange(result.Report.Models[0].Verification!.Metrics.Cosine, 0.99, 1.0);
+    }
+
+    [Fact]
+    public void An_opset_below_7_is_MC3014()
+    {
+        using var p = SoftmaxProject(6);
+
+        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
+
+        Assert.Equal("MC3014", ex.Code);
+    }
+
+    [Fact]
+    public void A_model_without_linear_layers_is_MC3007()
+    {
+        var b = new OnnxModelBuilder("relu").Opset(17);
+        b.Graph.Input("x", TensorDataType.Float, 1, 4);
+        b.Graph.Node("Relu", ["x"], ["y"], "relu");
+        b.Graph.Output("y", TensorDataType.Float, 1, 4);
+        using var p = TestProject.Mlp();
+        p.AddModel("models/model.onnx", b.Build());
+        p.AddRandomData("data/verify.npz", 1, ("x", [2, 4]));
+        var sink = new ListDiagnosticSink();
+
+        Run(p, sink);
+
+        Assert.Equal(DiagnosticSeverity.Warning, Assert.Single(sink.Items, d => d.Code == "MC3007").Severity);
+    }
+
+    [Fact]
+    public void An_output_folder_that_is_a_file_is_MC3010()
+    {
+        using var p = TestProject.Mlp();
+        File.WriteAllText(p.PathOf("out"), "not a folder");
+
+        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
+
+        Assert.Equal("MC3010", ex.Code);
+    }
+
+    [Fact]
+    public void Text_verify_data_is_MC3015_until_it_is_supported()
+    {
+        using var p = TestProject.Mlp();
+        File.WriteAllText(p.PathOf("data/v.txt"), "some text");
+        p.WriteRecipe(File.ReadAllText(p.PathOf("compression.yaml")).Replace("data/verify.npz", "data/v.txt\n      tokenizer: bytes", StringComparison.Ordinal));
+
+        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
+
+        Assert.Equal("MC3015", ex.Code);
+        Assert.Equal(8, ex.Diagnostic.Line);
+    }
+
+    [Fact]
+    public void Verify_without_outputs_is_MC5002_and_after_a_run_it_measures_the_same_metrics()
+    {
+        using var p = TestProject.Mlp();
+        var options = new CompressOptions(p.PathOf("out"));
+
+        var missing = Assert.Throws<ModelCompressException>(() =>
+            ModelCompressEngine.Verify(p.LoadRecipe(), options, new ListDiagnosticSink(), CancellationToken.None));
+        var run = Run(p, new ListDiagnosticSink());
+        var verify = ModelCompressEngine.Verify(p.LoadRecipe(), options, new ListDiagnosticSink(), CancellationToken.None);
+
+        Assert.Equal("MC5002", missing.Code);
+        Assert.True(verify.Succeeded);
+        Assert.Equal(run.Report.Models[0].Verification!.Metrics, verify.Models[0].Report!.Metrics);
+    }
+}
