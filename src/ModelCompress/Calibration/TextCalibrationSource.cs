@@ -4,8 +4,8 @@ namespace ModelCompress.Calibration;
 
 /// <summary>
 /// Language-model calibration from text: the token ids of a text are cut into windows of <see cref="SeqLen"/> tokens
-/// whose start positions are drawn with a seeded generator (<see cref="DeterministicRandom"/>), so a recipe always
-/// calibrates on the same windows. Each sample is one window, shaped [1, seq_len], in the input's integer type.
+/// whose distinct start positions are drawn with a seeded generator (<see cref="DeterministicRandom"/>) and read
+/// front to back, so a recipe always calibrates on the same windows. Each sample is one window, shaped [1, seq_len], in the input's integer type.
 /// </summary>
 public sealed class TextCalibrationSource : ICalibrationSource
 {
@@ -32,7 +32,7 @@ public sealed class TextCalibrationSource : ICalibrationSource
         _inputName = inputName;
         _inputType = inputType;
         Description = description;
-        _starts = tokens.Length < seqLen ? [] : DrawStarts(tokens.Length - seqLen + 1, samples, seed);
+        _starts = tokens.Length < seqLen ? [] : [.. SeededSubset.Draw(tokens.Length - seqLen + 1, samples, seed).Select(s => (int)s)];
     }
 
     /// <summary>Tokens per window.</summary>
@@ -56,29 +56,6 @@ public sealed class TextCalibrationSource : ICalibrationSource
             Array data = _inputType == TensorDataType.Int32 ? window.ToArray() : ToInt64(window);
             yield return [new CalibrationInput(_inputName, [1, SeqLen], data)];
         }
-    }
-
-    /// <summary>
-    /// <paramref name="samples"/> distinct start positions out of <paramref name="positions"/>: a seeded partial
-    /// Fisher-Yates shuffle (every subset equally likely), then sorted so the text is read front to back.
-    /// </summary>
-    private static int[] DrawStarts(int positions, int samples, int seed)
-    {
-        var count = Math.Min(samples, positions);
-        var rng = new DeterministicRandom((ulong)(uint)seed);
-        var chosen = new Dictionary<int, int>();
-        var starts = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            // Swap position i with a random one in [i, positions) without materialising the whole array.
-            var j = i + rng.NextInt(positions - i);
-            var atJ = chosen.GetValueOrDefault(j, j);
-            chosen[j] = chosen.GetValueOrDefault(i, i);
-            starts[i] = atJ;
-        }
-
-        Array.Sort(starts);
-        return starts;
     }
 
     private static long[] ToInt64(ReadOnlySpan<int> window)

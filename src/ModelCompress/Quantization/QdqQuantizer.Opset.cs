@@ -1,4 +1,5 @@
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 
 namespace ModelCompress.Quantization;
 
@@ -6,19 +7,24 @@ namespace ModelCompress.Quantization;
 public static partial class QdqQuantizer
 {
     /// <summary>
-    /// Makes sure the model may use QuantizeLinear/DequantizeLinear (opset 10) and their per-axis form (opset 13).
-    /// Returns the former opset when it was raised, else null.
+    /// Makes sure the model may use QuantizeLinear/DequantizeLinear with a per-axis scale (opset 13), raising an
+    /// older default opset when every node keeps its meaning (<see cref="OpsetUpgrade"/>), else MC3110. Returns the
+    /// former opset when it was raised, else null.
     /// </summary>
-    internal static long? EnsureOpset(OnnxModel model, bool perAxis)
+    internal static long? EnsureOpset(OnnxModel model)
     {
         var opset = model.GetOpsetVersion(string.Empty) ?? 0;
-        var needed = perAxis ? PerAxisOpset : 10;
-        if (opset >= needed)
+        if (opset >= PerAxisOpset)
         {
             return null;
         }
 
-        OpsetRaiser.Raise(model, PerAxisOpset);
+        if (!OpsetUpgrade.CanRaiseTo13(model, out var blocker))
+        {
+            throw QuantizationErrors.Fail("MC3110", model.FilePath, opset, blocker);
+        }
+
+        OpsetUpgrade.RaiseTo13(model);
         return opset;
     }
 }

@@ -42,7 +42,7 @@ public static partial class QdqQuantizer
             .Select(g => new CalibrationRequest(g.Key, g.First().Kind == LinearLayerKind.Conv ? 1 : -1, step.Method != ActivationRangeMethod.MinMax))
             .ToList();
         var stats = ActivationCalibrator.Collect(model, requests, calibration, threads, ct);
-        var raisedFrom = EnsureOpset(model, step.PerChannel || analysis.Embeddings.Count > 0);
+        var raisedFrom = EnsureOpset(model);
 
         var writer = new QdqGraphWriter(model.Graph);
         var quantizedInputs = new Dictionary<string, (string Q, string Scale, string Zp, QuantizationParameters P, float Min, float Max)>(StringComparer.Ordinal);
