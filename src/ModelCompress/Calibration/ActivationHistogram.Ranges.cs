@@ -3,7 +3,7 @@ namespace ModelCompress.Calibration;
 /// <summary>Clipping ranges read from the histogram.</summary>
 public sealed partial class ActivationHistogram
 {
-    /// <summary>The number of quantized levels of |x| the entropy search assumes (int8: 7 magnitude bits).</summary>
+    /// <summary>The number of quantized levels of |x| for a signed range (int8: 7 magnitude bits).</summary>
     public const int QuantizedBins = 128;
 
     /// <summary>
@@ -36,12 +36,15 @@ public sealed partial class ActivationHistogram
     /// <summary>
     /// The range whose int8 quantization loses the least information: the threshold t minimising the KL divergence
     /// KL(P‖Q) between the |x| histogram clipped at t (outliers folded into the last bin) and its quantization to
-    /// <see cref="QuantizedBins"/> levels — TensorRT's entropy calibration (Migacz, "8-bit Inference with TensorRT",
+    /// <paramref name="levels"/> levels — TensorRT's entropy calibration (Migacz, "8-bit Inference with TensorRT",
     /// GTC 2017), as ONNX Runtime's entropy calibrator does it. The result is [−t, t] clamped to the observed range,
-    /// so a one-sided activation (after ReLU or GELU) keeps its tight lower bound.
+    /// so a one-sided activation (after ReLU or GELU) keeps its tight lower bound. <paramref name="levels"/> is the
+    /// number of integer steps that cover [0, t]: 128 for a signed 8-bit range, 256 when an unsigned 8-bit range
+    /// spans one-sided data alone (<see cref="LevelsFor"/>).
     /// </summary>
-    public (float Min, float Max) EntropyRange()
+    public (float Min, float Max) EntropyRange(int levels = QuantizedBins)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(levels, 2);
         if (Count == 0 || HalfRange == 0)
         {
             return (Count == 0 ? 0 : Min, Count == 0 ? 0 : Max);
@@ -54,18 +57,25 @@ public sealed partial class ActivationHistogram
             last--;
         }
 
-        if (last <= QuantizedBins)
+        if (last <= levels)
         {
             return (Min, Max); // the data fits the quantized levels without clipping
+        }
+
+        // suffix[i] = the mass beyond the first i bins, i.e. what clipping there folds into the last bin.
+        var suffix = new double[hist.Length + 1];
+        for (var j = hist.Length - 1; j >= 0; j--)
+        {
+            suffix[j] = suffix[j + 1] + hist[j];
         }
 
         var best = last;
         var bestDivergence = double.PositiveInfinity;
         var p = new double[last];
         var q = new double[last];
-        for (var i = QuantizedBins; i <= last; i++)
+        for (var i = levels; i <= last; i++)
         {
-            var divergence = Divergence(hist, i, p, q);
+            var divergence = Divergence(hist, i, suffix[i], levels, p, q);
             if (divergence < bestDivergence)
             {
                 bestDivergence = divergence;
@@ -77,15 +87,26 @@ public sealed partial class ActivationHistogram
         return Clamp(-t, t);
     }
 
-    /// <summary>KL(P‖Q) for clipping after the first <paramref name="i"/> magnitude bins.</summary>
-    private static double Divergence(long[] hist, int i, double[] p, double[] q)
+    /// <summary>
+    /// The 8-bit steps that cover the larger side [0, t] of this data: 128 for a symmetric range; for an asymmetric
+    /// range the 256 steps are shared by both sides in proportion to them, so nearly one-sided data (after ReLU or
+    /// GELU) gets close to 256.
+    /// </summary>
+    public int LevelsFor(bool symmetric)
     {
-        double outliers = 0;
-        for (var j = i; j < hist.Length; j++)
+        if (symmetric || Count == 0)
         {
-            outliers += hist[j];
+            return QuantizedBins;
         }
 
+        double lo = Math.Abs(Math.Min(Min, 0f)), hi = Math.Max(Max, 0f);
+        var share = Math.Max(lo, hi) / Math.Max(lo + hi, double.Epsilon);
+        return Math.Clamp((int)Math.Round(2 * QuantizedBins * share), QuantizedBins, 2 * QuantizedBins);
+    }
+
+    /// <summary>KL(P‖Q) for clipping after the first <paramref name="i"/> magnitude bins.</summary>
+    private static double Divergence(long[] hist, int i, double outliers, int levels, double[] p, double[] q)
+    {
         for (var j = 0; j < i; j++)
         {
             p[j] = hist[j];
@@ -93,13 +114,13 @@ public sealed partial class ActivationHistogram
 
         p[i - 1] += outliers;
 
-        // Q: merge the i bins into QuantizedBins groups, then spread each group's count evenly over the group's
+        // Q: merge the i bins into `levels` groups, then spread each group's count evenly over the group's
         // non-empty bins (an empty bin stays empty in the expanded distribution).
         Array.Clear(q, 0, i);
-        for (var g = 0; g < QuantizedBins; g++)
+        for (var g = 0; g < levels; g++)
         {
-            var start = (int)((long)g * i / QuantizedBins);
-            var end = (int)((long)(g + 1) * i / QuantizedBins);
+            var start = (int)((long)g * i / levels);
+            var end = (int)((long)(g + 1) * i / levels);
             double sum = 0;
             var nonEmpty = 0;
             for (var j = start; j < end; j++)

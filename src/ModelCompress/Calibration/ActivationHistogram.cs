@@ -8,8 +8,11 @@ namespace ModelCompress.Calibration;
 /// </summary>
 public sealed partial class ActivationHistogram
 {
-    /// <summary>Bins over [−R, R]; a multiple of 4 so that doubling R merges whole bin pairs. 2048 of them cover |x|.</summary>
-    public const int Bins = 4096;
+    /// <summary>
+    /// Bins over [−R, R]; a multiple of 4 so that doubling R merges whole bin pairs. Half of them cover |x|, so even
+    /// after R has doubled past the data (at most 2×), |x| keeps over 2048 bins, as TensorRT's calibrator uses.
+    /// </summary>
+    public const int Bins = 8192;
 
     private readonly long[] _counts = new long[Bins];
 

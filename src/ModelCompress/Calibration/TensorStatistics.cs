@@ -72,7 +72,7 @@ public sealed class TensorStatistics
         {
             ActivationRangeMethod.MinMax => (Min, Max),
             ActivationRangeMethod.Percentile => RequireHistogram().PercentileRange(percentile, symmetric),
-            _ => RequireHistogram().EntropyRange(),
+            _ => RequireHistogram().EntropyRange(RequireHistogram().LevelsFor(symmetric)),
         };
         if (symmetric)
         {

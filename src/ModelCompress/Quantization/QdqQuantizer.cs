@@ -64,7 +64,7 @@ public static partial class QdqQuantizer
                 scales.Min(), scales.Max(), null));
         }
 
-        QuantizeEmbeddings(writer, analysis, step, rows);
+        QuantizeEmbeddingTables(writer, analysis, step, rows);
         Finish(model);
         return new QuantizationResult(Order(rows, analysis), raisedFrom);
     }
@@ -116,7 +116,7 @@ public static partial class QdqQuantizer
         graph.TryGetWeight(name, out var t) && t.DataType == TensorDataType.Float ? t.ToFloatArray() : null;
 
     /// <summary>Embedding tables become int8 per row (weight only): Gather reads DequantizeLinear(table).</summary>
-    private static void QuantizeEmbeddings(QdqGraphWriter writer, ModelAnalysis analysis, QuantizeStep step, List<QuantizedLayer> rows)
+    internal static void QuantizeEmbeddingTables(QdqGraphWriter writer, ModelAnalysis analysis, QuantizeStep step, List<QuantizedLayer> rows)
     {
         foreach (var table in analysis.Embeddings)
         {
@@ -140,7 +140,7 @@ public static partial class QdqQuantizer
         model.Graph.RemoveDeadNodes();
     }
 
-    private static List<QuantizedLayer> Order(List<QuantizedLayer> rows, ModelAnalysis analysis)
+    internal static List<QuantizedLayer> Order(List<QuantizedLayer> rows, ModelAnalysis analysis)
     {
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         var i = 0;
