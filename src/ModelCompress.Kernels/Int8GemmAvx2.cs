@@ -40,6 +40,8 @@ internal sealed unsafe class Int8GemmAvx2 : Int8GemmKernel
     // (4 columns × 4 depths) with VPMOVSXBW; VPMADDWD then yields per column two int32 partial sums (depths 0+1
     // and 2+3). Those pairs stay apart in 4 accumulators per row (16 in all) and are folded only once at the end
     // with VPHADDD + VPERMQ, keeping the inner loop to multiply-adds, adds and loads.
+    // Optimized on first call: the engine runs each layer's product only a few times, too few for tiering.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<TRows>(byte* a, sbyte* b, int groups, int cols, int* c, int ldc, int* init)
         where TRows : struct, IRowCount
     {
@@ -82,10 +84,30 @@ internal sealed unsafe class Int8GemmAvx2 : Int8GemmKernel
             b += PackedInt8Weights.PanelGroupBytes;
         }
 
-        Int8GemmStore.Row(c, Fold(c00, c01), Fold(c02, c03), cols, init);
-        if (TRows.Count > 1) Int8GemmStore.Row(c + ldc, Fold(c10, c11), Fold(c12, c13), cols, init);
-        if (TRows.Count > 2) Int8GemmStore.Row(c + 2 * ldc, Fold(c20, c21), Fold(c22, c23), cols, init);
-        if (TRows.Count > 3) Int8GemmStore.Row(c + 3 * ldc, Fold(c30, c31), Fold(c32, c33), cols, init);
+        var r00 = Fold(c00, c01);
+        var r01 = Fold(c02, c03);
+        var r10 = TRows.Count > 1 ? Fold(c10, c11) : default;
+        var r11 = TRows.Count > 1 ? Fold(c12, c13) : default;
+        var r20 = TRows.Count > 2 ? Fold(c20, c21) : default;
+        var r21 = TRows.Count > 2 ? Fold(c22, c23) : default;
+        var r30 = TRows.Count > 3 ? Fold(c30, c31) : default;
+        var r31 = TRows.Count > 3 ? Fold(c32, c33) : default;
+        if (cols == PackedInt8Weights.PanelWidth)
+        {
+            Int8GemmStore.Full(c, r00, r01, init);
+            if (TRows.Count > 1) Int8GemmStore.Full(c + ldc, r10, r11, init);
+            if (TRows.Count > 2) Int8GemmStore.Full(c + (2 * ldc), r20, r21, init);
+            if (TRows.Count > 3) Int8GemmStore.Full(c + (3 * ldc), r30, r31, init);
+            return;
+        }
+
+        int* tile = stackalloc int[Mr * PackedInt8Weights.PanelWidth];
+        r00.Store(tile);
+        r01.Store(tile + 8);
+        if (TRows.Count > 1) { r10.Store(tile + 16); r11.Store(tile + 24); }
+        if (TRows.Count > 2) { r20.Store(tile + 32); r21.Store(tile + 40); }
+        if (TRows.Count > 3) { r30.Store(tile + 48); r31.Store(tile + 56); }
+        Int8GemmStore.Partial(tile, TRows.Count, cols, c, ldc, init);
     }
 
     /// <summary>

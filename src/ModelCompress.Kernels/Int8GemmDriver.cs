@@ -7,12 +7,13 @@ namespace ModelCompress.Kernels;
 /// and hands them to worker threads. Shared by all tiers, so blocking and threading are identical everywhere.
 /// </summary>
 /// <remarks>
-/// <para>Packed activations (per tier format): rows are cut into micro-panels of MR rows; micro-panel q holds,
-/// for each K group g, MR rows × 4 bytes (or 4 int16 when the tier widens), i.e.
-/// <c>offset = ((q·G + g)·MR + r)·rowGroupBytes</c>. Signed activations are shifted to unsigned here by flipping
-/// the top bit (a + 128), because VPDPBUSD multiplies unsigned by signed. Rows past M and depths past K are zero.</para>
+/// <para>Packed activations (per tier format): rows are cut into micro-panels of MR rows and K into the weights' K
+/// blocks; block-major like the weights, each micro-panel's slice of a block holds, per group, MR rows × 4 bytes
+/// (or 4 int16 when the tier widens), so the kernel reads it strictly sequentially and a block's slices are one
+/// contiguous run. Signed activations are shifted to unsigned here by flipping the top bit (a + 128), because
+/// VPDPBUSD multiplies unsigned by signed. Rows past M and depths past K are zero.</para>
 /// <para>Blocking (after Goto &amp; van de Geijn, "Anatomy of high-performance matrix multiplication", 2008): a tile
-/// is an M block of up to 16 micro-panels × an N block of up to 16 panels. Inside a tile the K dimension is cut
+/// is an M block of about <see cref="MBlockRows"/> rows × an N block of up to 16 panels. Inside a tile the K dimension is cut
 /// into blocks of <see cref="KBlockGroups"/> groups (1,024 depths); for each K block and weight panel (16 KB, stays
 /// in L1) the micro-panels of the M block (in L2) are swept. The first K block starts from the compensation row,
 /// later ones add into C.</para>
@@ -22,11 +23,14 @@ namespace ModelCompress.Kernels;
 /// </remarks>
 internal static unsafe class Int8GemmDriver
 {
-    /// <summary>K block size in groups of 4 depths.</summary>
-    public const int KBlockGroups = 256;
+    /// <summary>K block size in groups of 4 depths (fixed by the weight layout).</summary>
+    public const int KBlockGroups = PackedInt8Weights.KBlockGroups;
 
-    /// <summary>M block size in micro-panels.</summary>
-    public const int MBlockPanels = 16;
+    /// <summary>
+    /// Rows per M block (rounded up to whole micro-panels): the block's activations for one K block (rows × 1 KB)
+    /// take about a quarter of a 1 MB L2, and one M block covers typical token counts, so weights stream once.
+    /// </summary>
+    public const int MBlockRows = 256;
 
     /// <summary>Largest N block in 16-column panels.</summary>
     public const int MaxNBlockPanels = 16;

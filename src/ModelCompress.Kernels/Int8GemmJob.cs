@@ -8,6 +8,8 @@ namespace ModelCompress.Kernels;
 /// </summary>
 internal sealed unsafe class Int8GemmJob : IDisposable
 {
+    private const long ParallelPackBytes = 256 * 1024;
+
     private readonly Int8GemmKernel _kernel;
     private readonly byte* _a;
     private readonly int _m;
@@ -18,6 +20,7 @@ internal sealed unsafe class Int8GemmJob : IDisposable
     private readonly int _mr;
     private readonly int _rowGroupBytes;
     private readonly int _microPanels;
+    private readonly int _mBlockPanels;
     private readonly int _mBlocks;
     private readonly int _nBlockPanels;
     private readonly int _nBlocks;
@@ -41,7 +44,8 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         _mr = kernel.RowTile;
         _rowGroupBytes = kernel.PackedRowGroupBytes;
         _microPanels = (m + _mr - 1) / _mr;
-        _mBlocks = (_microPanels + Int8GemmDriver.MBlockPanels - 1) / Int8GemmDriver.MBlockPanels;
+        _mBlockPanels = (Int8GemmDriver.MBlockRows + _mr - 1) / _mr;
+        _mBlocks = (_microPanels + _mBlockPanels - 1) / _mBlockPanels;
 
         // With several workers, cut N finer until there are about 4 tiles per worker (load balance on a shared
         // machine); alone, keep tiles wide. Tile shape never changes the result, only the speed.
@@ -71,8 +75,17 @@ internal sealed unsafe class Int8GemmJob : IDisposable
             return;
         }
 
+        // Packing is a pass over A; only when A is large is it worth a second round of waking workers for it.
         var options = new ParallelOptions { MaxDegreeOfParallelism = _workers };
-        Parallel.For(0, _workers, options, _ => PackAll());
+        if ((long)_m * _b.K < ParallelPackBytes)
+        {
+            PackAll();
+        }
+        else
+        {
+            Parallel.For(0, _workers, options, _ => PackAll());
+        }
+
         Parallel.For(0, _workers, options, _ => Work());
     }
 
@@ -105,40 +118,38 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         bool widen = _kernel.WidensActivations;
         for (int q = q0; q < q1; q++)
         {
-            byte* panel = _aPacked + (long)q * groups * groupStride;
             for (int r = 0; r < _mr; r++)
             {
                 int row = q * _mr + r;
-                byte* dst = panel + r * _rowGroupBytes;
-                if (row >= _m)
+                byte* src = _a + ((long)row * k);
+                for (int g0 = 0; g0 < groups; g0 += Int8GemmDriver.KBlockGroups)
                 {
-                    for (int g = 0; g < groups; g++)
+                    int blockGroups = _b.BlockGroups(g0);
+                    byte* dst = _aPacked + (((long)g0 * _microPanels) + ((long)q * blockGroups)) * groupStride + (r * _rowGroupBytes);
+                    for (int gi = 0; gi < blockGroups; gi++)
                     {
-                        Write(dst + (long)g * groupStride, 0, widen);
+                        int g = g0 + gi;
+                        uint v = row >= _m ? 0u
+                            : g < fullGroups ? Unsafe.ReadUnaligned<uint>(src + (4 * g)) ^ _flip
+                            : Tail(src + (4 * g), k - (4 * g));
+                        Write(dst + ((long)gi * groupStride), v, widen);
                     }
-
-                    continue;
-                }
-
-                byte* src = _a + (long)row * k;
-                for (int g = 0; g < fullGroups; g++)
-                {
-                    Write(dst + (long)g * groupStride, Unsafe.ReadUnaligned<uint>(src + 4 * g) ^ _flip, widen);
-                }
-
-                if (fullGroups < groups)
-                {
-                    // Depths past K are zero (their weights are zero too, so any value would do; zero is tidy).
-                    uint v = 0;
-                    for (int t = 0; t < k - 4 * fullGroups; t++)
-                    {
-                        v |= (uint)(src[4 * fullGroups + t] ^ (byte)_flip) << (8 * t);
-                    }
-
-                    Write(dst + (long)fullGroups * groupStride, v, widen);
                 }
             }
         }
+    }
+
+    /// <summary>The last, partial group: <paramref name="count"/> real depths, the rest zero.</summary>
+    private uint Tail(byte* src, int count)
+    {
+        // Depths past K are zero (their weights are zero too, so any value would do; zero is tidy).
+        uint v = 0;
+        for (int t = 0; t < count; t++)
+        {
+            v |= (uint)(src[t] ^ (byte)_flip) << (8 * t);
+        }
+
+        return v;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -161,9 +172,11 @@ internal sealed unsafe class Int8GemmJob : IDisposable
     {
         int tiles = _mBlocks * _nBlocks;
         int ldScratch = _nBlockPanels * PackedInt8Weights.PanelWidth;
-        int* scratch = _epilogue is null
-            ? null
-            : Int8GemmDriver.Allocate<int>((long)Int8GemmDriver.MBlockPanels * _mr * ldScratch);
+        // A contiguous tile buffer for this worker. It takes the sums when an epilogue follows (cache-hot for it), and
+        // when K spans several blocks: C rows are N·4 bytes apart, often a multiple of 4 KB, so a tile of C revisited
+        // once per K block keeps falling out of the caches through set conflicts, while the buffer stays in L2.
+        bool useScratch = _epilogue is not null || _b.Groups > Int8GemmDriver.KBlockGroups;
+        int* scratch = useScratch ? Int8GemmDriver.Allocate<int>((long)_mBlockPanels * _mr * ldScratch) : null;
         try
         {
             int t;
@@ -185,8 +198,8 @@ internal sealed unsafe class Int8GemmJob : IDisposable
     {
         int n = _b.N;
         int groups = _b.Groups;
-        int q0 = mBlock * Int8GemmDriver.MBlockPanels;
-        int q1 = Math.Min(_microPanels, q0 + Int8GemmDriver.MBlockPanels);
+        int q0 = mBlock * _mBlockPanels;
+        int q1 = Math.Min(_microPanels, q0 + _mBlockPanels);
         int row0 = q0 * _mr;
         int rows = Math.Min(_m, q1 * _mr) - row0;
         int p0 = nBlock * _nBlockPanels;
@@ -194,30 +207,39 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         int col0 = p0 * PackedInt8Weights.PanelWidth;
         int cols = Math.Min(n, p1 * PackedInt8Weights.PanelWidth) - col0;
 
-        // With an epilogue the sums go to this worker's scratch tile (cache-hot for the epilogue), else to C.
         int* cTile = scratch != null ? scratch : _c + (long)row0 * n + col0;
         int ldc = scratch != null ? ldScratch : n;
-        long aPanelBytes = (long)groups * _mr * _rowGroupBytes;
-
+        int groupStride = _mr * _rowGroupBytes;
         for (int g0 = 0; g0 < groups; g0 += Int8GemmDriver.KBlockGroups)
         {
-            int gCount = Math.Min(Int8GemmDriver.KBlockGroups, groups - g0);
+            int gCount = _b.BlockGroups(g0);
+            byte* aBlock = _aPacked + ((long)g0 * _microPanels * groupStride);
             for (int p = p0; p < p1; p++)
             {
-                sbyte* bPanel = _b.Data + ((long)p * groups + g0) * PackedInt8Weights.PanelGroupBytes;
+                sbyte* bPanel = _b.Data + _b.SliceOffset(p, g0);
                 int pCol = (p - p0) * PackedInt8Weights.PanelWidth;
                 int pCols = Math.Min(PackedInt8Weights.PanelWidth, cols - pCol);
                 int* init = g0 == 0 ? _init + (long)p * PackedInt8Weights.PanelWidth : null;
                 for (int q = q0; q < q1; q++)
                 {
                     int qRow = (q - q0) * _mr;
-                    byte* aPanel = _aPacked + q * aPanelBytes + (long)g0 * _mr * _rowGroupBytes;
+                    byte* aPanel = aBlock + ((long)q * gCount * groupStride);
                     _kernel.MicroTile(
                         aPanel, bPanel, gCount, Math.Min(_mr, rows - qRow), pCols, cTile + (long)qRow * ldc + pCol, ldc, init);
                 }
             }
         }
 
-        _epilogue?.Apply(cTile, ldc, row0, rows, col0, cols);
+        if (_epilogue is not null)
+        {
+            _epilogue.Apply(cTile, ldc, row0, rows, col0, cols);
+        }
+        else if (scratch != null)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                new ReadOnlySpan<int>(scratch + ((long)r * ldc), cols).CopyTo(new Span<int>(_c + ((long)(row0 + r) * n) + col0, cols));
+            }
+        }
     }
 }

@@ -39,6 +39,8 @@ internal sealed unsafe class Int8GemmVector128 : Int8GemmKernel
     // into [a0×4, a1×4] and [a2×4, a3×4], multiply those in int16; the four int16 halves are widened and summed
     // into the row's accumulator. Weight preparation is shared by the 4 rows, activation preparation by the 4
     // quarters.
+    // Optimized on first call: the engine runs each layer's product only a few times, too few for tiering.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel<TRows>(byte* a, sbyte* b, int groups, int cols, int* c, int ldc, int* init)
         where TRows : struct, IRowCount
     {
@@ -85,10 +87,21 @@ internal sealed unsafe class Int8GemmVector128 : Int8GemmKernel
             b += PackedInt8Weights.PanelGroupBytes;
         }
 
-        Row(c, c00, c01, c02, c03, cols, init);
-        if (TRows.Count > 1) Row(c + ldc, c10, c11, c12, c13, cols, init);
-        if (TRows.Count > 2) Row(c + 2 * ldc, c20, c21, c22, c23, cols, init);
-        if (TRows.Count > 3) Row(c + 3 * ldc, c30, c31, c32, c33, cols, init);
+        if (cols == PackedInt8Weights.PanelWidth)
+        {
+            Int8GemmStore.Full(c, c00, c01, c02, c03, init);
+            if (TRows.Count > 1) Int8GemmStore.Full(c + ldc, c10, c11, c12, c13, init);
+            if (TRows.Count > 2) Int8GemmStore.Full(c + (2 * ldc), c20, c21, c22, c23, init);
+            if (TRows.Count > 3) Int8GemmStore.Full(c + (3 * ldc), c30, c31, c32, c33, init);
+            return;
+        }
+
+        int* tile = stackalloc int[Mr * PackedInt8Weights.PanelWidth];
+        c00.Store(tile); c01.Store(tile + 4); c02.Store(tile + 8); c03.Store(tile + 12);
+        if (TRows.Count > 1) { c10.Store(tile + 16); c11.Store(tile + 20); c12.Store(tile + 24); c13.Store(tile + 28); }
+        if (TRows.Count > 2) { c20.Store(tile + 32); c21.Store(tile + 36); c22.Store(tile + 40); c23.Store(tile + 44); }
+        if (TRows.Count > 3) { c30.Store(tile + 48); c31.Store(tile + 52); c32.Store(tile + 56); c33.Store(tile + 60); }
+        Int8GemmStore.Partial(tile, TRows.Count, cols, c, ldc, init);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,36 +126,5 @@ internal sealed unsafe class Int8GemmVector128 : Int8GemmKernel
         var pl = al * wl;
         var ph = ah * wh;
         return (Vector128.WidenLower(pl) + Vector128.WidenUpper(pl)) + (Vector128.WidenLower(ph) + Vector128.WidenUpper(ph));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(int* c, Vector128<int> q0, Vector128<int> q1, Vector128<int> q2, Vector128<int> q3, int cols, int* init)
-    {
-        if (cols == PackedInt8Weights.PanelWidth)
-        {
-            int* baseRow = init != null ? init : c;
-            (q0 + Vector128.Load(baseRow)).Store(c);
-            (q1 + Vector128.Load(baseRow + 4)).Store(c + 4);
-            (q2 + Vector128.Load(baseRow + 8)).Store(c + 8);
-            (q3 + Vector128.Load(baseRow + 12)).Store(c + 12);
-        }
-        else
-        {
-            PartialRow(c, q0, q1, q2, q3, cols, init);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void PartialRow(int* c, Vector128<int> q0, Vector128<int> q1, Vector128<int> q2, Vector128<int> q3, int cols, int* init)
-    {
-        int* tmp = stackalloc int[PackedInt8Weights.PanelWidth];
-        q0.Store(tmp);
-        q1.Store(tmp + 4);
-        q2.Store(tmp + 8);
-        q3.Store(tmp + 12);
-        for (int j = 0; j < cols; j++)
-        {
-            c[j] = unchecked((init != null ? init[j] : c[j]) + tmp[j]);
-        }
     }
 }

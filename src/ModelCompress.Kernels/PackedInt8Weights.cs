@@ -9,11 +9,14 @@ namespace ModelCompress.Kernels;
 /// threads; every kernel tier reads the same layout.
 /// </summary>
 /// <remarks>
-/// Layout: panel <c>p</c> holds columns <c>16p … 16p+15</c>; inside it, group <c>g</c> (rows <c>4g … 4g+3</c>) is
-/// 64 contiguous bytes, column-major by 4: byte <c>4j + t</c> is <c>B[4g+t, 16p+j]</c>. One 32-byte load thus
-/// gives 8 columns × 4 depths, exactly the operand VPDPBUSD multiplies against a broadcast of 4 activation bytes.
-/// Rows past K and columns past N are zero, so padded lanes add nothing. Panels are 64-byte aligned in a pinned
-/// array, which never moves, so kernels read it through a raw pointer.
+/// Layout: K is cut into blocks of <see cref="KBlockGroups"/> groups of 4 rows, N into panels of 16 columns. Block
+/// by block, the panels' slices follow each other (block-major), and inside a slice group <c>g</c> (rows
+/// <c>4g … 4g+3</c>) is 64 contiguous bytes, column-major by 4: byte <c>4j + t</c> is <c>B[4g+t, 16p+j]</c>. One
+/// 32-byte load thus gives 8 columns × 4 depths, exactly the operand VPDPBUSD multiplies against a broadcast of 4
+/// activation bytes. Block-major order keeps the weights a tile needs for one K block in one contiguous run, with
+/// no power-of-two strides between panels to collide in cache sets. Rows past K and columns past N are zero, so
+/// padded lanes add nothing. The data is 64-byte aligned in a pinned array, which never moves, so kernels read it
+/// through a raw pointer.
 /// </remarks>
 public sealed unsafe class PackedInt8Weights
 {
@@ -25,6 +28,12 @@ public sealed unsafe class PackedInt8Weights
 
     /// <summary>Bytes of one group of one panel.</summary>
     internal const int PanelGroupBytes = PanelWidth * GroupDepth;
+
+    /// <summary>
+    /// Groups per K block (1,024 depths): a panel's slice of one block is 16 KB and stays in L1 while a tile's rows
+    /// sweep over it.
+    /// </summary>
+    internal const int KBlockGroups = 256;
 
     private const int Alignment = 64;
 
@@ -88,12 +97,22 @@ public sealed unsafe class PackedInt8Weights
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, K);
             ArgumentOutOfRangeException.ThrowIfNegative(n);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(n, N);
-            return _storage[_offset + Offset(k, n)];
+            return _storage[_offset + (int)Offset(k, n)];
         }
     }
 
-    private int Offset(int k, int n) =>
-        (((n / PanelWidth) * Groups + (k / GroupDepth)) * PanelWidth + (n % PanelWidth)) * GroupDepth + (k % GroupDepth);
+    /// <summary>Groups in the K block that starts at group <paramref name="g0"/> (a multiple of the block size).</summary>
+    internal int BlockGroups(int g0) => Math.Min(KBlockGroups, Groups - g0);
+
+    /// <summary>Byte offset of panel <paramref name="p"/>'s slice of the K block starting at group <paramref name="g0"/>.</summary>
+    internal long SliceOffset(int p, int g0) => ((long)g0 * Panels + ((long)p * BlockGroups(g0))) * PanelGroupBytes;
+
+    private long Offset(int k, int n)
+    {
+        int g = k / GroupDepth;
+        int g0 = g - (g % KBlockGroups);
+        return SliceOffset(n / PanelWidth, g0) + ((((g - g0) * PanelWidth) + (n % PanelWidth)) * GroupDepth) + (k % GroupDepth);
+    }
 
     private static PackedInt8Weights PackCore(ReadOnlySpan<sbyte> b, int k, int n, bool transposed)
     {
@@ -112,7 +131,7 @@ public sealed unsafe class PackedInt8Weights
             for (int nn = 0; nn < n; nn++)
             {
                 sbyte w = transposed ? b[nn * k + kk] : b[kk * n + nn];
-                dst[packed.Offset(kk, nn)] = w;
+                dst[(int)packed.Offset(kk, nn)] = w;
                 sums[nn] += w;
             }
         }

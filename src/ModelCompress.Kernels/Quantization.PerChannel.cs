@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelCompress.Kernels;
 
@@ -70,6 +71,27 @@ public static partial class Quantization
         }
 
         int channels = scales.Length;
+        if (innerSize == 1 && Vector256.IsHardwareAccelerated && channels >= 32)
+        {
+            // Channels along the last axis (e.g. weights [K, N] per output column): vectorize across channels.
+            var zero = new float[channels];
+            for (int c = 0; c < channels; c++)
+            {
+                zero[c] = zeroPoints.IsEmpty ? 0 : zeroPoints[c];
+            }
+
+            for (int start = 0; start < x.Length; start += channels)
+            {
+                int done = QuantizeVector256PerLane(x.Slice(start, channels), scales, zero, qmin, qmax, y.Slice(start, channels));
+                for (int c = done; c < channels; c++)
+                {
+                    y[start + c] = (byte)QuantizeValue(x[start + c], scales[c], (int)zero[c], qmin, qmax);
+                }
+            }
+
+            return;
+        }
+
         for (int start = 0, c = 0; start < x.Length; start += innerSize, c = (c + 1) % channels)
         {
             // Each (outer, channel) run of innerSize values shares one S and Z: quantize it as a per-tensor span.

@@ -110,6 +110,29 @@ public static partial class Quantization
         return i;
     }
 
+    // Per-lane parameters (channels along the last axis): element i uses scales[i] and zeroPoints[i].
+    internal static int QuantizeVector256PerLane(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> scales, ReadOnlySpan<float> zeroPoints, int qmin, int qmax, Span<byte> y)
+    {
+        var lo = Vector256.Create((float)qmin);
+        var hi = Vector256.Create((float)qmax);
+        ref float src = ref MemoryMarshal.GetReference(x);
+        ref float sr = ref MemoryMarshal.GetReference(scales);
+        ref float zr = ref MemoryMarshal.GetReference(zeroPoints);
+        ref byte dst = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        for (; i <= x.Length - 32; i += 32)
+        {
+            var q0 = Step(Vector256.LoadUnsafe(ref src, (nuint)i), Vector256.LoadUnsafe(ref sr, (nuint)i), Vector256.LoadUnsafe(ref zr, (nuint)i), lo, hi);
+            var q1 = Step(Vector256.LoadUnsafe(ref src, (nuint)(i + 8)), Vector256.LoadUnsafe(ref sr, (nuint)(i + 8)), Vector256.LoadUnsafe(ref zr, (nuint)(i + 8)), lo, hi);
+            var q2 = Step(Vector256.LoadUnsafe(ref src, (nuint)(i + 16)), Vector256.LoadUnsafe(ref sr, (nuint)(i + 16)), Vector256.LoadUnsafe(ref zr, (nuint)(i + 16)), lo, hi);
+            var q3 = Step(Vector256.LoadUnsafe(ref src, (nuint)(i + 24)), Vector256.LoadUnsafe(ref sr, (nuint)(i + 24)), Vector256.LoadUnsafe(ref zr, (nuint)(i + 24)), lo, hi);
+            Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3)).AsByte().StoreUnsafe(ref dst, (nuint)i);
+        }
+
+        return i;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Step(Vector256<float> x, Vector256<float> s, Vector256<float> z, Vector256<float> lo, Vector256<float> hi)
     {

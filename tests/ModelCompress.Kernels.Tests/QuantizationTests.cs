@@ -114,6 +114,21 @@ public class QuantizationTests
     }
 
     [Fact]
+    public void Per_channel_on_the_last_axis_equals_element_quantization()
+    {
+        // Weights [K, N] with one scale per output column (axis 1, innerSize 1): the vectorized path, with a tail.
+        int k = 5, n = 45;
+        var rng = new Random(13);
+        var x = Enumerable.Range(0, k * n).Select(i => i % 7 == 0 ? (i - 100 + 0.5f) * 0.25f : (float)((rng.NextDouble() - 0.5) * 40)).ToArray();
+        x[17] = float.NaN;
+        var scales = Enumerable.Range(0, n).Select(j => j % 5 == 0 ? 0.25f : 0.01f + (j * 0.003f)).ToArray();
+        var zeroPoints = Enumerable.Range(0, n).Select(j => (sbyte)((j % 9) - 4)).ToArray();
+        var y = new sbyte[k * n];
+        Quantization.QuantizePerChannel(x, scales, zeroPoints, 1, y);
+        Assert.Equal(x.Select((v, i) => Quantization.QuantizeInt8(v, scales[i % n], zeroPoints[i % n])), y);
+    }
+
+    [Fact]
     public void Round_trip_error_is_at_most_half_a_step_inside_the_range()
     {
         var p = QuantizationParameters.Asymmetric(-2f, 6f, QuantizedType.UInt8);

@@ -22,7 +22,8 @@ public sealed partial class OnnxGraph
 
     /// <summary>Whether <paramref name="value"/> is defined in this graph (input, initializer, or node output).</summary>
     public bool IsDefinedHere(string value) =>
-        _initializers.ContainsKey(value) || Index.Producers.ContainsKey(value) || Inputs.Any(i => i.Name == value);
+        _initializers.ContainsKey(value) || Index.Producers.ContainsKey(value) || Inputs.Any(i => i.Name == value)
+        || (_rest.SparseInitializer.Count > 0 && SparseInitializerNames.Contains(value));
 
     /// <summary>Whether <paramref name="value"/> is visible here: defined in this graph or an enclosing one.</summary>
     public bool IsVisible(string value) => IsDefinedHere(value) || (ParentGraph?.IsVisible(value) ?? false);
@@ -157,6 +158,7 @@ public sealed partial class OnnxGraph
         var defined = new HashSet<string>(StringComparer.Ordinal);
         defined.UnionWith(Inputs.Select(i => i.Name));
         defined.UnionWith(_initializers.Keys);
+        defined.UnionWith(SparseInitializerNames);
         foreach (var n in _nodes)
         {
             defined.UnionWith(n.Outputs);

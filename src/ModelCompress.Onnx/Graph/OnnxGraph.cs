@@ -22,7 +22,13 @@ public sealed partial class OnnxGraph
     {
     }
 
-    private OnnxGraph(GraphProto rest) => _rest = rest;
+    private OnnxGraph(GraphProto rest)
+    {
+        _rest = rest;
+        Inputs = new ValueInfoList(Invalidate);
+        Outputs = new ValueInfoList(Invalidate);
+        ValueInfos = new ValueInfoList(Invalidate);
+    }
 
     /// <summary>The graph's name.</summary>
     public string Name
@@ -42,13 +48,13 @@ public sealed partial class OnnxGraph
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
     /// <summary>The graph inputs (for IR version &lt; 4 models this also lists initializers).</summary>
-    public IList<OnnxValueInfo> Inputs { get; } = new List<OnnxValueInfo>();
+    public IList<OnnxValueInfo> Inputs { get; }
 
     /// <summary>The graph outputs.</summary>
-    public IList<OnnxValueInfo> Outputs { get; } = new List<OnnxValueInfo>();
+    public IList<OnnxValueInfo> Outputs { get; }
 
     /// <summary>Declared types of intermediate values (value_info).</summary>
-    public IList<OnnxValueInfo> ValueInfos { get; } = new List<OnnxValueInfo>();
+    public IList<OnnxValueInfo> ValueInfos { get; }
 
     /// <summary>Initializers by name, in file order. Edit through <see cref="SetInitializer"/> and friends.</summary>
     public IReadOnlyDictionary<string, OnnxTensor> Initializers => _initializers;
@@ -74,8 +80,9 @@ public sealed partial class OnnxGraph
         }
     }
 
-    /// <summary>The sparse initializers count (they are kept and written back, not exposed for editing).</summary>
-    public int SparseInitializerCount => _rest.SparseInitializer.Count;
+    /// <summary>Names of the sparse initializers (kept and written back as loaded; not editable here).</summary>
+    public IReadOnlyList<string> SparseInitializerNames =>
+        [.. _rest.SparseInitializer.Select(s => s.Values?.Name ?? string.Empty).Where(n => n.Length > 0)];
 
     /// <summary>
     /// A deep copy: nodes, value infos and subgraphs are new objects; tensors are immutable and shared. The copy is

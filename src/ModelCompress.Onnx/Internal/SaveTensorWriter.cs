@@ -5,7 +5,7 @@ namespace ModelCompress.Onnx.Internal;
 /// <summary>
 /// Writes tensors for one save: initializers of at least <c>threshold</c> bytes are streamed into the (temporary)
 /// external data file, aligned; everything else goes inline. It remembers where each tensor went so that, once the
-/// files are in place, the in-memory tensors can be pointed at the new file (the old one may just have been replaced).
+/// files are in place, tensors that were reading the file just replaced can be pointed at their new place.
 /// </summary>
 internal sealed class SaveTensorWriter(string? tempDataPath, string location, long threshold, int alignment) : TensorProtoWriter, IDisposable
 {
@@ -57,12 +57,19 @@ internal sealed class SaveTensorWriter(string? tempDataPath, string location, lo
         }
     }
 
-    /// <summary>Points saved tensors at their new homes: the final data file, or memory for those now inline.</summary>
+    /// <summary>
+    /// Repoints tensors that were reading from <paramref name="finalDataPath"/>, which the save just replaced: to their
+    /// new range in it, or to memory for those now written inline. Other tensors keep their storage, so a model (or a
+    /// clone sharing its tensors) never comes to depend on a file only because it was once saved there.
+    /// </summary>
     public void Rebind(string finalDataPath)
     {
         foreach (var (tensor, offset, length) in _external)
         {
-            tensor.Rebind(new ExternalTensorStorage(finalDataPath, location, offset, length));
+            if (tensor.Storage is ExternalTensorStorage e && e.FullPath == finalDataPath)
+            {
+                tensor.Rebind(new ExternalTensorStorage(finalDataPath, location, offset, length));
+            }
         }
 
         foreach (var (tensor, bytes) in _materialized)

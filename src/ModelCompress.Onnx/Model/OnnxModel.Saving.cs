@@ -21,20 +21,21 @@ public sealed partial class OnnxModel
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
         var location = options.ExternalDataFileName ?? Path.GetFileName(full) + ".data";
-        if (location.Length == 0 || location.IndexOfAny(['/', '\\', ':']) >= 0 || location is "." or "..")
+        if (location.Length == 0 || location.IndexOfAny(['/', '\\', ':']) >= 0 || location is "." or ".."
+            || string.Equals(location, Path.GetFileName(full), StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"The external data file name '{location}' must be a plain file name.", nameof(options));
+            throw new ArgumentException($"The external data file name '{location}' must be a plain file name other than the model's.", nameof(options));
         }
 
         var threshold = ResolveThreshold(options);
         CheckInlineSize(threshold);
-        System.IO.Directory.CreateDirectory(folder);
         var finalData = Path.Combine(folder, location);
         var stamp = Guid.NewGuid().ToString("N");
         var tempModel = Path.Combine(folder, $".{Path.GetFileName(full)}.{stamp}.tmp");
         var tempData = Path.Combine(folder, $".{location}.{stamp}.tmp");
         try
         {
+            System.IO.Directory.CreateDirectory(folder);
             using var writer = new SaveTensorWriter(threshold is null ? null : tempData, location, threshold ?? long.MaxValue, options.ExternalDataAlignment);
             var proto = ToProto(writer);
             using (var stream = new FileStream(tempModel, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))

@@ -61,6 +61,7 @@ public static class OnnxValidator
         var defined = new HashSet<string>(outer, StringComparer.Ordinal);
         defined.UnionWith(graph.Inputs.Select(i => i.Name));
         defined.UnionWith(graph.Initializers.Keys);
+        defined.UnionWith(graph.SparseInitializerNames);
 
         var producers = new Dictionary<string, List<OnnxNode>>(StringComparer.Ordinal);
         foreach (var n in graph.Nodes)
@@ -122,6 +123,7 @@ public static class OnnxValidator
     {
         into.UnionWith(g.Inputs.Select(i => i.Name));
         into.UnionWith(g.Initializers.Keys);
+        into.UnionWith(g.SparseInitializerNames);
         into.UnionWith(g.Nodes.SelectMany(n => n.Outputs).Where(o => o.Length > 0));
     }
 

@@ -8,9 +8,8 @@ namespace ModelCompress.Engine;
 /// </summary>
 public static class EngineErrors
 {
-    /// <summary>The catalog over <c>ModelCompress.Resources.Messages</c>.</summary>
-    public static MessageCatalog Catalog { get; } =
-        new("ModelCompress.Resources.Messages", typeof(EngineErrors).Assembly);
+    /// <summary>The catalog over <c>ModelCompress.Resources.Messages</c> (the same one as <see cref="EngineMessages.Engine"/>).</summary>
+    public static MessageCatalog Catalog => EngineMessages.Engine;
 
     /// <summary>A fatal coded error about <paramref name="file"/>.</summary>
     internal static ModelCompressException Fail(string code, string? file, params object?[] args) =>

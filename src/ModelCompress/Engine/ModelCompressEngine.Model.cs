@@ -38,7 +38,7 @@ public static partial class ModelCompressEngine
             clock.Restart();
             var pass = PassFactory.Create(step, model.Name, sink);
             var context = new PassContext(model.Name, step.Location, sink);
-            steps.Add(runner.Run(step, pass, onnx, context, options.Progress, ct));
+            steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => CollectStatistics(model, step, onnx, names, options, ct), ct));
             stepMs.Add(clock.Elapsed.TotalMilliseconds);
         }
 
@@ -77,6 +77,20 @@ public static partial class ModelCompressEngine
             verification);
         var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds);
         return new ModelRun(report, timings, verification?.Passed, fail);
+    }
+
+    /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
+    internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(
+        ModelRecipe model, StepRecipe step, OnnxModel onnx, IEnumerable<string> values, CompressOptions options, CancellationToken ct)
+    {
+        if (model.Calibration is not { } calibration)
+        {
+            var at = step.Location;
+            throw EngineErrors.FailAt("MC3016", at.File, at.Line, at.Column, step.Kind, model.Name);
+        }
+
+        return Calibration.ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,
+            (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct);
     }
 
     /// <summary>The model file and every external data file it references.</summary>

@@ -7,8 +7,9 @@ using ModelCompress.Reports;
 namespace ModelCompress.Engine;
 
 /// <summary>
-/// Runs one pass over a model layer by layer: finds the layers, computes each layer's <see cref="LayerWorkKey"/>, takes
-/// the result from the cache or computes and stores it, then lets the pass apply all results to the graph.
+/// Runs one pass over a model layer by layer: finds the layers, collects their input statistics when the pass needs
+/// calibration, computes each layer's <see cref="LayerWorkKey"/>, takes the result from the cache or computes and
+/// stores it, then lets the pass apply all results to the graph.
 /// </summary>
 internal sealed class PassRunner(ILayerCache? cache, string engineVersion)
 {
@@ -22,6 +23,7 @@ internal sealed class PassRunner(ILayerCache? cache, string engineVersion)
         OnnxModel model,
         PassContext context,
         Action<CompressProgress>? progress,
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collectStatistics,
         CancellationToken ct)
     {
         var layers = pass.FindLayers(model, context);
@@ -30,22 +32,23 @@ internal sealed class PassRunner(ILayerCache? cache, string engineVersion)
             context.Report("MC3007", DiagnosticSeverity.Warning, context.ModelName, step.Kind);
         }
 
-        if (pass.RequiresCalibration)
-        {
-            // No pass needs calibration statistics yet; the first one that does brings the collector with it.
-            throw new NotSupportedException($"pass '{pass.Name}' needs calibration statistics, which this engine does not collect yet");
-        }
+        // Statistics are gathered on the model as it stands now, after the earlier steps changed it.
+        var statistics = pass.RequiresCalibration && layers.Count > 0
+            ? collectStatistics(layers.Select(l => l.ActivationName))
+            : null;
 
         var outcomes = new List<LayerOutcome>(layers.Count);
         for (var i = 0; i < layers.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var layer = layers[i];
-            var key = LayerWorkKey.Compute(pass.Name, pass.SettingsFingerprint, engineVersion, layer.Descriptor, layer.WeightBytes, []);
+            var layerStatistics = statistics?[layer.ActivationName];
+            var key = LayerWorkKey.Compute(
+                pass.Name, pass.SettingsFingerprint, engineVersion, layer.Descriptor, layer.WeightBytes, layerStatistics?.ToBytes() ?? []);
             var result = cache?.TryGet(key);
             if (result is null)
             {
-                result = pass.ComputeLayer(layer, statistics: null, ct);
+                result = pass.ComputeLayer(layer, layerStatistics, ct);
                 cache?.Put(key, result);
                 CacheMisses++;
             }

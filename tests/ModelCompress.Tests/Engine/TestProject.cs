@@ -44,7 +44,7 @@ internal sealed class TestProject : IDisposable
     }
 
     /// <summary>Loads the recipe; fails the test with the diagnostics when it is invalid.</summary>
-    public Recipe.Recipe LoadRecipe(string name = "compression.yaml")
+    public global::ModelCompress.Recipe.Recipe LoadRecipe(string name = "compression.yaml")
     {
         var sink = new ListDiagnosticSink();
         var recipe = RecipeLoader.Load(PathOf(name), RecipeLoadOptions.Default, sink);

@@ -15,6 +15,17 @@ internal sealed class OrtModelRunner : IDisposable
     private readonly string _displayName;
 
     public OrtModelRunner(string modelPath, string displayName)
+        : this(displayName, modelPath, options => new InferenceSession(modelPath, options))
+    {
+    }
+
+    /// <summary>A session over in-memory model bytes (models without external data).</summary>
+    public OrtModelRunner(byte[] modelBytes, string displayName)
+        : this(displayName, null, options => new InferenceSession(modelBytes, options))
+    {
+    }
+
+    private OrtModelRunner(string displayName, string? file, Func<SessionOptions, InferenceSession> open)
     {
         _displayName = displayName;
         using var options = new SessionOptions
@@ -26,11 +37,11 @@ internal sealed class OrtModelRunner : IDisposable
         };
         try
         {
-            _session = new InferenceSession(modelPath, options);
+            _session = open(options);
         }
         catch (OnnxRuntimeException ex)
         {
-            throw EngineErrors.Fail("MC5004", modelPath, displayName, OneLine(ex.Message));
+            throw EngineErrors.Fail("MC5004", file, displayName, OneLine(ex.Message));
         }
 
         Inputs = [.. _session.InputNames.Select(n => ToInfo(n, _session.InputMetadata[n]))];
@@ -44,7 +55,12 @@ internal sealed class OrtModelRunner : IDisposable
     public IReadOnlyList<string> OutputNames { get; }
 
     /// <summary>Runs one sample and returns the first output as floats with its shape.</summary>
-    public (float[] Values, long[] Shape) RunPrimary(IReadOnlyList<(ModelInputInfo Input, NdArray Value)> sample, CancellationToken ct)
+    public (float[] Values, long[] Shape) RunPrimary(IReadOnlyList<(ModelInputInfo Input, NdArray Value)> sample, CancellationToken ct) =>
+        Run(sample, [OutputNames[0]], ct)[0];
+
+    /// <summary>Runs one sample and returns the named outputs as floats with their shapes, in the order asked.</summary>
+    public IReadOnlyList<(float[] Values, long[] Shape)> Run(
+        IReadOnlyList<(ModelInputInfo Input, NdArray Value)> sample, IReadOnlyList<string> outputNames, CancellationToken ct)
     {
         var values = new List<OrtValue>(sample.Count);
         using var runOptions = new RunOptions();
@@ -56,20 +72,26 @@ internal sealed class OrtModelRunner : IDisposable
                 values.Add(ToOrtValue(value));
             }
 
-            using var outputs = _session.Run(runOptions, sample.Select(s => s.Input.Name).ToList(), values, [OutputNames[0]]);
+            using var outputs = _session.Run(runOptions, sample.Select(s => s.Input.Name).ToList(), values, outputNames);
             ct.ThrowIfCancellationRequested();
-            var output = outputs[0];
-            var info = output.GetTensorTypeAndShape();
-            float[] result = info.ElementDataType switch
+            var results = new List<(float[], long[])>(outputs.Count);
+            for (var i = 0; i < outputs.Count; i++)
             {
-                TensorElementType.Float => output.GetTensorDataAsSpan<float>().ToArray(),
-                TensorElementType.Double => [.. output.GetTensorDataAsSpan<double>().ToArray().Select(d => (float)d)],
-                TensorElementType.Float16 => [.. output.GetTensorDataAsSpan<Float16>().ToArray().Select(h => h.ToFloat())],
-                TensorElementType.Int64 => [.. output.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
-                TensorElementType.Int32 => [.. output.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
-                _ => throw EngineErrors.Fail("MC5004", null, _displayName, $"output '{OutputNames[0]}' has element type {info.ElementDataType}, which verification cannot compare"),
-            };
-            return (result, info.Shape);
+                var output = outputs[i];
+                var info = output.GetTensorTypeAndShape();
+                float[] result = info.ElementDataType switch
+                {
+                    TensorElementType.Float => output.GetTensorDataAsSpan<float>().ToArray(),
+                    TensorElementType.Double => [.. output.GetTensorDataAsSpan<double>().ToArray().Select(d => (float)d)],
+                    TensorElementType.Float16 => [.. output.GetTensorDataAsSpan<Float16>().ToArray().Select(h => h.ToFloat())],
+                    TensorElementType.Int64 => [.. output.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
+                    TensorElementType.Int32 => [.. output.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
+                    _ => throw EngineErrors.Fail("MC5004", null, _displayName, $"output '{outputNames[i]}' has element type {info.ElementDataType}, which cannot be compared"),
+                };
+                results.Add((result, info.Shape));
+            }
+
+            return results;
         }
         catch (OnnxRuntimeException ex)
         {

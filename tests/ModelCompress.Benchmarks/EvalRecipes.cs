@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ModelCompress.Engine;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Benchmarks;
+
+/// <summary>
+/// Makes our int8 models the way a user would: a <c>compression.yaml</c> per variant, written into the work folder,
+/// loaded with <see cref="RecipeLoader"/> and run with <see cref="ModelCompressEngine.Compress"/>. A variant the engine
+/// cannot make yet (a coded error, or a warning that it substituted a different technique) becomes an unavailable
+/// column with the reason, never a column showing some other model's numbers.
+/// </summary>
+internal static class EvalRecipes
+{
+    /// <summary>A static int8 step as the issue's columns ask: per-channel symmetric int8 weights, uint8 activations, min/max ranges.</summary>
+    private const string StaticMinMax = "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }\n";
+
+    /// <summary>Our variants, in column order.</summary>
+    public static readonly IReadOnlyList<EvalRecipeVariant> Standard =
+    [
+        new("int8 w-only", "w8", "      - quantize: { mode: weight_only, weights: int8, per_channel: true }\n", false, false),
+        new("int8 dynamic", "dyn", "      - quantize: { mode: dynamic, weights: int8, per_channel: true }\n", false, false),
+        new("int8 minmax", "minmax", StaticMinMax, true, true),
+        new("SQ α=0.5", "sq05", "      - smoothquant: { alpha: 0.5 }\n" + StaticMinMax, true, true),
+        new("SQ auto", "sqauto", "      - smoothquant: { alpha: auto }\n" + StaticMinMax, true, true),
+    ];
+
+    /// <summary>
+    /// Runs the engine on <paramref name="variant"/>'s recipe for <paramref name="source"/>, calibrated on
+    /// <paramref name="calibration"/> (an .npy whose rows are the calibration samples, all of them used in order).
+    /// </summary>
+    public static EvalVariant Make(string folder, EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples)
+    {
+        var dir = Path.Combine(folder, variant.Slug);
+        Directory.CreateDirectory(dir);
+        var recipePath = Path.Combine(dir, RecipeLoader.DefaultFileName);
+        File.WriteAllText(recipePath, RecipeText(variant, source, calibration, calibrationSamples));
+        var sink = new ListDiagnosticSink();
+        var recipe = RecipeLoader.Load(recipePath, RecipeLoadOptions.Default, sink);
+        if (recipe is null)
+        {
+            return Unavailable(variant, "recipe rejected: " + FirstError(sink));
+        }
+
+        var sw = Stopwatch.StartNew();
+        CompressResult result;
+        try
+        {
+            result = ModelCompressEngine.Compress(recipe, new CompressOptions(Path.Combine(dir, "out")), sink, CancellationToken.None);
+        }
+        catch (ModelCompressException e)
+        {
+            return Unavailable(variant, $"engine: {e.Code} {Shorten(e.Diagnostic.Message)}");
+        }
+
+        var seconds = sw.Elapsed.TotalSeconds;
+        var notes = sink.Items.Where(d => d.Severity != DiagnosticSeverity.Info)
+            .Select(d => $"{variant.Header}: {d.Severity.ToString().ToLowerInvariant()} {d.Code} {Shorten(d.Message)}")
+            .Distinct(StringComparer.Ordinal).ToList();
+        // MC3008: the engine applied weight-only int8 in place of the requested mode; that is not this column.
+        if (sink.Items.FirstOrDefault(d => d.Code == "MC3008") is { } substituted)
+        {
+            return Unavailable(variant, $"engine substituted weight-only int8 (MC3008: {Shorten(substituted.Message)})");
+        }
+
+        var output = Path.Combine(dir, "out", "model.onnx");
+        if (!result.Succeeded || !File.Exists(output))
+        {
+            return Unavailable(variant, "engine run failed: " + FirstError(sink));
+        }
+
+        if (variant.QuantizesActivations && !OnnxModel.Load(output).Graph.Nodes.Any(n => n.OpType == "QuantizeLinear"))
+        {
+            return Unavailable(variant, "output has no QuantizeLinear node: activations were not quantized");
+        }
+
+        var layers = result.Report.Models.Single().Steps.Select(s => $"{s.Step} {s.Layers.Count} layers").ToList();
+        notes.Insert(0, FormattableString.Invariant($"{variant.Header}: {string.Join(", ", layers)}, made in {seconds:F1} s"));
+        return new EvalVariant(variant.Header, output, null, false, seconds, notes);
+    }
+
+    /// <summary>The recipe for one variant (absolute paths, so <c>allow_outside</c>; no cache, no verify: the command measures).</summary>
+    public static string RecipeText(EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples)
+    {
+        var w = new StringBuilder();
+        w.Append("# Written by `ModelCompress.Benchmarks eval`: one variant of one fixture.\n");
+        w.Append("version: 1\nallow_outside: true\ncache: { enabled: false }\nmodels:\n");
+        w.Append("  - name: model\n");
+        w.Append("    source: ").Append(Quote(source)).Append('\n');
+        if (variant.Calibrated)
+        {
+            if (calibration is null)
+            {
+                throw new InvalidOperationException($"{variant.Header} needs calibration data");
+            }
+
+            w.Append("    calibration:\n");
+            w.Append("      data: ").Append(Quote(calibration)).Append('\n');
+            w.Append("      samples: ").Append(calibrationSamples.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        w.Append("    steps:\n").Append(variant.Steps);
+        return w.ToString();
+    }
+
+    private static string Quote(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private static EvalVariant Unavailable(EvalRecipeVariant variant, string why) => new(variant.Header, null, why, false, null, []);
+
+    private static string FirstError(ListDiagnosticSink sink) =>
+        sink.Items.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error) is { } e ? $"{e.Code} {Shorten(e.Message)}" : "(no error reported)";
+
+    private static string Shorten(string message) => message.Length <= 160 ? message : message[..157] + "...";
+}
