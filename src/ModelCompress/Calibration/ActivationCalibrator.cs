@@ -19,8 +19,10 @@ public static partial class ActivationCalibrator
     /// <param name="source">The calibration samples.</param>
     /// <param name="threads">ONNX Runtime intra-op threads; 0 lets it choose.</param>
     /// <param name="ct">Cancels between samples.</param>
+    /// <param name="progress">Called after each sample with (done, total).</param>
     public static IReadOnlyDictionary<string, TensorStatistics> Collect(
-        OnnxModel model, IReadOnlyList<CalibrationRequest> requests, ICalibrationSource source, int threads, CancellationToken ct)
+        OnnxModel model, IReadOnlyList<CalibrationRequest> requests, ICalibrationSource source, int threads, CancellationToken ct,
+        Action<long, long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(requests);
@@ -51,6 +53,7 @@ public static partial class ActivationCalibrator
             }
 
             sampleIndex++;
+            progress?.Invoke(sampleIndex, source.Count);
         }
 
         return result;

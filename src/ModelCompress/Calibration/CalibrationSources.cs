@@ -1,7 +1,9 @@
+using System.Text;
 using ModelCompress.Data;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 using ModelCompress.Recipe;
+using ModelCompress.Text;
 
 namespace ModelCompress.Calibration;
 
@@ -9,8 +11,9 @@ namespace ModelCompress.Calibration;
 public static class CalibrationSources
 {
     /// <summary>
-    /// The calibration samples of <paramref name="settings"/> for <paramref name="model"/>: text windows (byte-level
-    /// or llama2.c tokens) or rows of .npy/.npz/IDX arrays bound to the model inputs.
+    /// The calibration samples of <paramref name="settings"/> for <paramref name="model"/>: seeded text windows
+    /// (byte-level or llama2.c tokens), or the first <c>samples</c> rows of .npy/.npz/IDX arrays bound to the model
+    /// inputs.
     /// </summary>
     public static ICalibrationSource Create(CalibrationSettings settings, OnnxModel model)
     {
@@ -20,7 +23,7 @@ public static class CalibrationSources
         var inputs = ModelInputs(model);
         if (data.Format != DataFormat.Text)
         {
-            return new ArrayCalibrationSource(DataFileReader.ReadSamples(data.Path, inputs), settings.Samples, settings.Seed);
+            return new ArrayCalibrationSource(DataFileReader.ReadSamples(data.Path, inputs, settings.Samples, data.Input, data.Format));
         }
 
         var input = data.Input is { } name
@@ -57,8 +60,8 @@ public static class CalibrationSources
             return [.. bytes.Select(b => (int)b)];
         }
 
-        // The llama2.c tokenizer arrives with the importer; until then such data is refused with a code.
-        throw QuantizationErrors.Fail("MC3111", data.TokenizerPath, data.TokenizerPath);
+        var tokenizer = Llama2cTokenizer.Load(data.TokenizerPath!);
+        return tokenizer.Encode(Encoding.UTF8.GetString(bytes), bos: true, eos: false);
     }
 
     /// <summary>The model's real inputs (graph inputs that are not initializers) as data binding sees them.</summary>

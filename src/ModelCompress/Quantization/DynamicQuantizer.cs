@@ -44,7 +44,8 @@ public static class DynamicQuantizer
             rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "dynamic", null, null, null, null, scales.Min(), scales.Max(), null));
         }
 
-        QdqQuantizer.QuantizeEmbeddingTables(writer, analysis, step, rows);
+        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, step, rows);
+        rows.AddRange(QdqQuantizer.ApplyTables(writer, [.. tables.Select(t => (t, QdqQuantizer.PlanTable(t, step)))]));
         QdqQuantizer.Finish(model);
         return new QuantizationResult(QdqQuantizer.Order(rows, analysis), raisedFrom);
     }

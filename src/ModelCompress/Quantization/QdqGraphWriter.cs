@@ -1,4 +1,3 @@
-using ModelCompress.Analysis;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using Q = ModelCompress.Kernels.Quantization;
@@ -22,14 +21,13 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
     }
 
     /// <summary>
-    /// Stores a weight as int8 (symmetric, per channel along <paramref name="axis"/> or per tensor) and returns the
-    /// output of a DequantizeLinear that restores it, with the scales used.
+    /// Stores a quantized weight as an int8 initializer and returns the output of a DequantizeLinear that restores it
+    /// (per axis when the plan has one scale per channel).
     /// </summary>
-    public (string Value, float[] Scales) DequantizedWeight(string baseName, float[] weights, long[] dims, int axis, bool perChannel)
+    public string DequantizedWeight(string baseName, QuantizedLinear plan)
     {
-        var (q, scales) = WeightQuantizer.Quantize(weights, dims, axis, perChannel);
-        var qName = Constant(OnnxTensor.FromInt8(baseName + "_quantized", dims, q));
-        return (Dequantize(baseName, qName, scales, new sbyte[scales.Length], perChannel ? axis : null), scales);
+        var qName = Constant(OnnxTensor.FromInt8(baseName + "_quantized", plan.Dims, plan.Values));
+        return Dequantize(baseName, qName, plan.Scales, new sbyte[plan.Scales.Length], plan.Axis >= 0 ? plan.Axis : null);
     }
 
     /// <summary>
@@ -131,6 +129,4 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
         }
     }
 
-    /// <summary>The layer's weight as a float array in its stored layout.</summary>
-    public static float[] WeightValues(LinearLayer layer) => layer.Weight.ToFloatArray();
 }

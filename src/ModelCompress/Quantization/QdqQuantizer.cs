@@ -35,102 +35,57 @@ public static partial class QdqQuantizer
         ArgumentNullException.ThrowIfNull(calibration);
         var analysis = GraphAnalyzer.Analyze(model);
         var rows = new List<QuantizedLayer>();
-        var layers = Select(analysis, step, rows);
-        var activationType = step.Activations == QuantizeActivationType.UInt8 ? QuantizedType.UInt8 : QuantizedType.Int8;
-        var requests = layers
-            .GroupBy(l => l.InputName, StringComparer.Ordinal)
-            .Select(g => new CalibrationRequest(g.Key, g.First().Kind == LinearLayerKind.Conv ? 1 : -1, step.Method != ActivationRangeMethod.MinMax))
+        var layers = Select(analysis.Layers, l => l.Node, step, rows);
+        var tables = Select(analysis.Embeddings, e => e.Node, step, rows);
+        var requests = layers.Select(l => l.InputName).Distinct(StringComparer.Ordinal)
+            .Select(name => new CalibrationRequest(name, -1, step.Method != ActivationRangeMethod.MinMax))
             .ToList();
         var stats = ActivationCalibrator.Collect(model, requests, calibration, threads, ct);
-        var raisedFrom = EnsureOpset(model);
-
-        var writer = new QdqGraphWriter(model.Graph);
-        var quantizedInputs = new Dictionary<string, (string Q, string Scale, string Zp, QuantizationParameters P, float Min, float Max)>(StringComparer.Ordinal);
-        foreach (var layer in layers)
-        {
-            ct.ThrowIfCancellationRequested();
-            if (!quantizedInputs.TryGetValue(layer.InputName, out var input))
-            {
-                var (min, max) = stats[layer.InputName].Range(step.Method, step.Percentile, activationType == QuantizedType.Int8);
-                var p = QdqGraphWriter.ActivationParameters(min, max, activationType);
-                var (q, s, z) = writer.Quantize(layer.InputName, p, activationType);
-                input = (q, s, z, p, min, max);
-                quantizedInputs[layer.InputName] = input;
-            }
-
-            layer.Node.Inputs[0] = writer.Dequantize(layer.InputName, input.Q, input.Scale, input.Zp);
-            var scales = QuantizeWeightAndBias(writer, layer, step.PerChannel, input.P.Scale);
-            rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "static", input.Min, input.Max, input.P.Scale, input.P.ZeroPoint,
-                scales.Min(), scales.Max(), null));
-        }
-
-        QuantizeEmbeddingTables(writer, analysis, step, rows);
-        Finish(model);
+        var plans = layers.Select(l => (l, PlanStatic(l, stats[l.InputName], step))).ToList();
+        var tablePlans = tables.Select(t => (t, PlanTable(t, step))).ToList();
+        var raisedFrom = plans.Count + tablePlans.Count > 0 ? EnsureOpset(model) : null;
+        rows.AddRange(ApplyStatic(model, plans, tablePlans, step));
         return new QuantizationResult(Order(rows, analysis), raisedFrom);
     }
 
-    /// <summary>The layers to quantize; excluded ones are reported as float.</summary>
-    private static List<LinearLayer> Select(ModelAnalysis analysis, QuantizeStep step, List<QuantizedLayer> rows)
+    /// <summary>The type static activations are quantized to.</summary>
+    internal static QuantizedType ActivationType(QuantizeStep step) =>
+        step.Activations == QuantizeActivationType.UInt8 ? QuantizedType.UInt8 : QuantizedType.Int8;
+
+    /// <summary>One layer's static plan: its input's range from the statistics, its weights quantized.</summary>
+    internal static QuantizedLinear PlanStatic(LinearLayer layer, TensorStatistics statistics, QuantizeStep step) =>
+        PlanStatic(layer.Weight.ToFloatArray(), layer.Weight.Dims, layer.OutputChannelAxis,
+            statistics.Range(step.Method, step.Percentile, step.Activations == QuantizeActivationType.Int8), step);
+
+    /// <summary>A static plan from an input range.</summary>
+    internal static QuantizedLinear PlanStatic(float[] weights, long[] dims, int axis, (float Min, float Max) range, QuantizeStep step)
     {
-        var selected = new List<LinearLayer>();
-        foreach (var layer in analysis.Layers)
+        var p = QdqGraphWriter.ActivationParameters(range.Min, range.Max, ActivationType(step));
+        return QuantizedLinear.Weight(weights, dims, axis, step.PerChannel, p, range.Min, range.Max);
+    }
+
+    /// <summary>An embedding table's plan: int8 per row.</summary>
+    internal static QuantizedLinear PlanTable(EmbeddingTable table, QuantizeStep step) =>
+        QuantizedLinear.Weight(table.Table.ToFloatArray(), table.Table.Dims, 0, perChannel: true);
+
+    /// <summary>The items to quantize; excluded ones are reported as float.</summary>
+    internal static List<T> Select<T>(IEnumerable<T> items, Func<T, OnnxNode> node, QuantizeStep step, List<QuantizedLayer> rows)
+    {
+        var selected = new List<T>();
+        foreach (var item in items)
         {
-            var pattern = step.Exclude.FirstOrDefault(e => e.Matches(layer.Node.Name, layer.Node.OpType));
+            var n = node(item);
+            var pattern = step.Exclude.FirstOrDefault(e => e.Matches(n.Name, n.OpType));
             if (pattern is not null)
             {
-                rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "float", null, null, null, null, 0, 0, $"excluded by '{pattern}'"));
+                rows.Add(new QuantizedLayer(n.Name.Length > 0 ? n.Name : n.Outputs[0], n.OpType, "float", null, null, null, null, 0, 0, $"excluded by '{pattern}'"));
                 continue;
             }
 
-            selected.Add(layer);
+            selected.Add(item);
         }
 
         return selected;
-    }
-
-    /// <summary>Replaces the layer's weight (and Gemm/Conv bias) with dequantized int8 (int32) constants; returns the weight scales.</summary>
-    private static float[] QuantizeWeightAndBias(QdqGraphWriter writer, LinearLayer layer, bool perChannel, float activationScale)
-    {
-        var (weight, scales) = writer.DequantizedWeight(layer.WeightName, layer.Weight.ToFloatArray(), layer.Weight.Dims, layer.OutputChannelAxis, perChannel);
-        layer.Node.Inputs[1] = weight;
-        if (layer.Kind != LinearLayerKind.MatMul && layer.Node.Inputs.Count > 2 && layer.Node.Inputs[2].Length > 0
-            && layer.BiasName is { } biasName && ConstantsOf(writer.Graph, biasName) is { } raw
-            && (layer.Kind == LinearLayerKind.Conv || layer.Beta == 1f))
-        {
-            // Gemm's bias is scaled by beta; QGemm accepts an int32 bias only for beta = 1.
-            if (writer.DequantizedBias(biasName, raw, activationScale, scales) is { } bias)
-            {
-                layer.Node.Inputs[2] = bias;
-            }
-        }
-        else if (layer.BiasAdd is { } add && add.Inputs[0] == layer.BiasName)
-        {
-            // ONNX Runtime fuses a following bias Add into MatMulIntegerToFloat only when the bias is input B.
-            (add.Inputs[0], add.Inputs[1]) = (add.Inputs[1], add.Inputs[0]);
-        }
-
-        return scales;
-    }
-
-    private static float[]? ConstantsOf(OnnxGraph graph, string name) =>
-        graph.TryGetWeight(name, out var t) && t.DataType == TensorDataType.Float ? t.ToFloatArray() : null;
-
-    /// <summary>Embedding tables become int8 per row (weight only): Gather reads DequantizeLinear(table).</summary>
-    internal static void QuantizeEmbeddingTables(QdqGraphWriter writer, ModelAnalysis analysis, QuantizeStep step, List<QuantizedLayer> rows)
-    {
-        foreach (var table in analysis.Embeddings)
-        {
-            var pattern = step.Exclude.FirstOrDefault(e => e.Matches(table.Node.Name, table.Node.OpType));
-            if (pattern is not null)
-            {
-                rows.Add(new QuantizedLayer(table.Name, "Gather", "float", null, null, null, null, 0, 0, $"excluded by '{pattern}'"));
-                continue;
-            }
-
-            var (value, scales) = writer.DequantizedWeight(table.TableName, table.Table.ToFloatArray(), table.Table.Dims, 0, perChannel: true);
-            table.Node.Inputs[0] = value;
-            rows.Add(new QuantizedLayer(table.Name, "Gather", "weight_only", null, null, null, null, scales.Min(), scales.Max(), "embedding table, int8 per row"));
-        }
     }
 
     /// <summary>Restores graph order, drops the float constants nothing reads any more.</summary>

@@ -141,7 +141,7 @@ public sealed class SmoothQuantTests
         var n = 3;
         var x = Enumerable.Range(0, rows * k).Select(i => (float)(i * 7 % 256)).ToArray();
         var w = Enumerable.Range(0, k * n).Select(i => i < n ? 127f : (float)((i * 13 % 255) - 127)).ToArray(); // every column reaches 127: step 1
-        var stats = new Calibration.TensorStatistics(new Calibration.CalibrationRequest("x"), k);
+        var stats = new ModelCompress.Calibration.TensorStatistics(new ModelCompress.Calibration.CalibrationRequest("x"), k);
         stats.AddChannels([.. Enumerable.Repeat(0f, k), .. Enumerable.Repeat(255f, k)], 1);
         var ones = Enumerable.Repeat(1f, k).ToArray();
         var reference = SmoothQuantizer.FloatProduct(x, rows, k, w, n);
