@@ -18,6 +18,7 @@ public static class CliApp
             VerifyCommand.Create(),
             InspectCommand.Create(),
             InitCommand.Create(),
+            Verbs.CacheCommand.Create(),
         };
         return root;
     }

@@ -101,6 +101,11 @@ public static class RunCommand
             var layers = m.Steps.Sum(s => s.Layers.Count);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{m.Name}: {Bytes(m.SourceBytes)} -> {Bytes(m.OutputBytes)} ({m.SizeRatio:0.###}x), {layers} layer(s) changed by {string.Join(", ", m.Steps.Select(s => s.Pass))}"));
+            if (Verbs.CacheSummaryText.Describe(result.Report, m.Name) is { } cacheLine)
+            {
+                stdout.WriteLine("  " + cacheLine);
+            }
+
             if (m.Verification is { } v)
             {
                 stdout.WriteLine("  " + MetricsText.Describe(v));

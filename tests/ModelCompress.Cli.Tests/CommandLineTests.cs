@@ -55,7 +55,7 @@ public sealed class CommandLineTests
         Assert.Equal(string.Empty, r.Stderr);
         Assert.True(File.Exists(p.PathOf("o/mlp.onnx")));
         Assert.True(File.Exists(p.PathOf("m.txt")));
-        Assert.NotEmpty(Directory.GetFiles(p.PathOf("cache"), "*.bin", SearchOption.AllDirectories));
+        Assert.NotEmpty(Directory.GetFiles(p.PathOf("cache"), "*.mce", SearchOption.AllDirectories));
     }
 
     [Fact]

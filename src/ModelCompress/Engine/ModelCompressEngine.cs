@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
+using ModelCompress.Reports.Html;
 
 namespace ModelCompress.Engine;
 
@@ -13,6 +15,9 @@ public static partial class ModelCompressEngine
 {
     /// <summary>The report's file name in the output folder.</summary>
     public const string ReportFileName = "report.json";
+
+    /// <summary>The human-readable report's file name in the output folder (self-contained HTML).</summary>
+    public const string ReportHtmlFileName = "report.html";
 
     /// <summary>
     /// Runs the recipe: for each model, its steps in recipe order (layer by layer, through the per-layer cache when
@@ -34,8 +39,8 @@ public static partial class ModelCompressEngine
 
         var recording = new RecordingSink(sink);
         var inputs = new SortedSet<string>(StringComparer.Ordinal) { Path.GetFullPath(recipe.RecipePath) };
-        var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new DirectoryLayerCache(dir) : null;
-        var runner = new PassRunner(cache, EngineInfo.Version);
+        var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new DirectoryLayerCache(dir, recording) : null;
+        var runner = new PassRunner(new CacheSession(cache, EngineInfo.Version, recording));
         Guard(options.OutputDirectory, () => Directory.CreateDirectory(options.OutputDirectory));
         using var outputs = new OutputTransaction();
         var models = new List<ModelReport>();
@@ -52,6 +57,7 @@ public static partial class ModelCompressEngine
             failing |= run.GatePassed == false && run.FailOnRegression;
         }
 
+        cache?.ReportTrim(cache.Trim(recipe.Cache.MaxSizeMb * 1048576L), recipe.Cache.MaxSizeMb, recording, recipe.Cache.Location);
         var report = new CompressionReport(
             CompressionReport.CurrentSchema,
             EngineInfo.Version,
@@ -59,9 +65,14 @@ public static partial class ModelCompressEngine
             !exceeded,
             models,
             [.. recording.Kept.Select(d => Relative(d, recipe).ToCanonicalString())],
-            new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses));
+            new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses)
+            {
+                CacheSavedMilliseconds = Math.Round(runner.Session.SavedMilliseconds, 3),
+            });
         var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
         Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
+        var htmlPath = Path.Combine(options.OutputDirectory, ReportHtmlFileName);
+        Guard(htmlPath, () => outputs.Stage(htmlPath, ReportHtml.ToUtf8(report)));
         ct.ThrowIfCancellationRequested();
         Guard(options.OutputDirectory, outputs.Commit);
         var written = outputs.FinalPaths.Order(StringComparer.Ordinal).ToList();

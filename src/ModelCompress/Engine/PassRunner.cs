@@ -1,3 +1,4 @@
+using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
@@ -11,11 +12,19 @@ namespace ModelCompress.Engine;
 /// calibration, computes each layer's <see cref="LayerWorkKey"/>, takes the result from the cache or computes and
 /// stores it, then lets the pass apply all results to the graph.
 /// </summary>
-internal sealed class PassRunner(ILayerCache? cache, string engineVersion)
+internal sealed class PassRunner(CacheSession session)
 {
-    public int CacheHits { get; private set; }
+    public PassRunner(ILayerCache? cache, string engineVersion)
+        : this(new CacheSession(cache, engineVersion))
+    {
+    }
 
-    public int CacheMisses { get; private set; }
+    /// <summary>The run's cache use (hits, misses, time saved, per-model look-ups).</summary>
+    public CacheSession Session => session;
+
+    public int CacheHits => session.Hits;
+
+    public int CacheMisses => session.Misses;
 
     public StepReport Run(
         StepRecipe step,
@@ -44,18 +53,8 @@ internal sealed class PassRunner(ILayerCache? cache, string engineVersion)
             var layer = layers[i];
             var layerStatistics = statistics?[layer.ActivationName];
             var key = LayerWorkKey.Compute(
-                pass.Name, pass.SettingsFingerprint, engineVersion, layer.Descriptor, layer.WeightBytes, layerStatistics?.ToBytes() ?? []);
-            var result = cache?.TryGet(key);
-            if (result is null)
-            {
-                result = pass.ComputeLayer(layer, layerStatistics, ct);
-                cache?.Put(key, result);
-                CacheMisses++;
-            }
-            else
-            {
-                CacheHits++;
-            }
+                pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightBytes, layerStatistics?.ToBytes() ?? []);
+            var result = session.GetOrComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct));
 
             outcomes.Add(new LayerOutcome(layer, key, result));
             progress?.Invoke(new CompressProgress(context.ModelName, step.Kind, i + 1, layers.Count, layer.Name));

@@ -9,4 +9,8 @@ public sealed record ModelTimings(
     string Name,
     double LoadMilliseconds,
     IReadOnlyList<double> StepMilliseconds,
-    double VerifyMilliseconds);
+    double VerifyMilliseconds)
+{
+    /// <summary>The per-layer cache's hits, misses and time saved for this model; null when the run used no cache.</summary>
+    public ModelCacheTimings? Cache { get; init; }
+}

@@ -9,4 +9,8 @@ public sealed record RunTimings(
     double TotalMilliseconds,
     IReadOnlyList<ModelTimings> Models,
     int CacheHits,
-    int CacheMisses);
+    int CacheMisses)
+{
+    /// <summary>Time the cache saved over the run: each hit's original compute time minus its read time.</summary>
+    public double CacheSavedMilliseconds { get; init; }
+}

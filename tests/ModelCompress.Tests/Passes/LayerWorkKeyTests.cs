@@ -1,4 +1,5 @@
 using ModelCompress.Engine;
+using ModelCompress.Engine.Cache;
 using ModelCompress.Passes;
 
 namespace ModelCompress.Tests.Passes;
@@ -44,7 +45,7 @@ public sealed class LayerWorkKeyTests
             cache.Put(key, [10, 20, 30]);
             Assert.Equal(new byte[] { 10, 20, 30 }, cache.TryGet(key));
 
-            var file = Directory.GetFiles(dir, "*.bin", SearchOption.AllDirectories).Single();
+            var file = Directory.GetFiles(dir, "*.mce", SearchOption.AllDirectories).Single();
             var bytes = File.ReadAllBytes(file);
             bytes[^1] ^= 0xFF;
             File.WriteAllBytes(file, bytes);

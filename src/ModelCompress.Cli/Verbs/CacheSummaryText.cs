@@ -1,0 +1,33 @@
+using System.Globalization;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Cli.Verbs;
+
+/// <summary>The one-line cache summary <c>run</c> prints under each model.</summary>
+internal static class CacheSummaryText
+{
+    /// <summary>
+    /// E.g. <c>cache: 35 of 36 layer(s) read back, 1 computed; calibration: 1 read back; 2.41 s saved</c>; null when the
+    /// run used no cache.
+    /// </summary>
+    public static string? Describe(CompressionReport report, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var cache = report.Timings.Models.FirstOrDefault(m => m.Name == modelName)?.Cache;
+        if (cache is null)
+        {
+            return null;
+        }
+
+        var layers = cache.LayerHits + cache.LayerMisses;
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"cache: {cache.LayerHits} of {layers} layer(s) read back, {cache.LayerMisses} computed");
+        if (cache.CalibrationHits + cache.CalibrationMisses > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture,
+                $"; calibration: {cache.CalibrationHits} read back, {cache.CalibrationMisses} run");
+        }
+
+        return text + string.Create(CultureInfo.InvariantCulture, $"; {cache.SavedMilliseconds / 1000:0.00} s saved");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace ModelCompress.Cli.Tests;
+
+public sealed class CacheVerbTests
+{
+    [Fact]
+    public async Task Run_with_a_cache_prints_a_cache_line_then_stats_counts_and_clear_empties_it()
+    {
+        using var p = new CliProject();
+        var cache = p.PathOf("cache");
+        string[] run = ["run", p.Recipe, "-o", p.PathOf("out"), "--cache-dir", cache];
+
+        var first = await CliResult.Invoke(run);
+        var second = await CliResult.Invoke(run);
+        var stats = await CliResult.Invoke("cache", "stats", "--cache-dir", cache);
+        var json = await CliResult.Invoke("cache", "stats", "--cache-dir", cache, "--format", "json");
+        var clear = await CliResult.Invoke("cache", "clear", "--cache-dir", cache);
+        var after = await CliResult.Invoke("cache", "stats", "--cache-dir", cache);
+
+        Assert.Equal((ExitCode.Success, ExitCode.Success), (first.Code, second.Code));
+        Assert.Contains("  cache: 0 of 3 layer(s) read back, 3 computed;", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  cache: 3 of 3 layer(s) read back, 0 computed;", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal(ExitCode.Success, stats.Code);
+        Assert.Matches(@"layer results:\s+3 entries", stats.Stdout);
+        Assert.Matches(@"calibration statistics:\s+0 entries", stats.Stdout);
+        using (var doc = JsonDocument.Parse(json.Stdout))
+        {
+            Assert.Equal(3, doc.RootElement.GetProperty("layer_entries").GetInt32());
+            Assert.True(doc.RootElement.GetProperty("is_tagged").GetBoolean());
+            Assert.True(doc.RootElement.GetProperty("total_bytes").GetInt64() > 0);
+        }
+
+        Assert.Equal(ExitCode.Success, clear.Code);
+        Assert.StartsWith($"cleared {cache}: 4 file(s)", clear.Stdout, StringComparison.Ordinal);
+        Assert.Contains("empty (the folder does not exist)", after.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clear_on_a_folder_that_is_not_a_cache_is_MC6003_exit_5_and_deletes_nothing()
+    {
+        using var p = new CliProject();
+
+        var r = await CliResult.Invoke("cache", "clear", "--cache-dir", p.PathOf("models"));
+
+        Assert.Equal(ExitCode.CompressionFailed, r.Code);
+        Assert.Contains("error MC6003: ", r.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(p.PathOf("models/model.onnx")));
+        Assert.Equal(string.Empty, r.Stdout);
+    }
+
+    [Fact]
+    public async Task Cache_without_a_sub_verb_is_a_usage_error()
+    {
+        var r = await CliResult.Invoke("cache", "purge");
+
+        Assert.Equal(ExitCode.UsageError, r.Code);
+    }
+}
