@@ -66,13 +66,22 @@ public sealed class TensorStatistics
     /// The per-tensor range for static activation quantization: observed min/max, or a clipped range from the
     /// histogram (percentile, entropy). <paramref name="symmetric"/> asks for a range symmetric around 0.
     /// </summary>
-    public (float Min, float Max) Range(ActivationRangeMethod method, double percentile, bool symmetric)
+    public (float Min, float Max) Range(ActivationRangeMethod method, double percentile, bool symmetric) =>
+        RangeOf(Min, Max, Histogram, method, percentile, symmetric, Name);
+
+    /// <summary>
+    /// The per-tensor range of a tensor with observed <paramref name="min"/>/<paramref name="max"/> and (for percentile
+    /// and entropy) <paramref name="histogram"/>; see <see cref="Range"/>.
+    /// </summary>
+    public static (float Min, float Max) RangeOf(
+        float min, float max, ActivationHistogram? histogram, ActivationRangeMethod method, double percentile, bool symmetric, string name)
     {
+        ActivationHistogram Require() => histogram ?? throw new InvalidOperationException($"No histogram was collected for '{name}'.");
         var (lo, hi) = method switch
         {
-            ActivationRangeMethod.MinMax => (Min, Max),
-            ActivationRangeMethod.Percentile => RequireHistogram().PercentileRange(percentile, symmetric),
-            _ => RequireHistogram().EntropyRange(RequireHistogram().LevelsFor(symmetric)),
+            ActivationRangeMethod.MinMax => (min, max),
+            ActivationRangeMethod.Percentile => Require().PercentileRange(percentile, symmetric),
+            _ => Require().EntropyRange(Require().LevelsFor(symmetric)),
         };
         if (symmetric)
         {
@@ -98,7 +107,4 @@ public sealed class TensorStatistics
             _rows.Add(v);
         }
     }
-
-    private ActivationHistogram RequireHistogram() =>
-        Histogram ?? throw new InvalidOperationException($"No histogram was collected for '{Name}'.");
 }

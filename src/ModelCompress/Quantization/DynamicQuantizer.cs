@@ -24,38 +24,61 @@ public static class DynamicQuantizer
         ArgumentNullException.ThrowIfNull(step);
         var analysis = GraphAnalyzer.Analyze(model);
         var raisedFrom = QdqQuantizer.EnsureOpset(model);
-        var writer = new QdqGraphWriter(model.Graph);
         var rows = new List<QuantizedLayer>();
+        var plans = new List<(LinearLayer Layer, QuantizedLinear Plan)>();
         foreach (var layer in analysis.Layers)
         {
             var pattern = step.Exclude.FirstOrDefault(e => e.Matches(layer.Node.Name, layer.Node.OpType));
-            var unscaledBias = layer.Kind == LinearLayerKind.Gemm && layer.Beta != 1f && layer.Node.Inputs.Count > 2
-                && layer.Node.Inputs[2].Length > 0 && !ConstantValues.TryGet(model.Graph, layer.Node.Inputs[2], out _);
-            if (pattern is not null || layer.Kind == LinearLayerKind.Conv || unscaledBias)
+            if (pattern is not null || !Supports(model.Graph, layer))
             {
                 var note = pattern is not null ? $"excluded by '{pattern}'"
-                    : unscaledBias ? "Gemm with beta ≠ 1 and a computed bias stays float"
-                    : "dynamic mode keeps Conv in float";
+                    : layer.Kind == LinearLayerKind.Conv ? "dynamic mode keeps Conv in float"
+                    : "Gemm with beta ≠ 1 and a computed bias stays float";
                 rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "float", null, null, null, null, 0, 0, note));
                 continue;
             }
 
-            var scales = Replace(writer, layer, step.PerChannel);
-            rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "dynamic", null, null, null, null, scales.Min(), scales.Max(), null));
+            var plan = QuantizedLinear.Weight(layer.WeightKN(), [layer.InFeatures, layer.OutFeatures], 1, step.PerChannel);
+            plans.Add((layer, plan));
+            rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "dynamic", null, null, null, null, plan.Scales.Min(), plan.Scales.Max(), null));
         }
 
         var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, step, rows);
-        rows.AddRange(QdqQuantizer.ApplyTables(writer, [.. tables.Select(t => (t, QdqQuantizer.PlanTable(t, step)))]));
-        QdqQuantizer.Finish(model);
+        var tablePlans = tables.Select(t => (t, QdqQuantizer.PlanTable(t, step))).ToList();
+        rows.AddRange(ApplyPlans(model, plans, tablePlans));
         return new QuantizationResult(QdqQuantizer.Order(rows, analysis), raisedFrom);
     }
 
-    private static float[] Replace(QdqGraphWriter writer, LinearLayer layer, bool perChannel)
+    /// <summary>Whether dynamic mode quantizes <paramref name="layer"/>: MatMul/Gemm, except Gemm with beta ≠ 1 and a computed bias.</summary>
+    internal static bool Supports(OnnxGraph graph, LinearLayer layer)
+    {
+        var unscaledBias = layer.Kind == LinearLayerKind.Gemm && layer.Beta != 1f && layer.Node.Inputs.Count > 2
+            && layer.Node.Inputs[2].Length > 0 && !ConstantValues.TryGet(graph, layer.Node.Inputs[2], out _);
+        return layer.Kind != LinearLayerKind.Conv && !unscaledBias;
+    }
+
+    /// <summary>Rewrites each planned layer (weights [K, N], axis 1) and the embedding tables; returns the tables' report rows.</summary>
+    internal static List<QuantizedLayer> ApplyPlans(
+        OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> plans, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
+    {
+        var writer = new QdqGraphWriter(model.Graph);
+        foreach (var (layer, plan) in plans)
+        {
+            Replace(writer, layer, plan);
+        }
+
+        var rows = QdqQuantizer.ApplyTables(writer, tables).ToList();
+        QdqQuantizer.Finish(model);
+        return rows;
+    }
+
+    private static void Replace(QdqGraphWriter writer, LinearLayer layer, QuantizedLinear plan)
     {
         var graph = writer.Graph;
         var k = layer.InFeatures;
         var n = layer.OutFeatures;
-        var (q, scales) = WeightQuantizer.Quantize(layer.WeightKN(), [k, n], 1, perChannel);
+        var (q, scales) = (plan.Values, plan.Scales);
+        var perChannel = plan.Axis >= 0;
         var baseName = layer.WeightName;
         var weight = writer.Constant(OnnxTensor.FromInt8(baseName + "_quantized", [k, n], q));
         var zeroPoint = writer.Constant(perChannel
@@ -101,7 +124,5 @@ public static class DynamicQuantizer
 
             graph.AddNode(new OnnxNode("Add", [scaled, bias], [output], graph.UniqueName(name + "_bias_Add")));
         }
-
-        return scales;
     }
 }

@@ -80,6 +80,25 @@ internal sealed record QuantizedLinear(
         return new QuantizedLinear(values, dims, scales, axis, hasActivation ? new QuantizationParameters(scale, zeroPoint) : null, min, max);
     }
 
+    /// <summary>The weights as float again: q · scale of the value's channel (Jacob et al. 2018, r = S(q − Z), Z = 0).</summary>
+    public float[] Dequantize()
+    {
+        var result = new float[Values.Length];
+        var inner = 1L;
+        for (var d = Axis + 1; Axis >= 0 && d < Dims.Length; d++)
+        {
+            inner *= Dims[d];
+        }
+
+        for (var i = 0; i < result.Length; i++)
+        {
+            var channel = Axis < 0 ? 0 : (int)(i / inner % Scales.Length);
+            result[i] = Values[i] * Scales[channel];
+        }
+
+        return result;
+    }
+
     /// <summary>Quantizes a weight tensor (symmetric int8, per channel along <paramref name="axis"/> or per tensor).</summary>
     public static QuantizedLinear Weight(float[] weights, long[] dims, int axis, bool perChannel, QuantizationParameters? activation = null, float min = 0, float max = 0)
     {

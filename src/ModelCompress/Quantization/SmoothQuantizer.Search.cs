@@ -14,29 +14,53 @@ public static partial class SmoothQuantizer
         LayerGroup group, TensorStatistics activation, float[] weightMax, IReadOnlyList<double> grid, SmoothQuantStep step,
         SmoothQuantOptions options, CancellationToken ct)
     {
-        var x = activation.Rows;
-        var rows = activation.RowCount;
-        if (rows == 0)
+        var members = group.Layers.Select(l => (l.WeightKN(), l.OutFeatures)).ToList();
+        var plan = PlanGroup(activation.ChannelAbsMax, activation.ChannelMin, activation.ChannelMax, activation.Rows, weightMax, members, grid, step, options, ct);
+        var reports = plan.Layers.Select((l, i) => l with { Name = group.Layers[i].Name }).ToList();
+        return (plan.Scales, Report(group, plan.Alpha, reports, plan.Scales, step.Fold));
+    }
+
+    /// <summary>
+    /// One group's smoothing: with a fixed α, s from Eq. 4; with α = auto, the grid search on the captured rows
+    /// <paramref name="x"/> (row-major, one row per captured input vector), each member layer's best α by the MSE of
+    /// its simulated int8 output, combined over the group by the step's criterion. A pure function of its arguments.
+    /// </summary>
+    /// <param name="absMax">max|X_j| per input channel.</param>
+    /// <param name="channelMin">min X_j per input channel (the activation range the int8 step will see).</param>
+    /// <param name="channelMax">max X_j per input channel.</param>
+    /// <param name="x">Captured input rows (empty for a fixed α).</param>
+    /// <param name="weightMax">max|W_j| per input channel over the whole group.</param>
+    /// <param name="members">Each member layer's weight as [K, N] row-major, and its N.</param>
+    /// <param name="grid">The α grid (auto).</param>
+    /// <param name="step">The smoothquant step.</param>
+    /// <param name="options">How the following int8 step quantizes.</param>
+    /// <param name="ct">Cancellation.</param>
+    internal static SmoothGroupPlan PlanGroup(
+        float[] absMax, float[] channelMin, float[] channelMax, float[]? x, float[] weightMax, IReadOnlyList<(float[] W, int N)> members,
+        IReadOnlyList<double> grid, SmoothQuantStep step, SmoothQuantOptions options, CancellationToken ct)
+    {
+        var k = absMax.Length;
+        var rows = x is null || k == 0 ? 0 : x.Length / k;
+        if (step.Alpha is { } fixedAlpha || rows == 0)
         {
-            // Nothing captured (all samples empty): fall back to the paper's default.
-            var fallback = Scales(activation.ChannelAbsMax, weightMax, SmoothQuantStep.DefaultAlpha);
-            return (fallback, Report(group, SmoothQuantStep.DefaultAlpha, [.. group.Layers.Select(l => new SmoothedLayer(l.Name, null, [], null, null))], fallback, step.Fold));
+            // A fixed α, or nothing captured (all samples empty): the paper's formula at that α (default 0.5).
+            var alpha = step.Alpha ?? SmoothQuantStep.DefaultAlpha;
+            return new SmoothGroupPlan(alpha, Scales(absMax, weightMax, alpha), [.. members.Select(_ => new SmoothedLayer(string.Empty, null, [], null, null))]);
         }
 
-        var k = group.Channels;
-        var layers = group.Layers.Select(l => (Layer: l, W: l.WeightKN(), N: l.OutFeatures)).ToList();
-        var references = layers.Select(l => FloatProduct(x, rows, k, l.W, l.N)).ToList();
-        var curves = layers.Select(_ => new List<AlphaPoint>()).ToList();
-        var candidates = grid.Select(alpha => (Alpha: alpha, Scales: Scales(activation.ChannelAbsMax, weightMax, alpha))).ToList();
-        foreach (var (alpha, s) in candidates)
+        var references = members.Select(m => FloatProduct(x!, rows, k, m.W, m.N)).ToList();
+        var curves = members.Select(_ => new List<AlphaPoint>()).ToList();
+        foreach (var alpha in grid)
         {
             ct.ThrowIfCancellationRequested();
-            for (var i = 0; i < layers.Count; i++)
+            var s = Scales(absMax, weightMax, alpha);
+            for (var i = 0; i < members.Count; i++)
             {
-                curves[i].Add(new AlphaPoint(alpha, SimulatedMse(x, rows, k, s, activation, layers[i].W, layers[i].N, references[i], options)));
+                curves[i].Add(new AlphaPoint(alpha, SimulatedMse(x!, rows, k, s, channelMin, channelMax, members[i].W, members[i].N, references[i], options)));
             }
         }
 
+        // Ties go to the earlier (smaller) α: Aggregate keeps the first minimum.
         var best = curves.Select(c => c.Aggregate((a, b) => b.Mse < a.Mse ? b : a).Alpha).ToList();
         var chosen = step.Combine switch
         {
@@ -44,19 +68,19 @@ public static partial class SmoothQuantizer
             AlphaCombine.Max => best.Max(),
             _ => Math.Round(best.Average(), 10),
         };
-        var scales = Scales(activation.ChannelAbsMax, weightMax, chosen);
+        var scales = Scales(absMax, weightMax, chosen);
         var ones = new float[k];
         Array.Fill(ones, 1f);
         var reports = new List<SmoothedLayer>();
-        for (var i = 0; i < layers.Count; i++)
+        for (var i = 0; i < members.Count; i++)
         {
             var atChosen = curves[i].FirstOrDefault(p => p.Alpha == chosen)?.Mse
-                ?? SimulatedMse(x, rows, k, scales, activation, layers[i].W, layers[i].N, references[i], options);
-            var plain = SimulatedMse(x, rows, k, ones, activation, layers[i].W, layers[i].N, references[i], options);
-            reports.Add(new SmoothedLayer(layers[i].Layer.Name, best[i], curves[i], plain, atChosen));
+                ?? SimulatedMse(x!, rows, k, scales, channelMin, channelMax, members[i].W, members[i].N, references[i], options);
+            var plain = SimulatedMse(x!, rows, k, ones, channelMin, channelMax, members[i].W, members[i].N, references[i], options);
+            reports.Add(new SmoothedLayer(string.Empty, best[i], curves[i], plain, atChosen));
         }
 
-        return (scales, Report(group, chosen, reports, scales, step.Fold));
+        return new SmoothGroupPlan(chosen, scales, reports);
     }
 
     /// <summary>
@@ -65,7 +89,7 @@ public static partial class SmoothQuantizer
     /// (or per tensor), and the product runs on the exact int8 kernel, as the deployed layer will compute it.
     /// </summary>
     internal static double SimulatedMse(
-        float[] x, int rows, int k, float[] s, TensorStatistics activation, float[] w, int n, float[] reference, SmoothQuantOptions options)
+        float[] x, int rows, int k, float[] s, float[] channelMin, float[] channelMax, float[] w, int n, float[] reference, SmoothQuantOptions options)
     {
         var scaledW = new float[w.Length];
         for (var j = 0; j < k; j++)
@@ -85,8 +109,8 @@ public static partial class SmoothQuantizer
         float lo = 0, hi = 0;
         for (var j = 0; j < k; j++)
         {
-            lo = MathF.Min(lo, activation.ChannelMin[j] / s[j]);
-            hi = MathF.Max(hi, activation.ChannelMax[j] / s[j]);
+            lo = MathF.Min(lo, channelMin[j] / s[j]);
+            hi = MathF.Max(hi, channelMax[j] / s[j]);
         }
 
         var p = QdqGraphWriter.ActivationParameters(lo, hi, options.ActivationType);

@@ -117,7 +117,7 @@ public static partial class SmoothQuantizer
     private static SmoothedGroup Report(LayerGroup group, double alpha, IReadOnlyList<SmoothedLayer> layers, float[] scales, bool fold) =>
         new(group.Activation, layers, alpha, Placement(group, fold), scales.Min(), scales.Max());
 
-    private static string Placement(LayerGroup group, bool fold) =>
+    internal static string Placement(LayerGroup group, bool fold) =>
         fold && group.Anchor.CanFold
             ? "folded into " + group.Anchor.Describe()
             : "Mul inserted (" + (fold ? group.Anchor.Reason ?? "the producer cannot absorb it" : "fold: false") + ")";

@@ -146,7 +146,7 @@ public sealed class SmoothQuantTests
         var ones = Enumerable.Repeat(1f, k).ToArray();
         var reference = SmoothQuantizer.FloatProduct(x, rows, k, w, n);
 
-        var mse = SmoothQuantizer.SimulatedMse(x, rows, k, ones, stats, w, n, reference, new SmoothQuantOptions());
+        var mse = SmoothQuantizer.SimulatedMse(x, rows, k, ones, stats.ChannelMin, stats.ChannelMax, w, n, reference, new SmoothQuantOptions());
 
         Assert.Equal(0, mse, 6);
     }
