@@ -69,7 +69,8 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         StepRecipe step,
         OnnxModel onnx,
         IEnumerable<string> values,
-        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect)
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
+        LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(step);
@@ -81,7 +82,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(onnx, calibration, names, engineVersion);
+        var key = CalibrationCacheKey.Compute(onnx, calibration, names, engineVersion, request);
         if (cache.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecode(entry.Payload, out var cached) && names.All(cached.ContainsKey))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Engine.Cache;
@@ -16,7 +17,8 @@ internal static class CalibrationCacheKey
 {
     private static readonly byte[] Domain = "modelcompress.calibration.v1"u8.ToArray();
 
-    public static CacheKey Compute(OnnxModel model, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion)
+    public static CacheKey Compute(
+        OnnxModel model, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(calibration);
@@ -33,6 +35,13 @@ internal static class CalibrationCacheKey
         foreach (var value in sortedValues)
         {
             AppendField(hash, Encoding.UTF8.GetBytes(value));
+        }
+
+        // What is collected besides the ranges (histograms, captured rows); absent for ranges alone, so those keys
+        // stay what they were.
+        if (request is { IsMinMaxOnly: false })
+        {
+            AppendField(hash, Encoding.UTF8.GetBytes(request.ToString()));
         }
 
         return new CacheKey(CacheEntryKind.CalibrationStatistics, Convert.ToHexStringLower(hash.GetHashAndReset()));
