@@ -14,7 +14,9 @@ out="$(cd "$out" && pwd)"
 rm -f "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg
 # 1980-01-01T00:00:00Z, the zip epoch, for every entry.
 # ModelCompress.PackTool.targets drops ONNX Runtime's mobile native builds from both packages (see the file).
-props=(-c Release "-p:CustomAfterMicrosoftCommonTargets=$PWD/build/ModelCompress.PackTool.targets" -p:ContinuousIntegrationBuild=true -p:Deterministic=true -p:DeterministicTimestamp=315532800 -nologo -v:q)
+# --artifacts-path: the pack builds (with CI path mapping) go to their own bin/obj folders, so they never replace the
+# assemblies that ordinary builds and test runs of the same projects use.
+props=(-c Release --artifacts-path artifacts/pack-build "-p:CustomAfterMicrosoftCommonTargets=$PWD/build/ModelCompress.PackTool.targets" -p:ContinuousIntegrationBuild=true -p:Deterministic=true -p:DeterministicTimestamp=315532800 -nologo -v:q)
 dotnet pack src/ModelCompress.Build.Tasks "${props[@]}" -o "$out"
 dotnet pack src/ModelCompress.Cli "${props[@]}" -o "$out"
 ls -l "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg

@@ -1,29 +1,43 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.RegularExpressions;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
+using ModelCompress.Recipe;
 
 namespace ModelCompress.Cli;
 
-/// <summary><c>init &lt;model.onnx&gt;</c>: write a commented starter recipe for a model.</summary>
-public static partial class InitCommand
+/// <summary><c>init &lt;model.onnx&gt;</c>: write a commented starter recipe (<see cref="RecipeTemplate"/>) for a model.</summary>
+public static class InitCommand
 {
     /// <summary>The verb's options.</summary>
     /// <param name="Model">The .onnx model the recipe is for.</param>
     /// <param name="Output">The recipe file to write (default <c>compression.yaml</c>); an existing file is kept unless <paramref name="Force"/>.</param>
     /// <param name="Force">Overwrite an existing recipe.</param>
-    public sealed record Options(string Model, string Output = "compression.yaml", bool Force = false);
+    /// <param name="Calibration">Calibration data (.npy/.npz/.txt/IDX); with it the recipe uses SmoothQuant and static int8.</param>
+    /// <param name="Verify">Validation data; with it the recipe has an accuracy gate.</param>
+    /// <param name="Labels">Labels for the validation data (adds an accuracy threshold).</param>
+    public sealed record Options(
+        string Model,
+        string Output = RecipeLoader.DefaultFileName,
+        bool Force = false,
+        string? Calibration = null,
+        string? Verify = null,
+        string? Labels = null);
 
     /// <summary>Declares the verb and its options.</summary>
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "The .onnx model to write a recipe for." };
-        var output = new Option<string>("--output", "-o") { Description = "The recipe to write.", DefaultValueFactory = _ => "compression.yaml" };
+        var output = new Option<string>("--output", "-o") { Description = "The recipe to write.", DefaultValueFactory = _ => RecipeLoader.DefaultFileName };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing recipe." };
-        var command = new Command("init", "Write a commented starter compression.yaml for a model.") { model, output, force };
-        command.SetAction((parse, ct) => RunCommand.Invoke(parse, ct, () => new Options(parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(force)), RunAsync));
+        var calibration = new Option<string?>("--calibration") { Description = "Calibration data file (enables SmoothQuant and static int8 in the recipe)." };
+        var verify = new Option<string?>("--verify") { Description = "Validation data file (adds an accuracy gate)." };
+        var labels = new Option<string?>("--labels") { Description = "Labels for the validation data (adds an accuracy threshold)." };
+        var command = new Command("init", "Write a commented starter compression.yaml for a model.") { model, output, force, calibration, verify, labels };
+        command.SetAction((parse, ct) => RunCommand.Invoke(parse, ct, () => new Options(
+            parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(force),
+            parse.GetValue(calibration), parse.GetValue(verify), parse.GetValue(labels)), RunAsync));
         return command;
     }
 
@@ -44,8 +58,7 @@ public static partial class InitCommand
             }
 
             var model = OnnxModel.Load(options.Model);
-            var text = Template(model, Path.GetFullPath(options.Model), Path.GetDirectoryName(recipePath)!);
-            AtomicFile.WriteAllText(recipePath, text);
+            AtomicFile.WriteAllText(recipePath, Text(model, options, Path.GetDirectoryName(recipePath)!));
             stdout.WriteLine("wrote " + recipePath);
             return Task.FromResult(ExitCode.Success);
         }
@@ -55,38 +68,29 @@ public static partial class InitCommand
         }
     }
 
-    /// <summary>The starter recipe text for <paramref name="model"/>, with paths relative to <paramref name="recipeDirectory"/>.</summary>
-    internal static string Template(OnnxModel model, string modelPath, string recipeDirectory)
+    /// <summary>
+    /// The recipe: a comment naming the layers a quantize step will change, then <see cref="RecipeTemplate.Create"/>
+    /// with paths relative to the recipe's folder.
+    /// </summary>
+    internal static string Text(OnnxModel model, Options options, string recipeDirectory)
     {
-        var name = UnsafeNameChars().Replace(Path.GetFileNameWithoutExtension(modelPath), "_");
-        var source = Path.GetRelativePath(recipeDirectory, modelPath).Replace('\\', '/');
+        string? Relative(string? path) => path is null ? null : Path.GetRelativePath(recipeDirectory, Path.GetFullPath(path)).Replace('\\', '/');
         var layers = LinearLayerFinder.Find(model);
-        var input = model.Graph.Inputs.FirstOrDefault(i => !model.Graph.Initializers.ContainsKey(i.Name));
+        var hints = new RecipeTemplateHints
+        {
+            CalibrationData = Relative(options.Calibration),
+            VerifyData = Relative(options.Verify),
+            Labels = Relative(options.Labels),
+            Input = model.Graph.Inputs.Count(i => !model.Graph.Initializers.ContainsKey(i.Name)) > 1
+                ? model.Graph.Inputs.First(i => !model.Graph.Initializers.ContainsKey(i.Name)).Name
+                : null,
+        };
         var sb = new StringBuilder();
-        sb.Append("# compression.yaml for ").Append(Path.GetFileName(modelPath)).Append(" — written by 'dotnet model-compress init'.\n");
-        sb.Append("# Paths are relative to this file. Run: dotnet model-compress run ").Append("compression.yaml\n");
-        sb.Append("version: 1\n");
-        sb.Append("models:\n");
-        sb.Append("  - name: ").Append(name).Append('\n');
-        sb.Append("    source: ").Append(Quote(source)).Append('\n');
-        sb.Append("    steps:\n");
-        sb.Append("      # int8 weights, one scale per output channel; activations stay float.\n");
-        sb.Append("      # ").Append(layers.Count).Append(" layer(s) qualify: ")
-          .Append(string.Join(", ", layers.Take(5).Select(l => $"{l.Name} ({l.OpType})"))).Append(layers.Count > 5 ? ", ..." : string.Empty).Append('\n');
-        sb.Append("      - quantize: { mode: weight_only, weights: int8, per_channel: true }\n");
-        sb.Append("    # Prove the accuracy: compare with the fp32 model on validation data (.npz keyed by input name,\n");
-        sb.Append("    # .npy, or MNIST IDX) and fail the build on a regression. Uncomment and point at your data:\n");
-        sb.Append("    # verify:\n");
-        sb.Append("    #   data: data/validation.npz").Append(input is null ? string.Empty : "   # feeds input '" + input.Name + "'").Append('\n');
-        sb.Append("    #   samples: 1000\n");
-        sb.Append("    #   thresholds:\n");
-        sb.Append("    #     - { metric: top1_agreement, min: 0.99 }\n");
+        sb.Append("# Written by 'dotnet model-compress init' for ").Append(Path.GetFileName(options.Model)).Append(": ")
+          .Append(layers.Count).Append(" quantizable layer(s)");
+        sb.Append(layers.Count == 0 ? "." : ": " + string.Join(", ", layers.Take(6).Select(l => $"{l.Name} ({l.OpType})")) + (layers.Count > 6 ? ", ..." : "."));
+        sb.Append('\n');
+        sb.Append(RecipeTemplate.Create(RecipeTemplate.SuggestModelName(options.Model), Relative(options.Model)!, hints));
         return sb.ToString();
     }
-
-    private static string Quote(string path) =>
-        path.IndexOfAny([':', '#', ' ', '\'', '"', '{', '}', '[', ']', ',']) >= 0 ? "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'" : path;
-
-    [GeneratedRegex("[^A-Za-z0-9_.-]")]
-    private static partial Regex UnsafeNameChars();
 }

@@ -16,6 +16,11 @@ internal static class MetricsText
             text += string.Create(CultureInfo.InvariantCulture, $", accuracy {acc:0.####} (fp32 {reference:0.####})");
         }
 
+        if (m.Perplexity is { } ppl && m.ReferencePerplexity is { } refPpl)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", perplexity {ppl:0.####} (fp32 {refPpl:0.####})");
+        }
+
         return text + (v.Passed ? " - passed" : " - FAILED");
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelCompress.Kernels;
@@ -27,6 +28,7 @@ internal sealed unsafe class DequantizeEpilogue : Int8GemmEpilogue
         _bias = bias;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int* acc, int ldAcc, int row0, int rows, int col0, int cols)
     {
         for (int r = 0; r < rows; r++)

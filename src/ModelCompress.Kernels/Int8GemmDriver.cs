@@ -20,6 +20,9 @@ namespace ModelCompress.Kernels;
 /// <para>Determinism: each output element belongs to exactly one tile and is summed in wrapping int32, whose
 /// result does not depend on order, so neither the tier, the tile shape nor the thread count changes a bit; the
 /// float epilogue runs per element on finished sums.</para>
+/// <para>Kernels, packing and epilogues are compiled fully optimized on first call
+/// (<c>MethodImplOptions.AggressiveOptimization</c>): the engine may run a layer's product only a handful of times,
+/// too few for tiered compilation to replace slow first-tier code.</para>
 /// </remarks>
 internal static unsafe class Int8GemmDriver
 {

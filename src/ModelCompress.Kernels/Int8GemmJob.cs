@@ -8,7 +8,9 @@ namespace ModelCompress.Kernels;
 /// </summary>
 internal sealed unsafe class Int8GemmJob : IDisposable
 {
+    // Packing A is shared among the workers only when A is large enough to be worth it.
     private const long ParallelPackBytes = 256 * 1024;
+    private const int PackChunkPanels = 8;
 
     private readonly Int8GemmKernel _kernel;
     private readonly byte* _a;
@@ -27,9 +29,14 @@ internal sealed unsafe class Int8GemmJob : IDisposable
     private readonly int _workers;
     private int* _init;
     private byte* _aPacked;
+    private readonly int _packChunks;
+    private readonly bool _parallelPack;
     private int _nextTile;
     private int _nextPackChunk;
+    private int _packedChunks;
+    private Exception? _failure;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Int8GemmJob(
         Int8GemmKernel kernel, byte* a, int m, bool signedA, int shiftedZeroPoint, PackedInt8Weights b, int* c,
         Int8GemmEpilogue? epilogue, int threads)
@@ -53,6 +60,8 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         _nBlockPanels = Math.Clamp((b.Panels + wantedNBlocks - 1) / wantedNBlocks, 1, Int8GemmDriver.MaxNBlockPanels);
         _nBlocks = (b.Panels + _nBlockPanels - 1) / _nBlockPanels;
         _workers = Math.Max(1, Math.Min(threads, _mBlocks * _nBlocks));
+        _packChunks = (_microPanels + PackChunkPanels - 1) / PackChunkPanels;
+        _parallelPack = _workers > 1 && (long)m * b.K >= ParallelPackBytes;
 
         // Compensation row (first K block starts from it): −z·Σₖ B[k,n], wrapping like the sums themselves.
         int paddedN = b.Panels * PackedInt8Weights.PanelWidth;
@@ -68,25 +77,50 @@ internal sealed unsafe class Int8GemmJob : IDisposable
 
     public void Execute()
     {
-        if (_workers == 1)
+        if (!_parallelPack)
         {
             PackAll();
-            Work();
-            return;
         }
 
-        // Packing is a pass over A; only when A is large is it worth a second round of waking workers for it.
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _workers };
-        if ((long)_m * _b.K < ParallelPackBytes)
+        if (_workers == 1)
         {
-            PackAll();
+            Work();
         }
         else
         {
-            Parallel.For(0, _workers, options, _ => PackAll());
+            Int8GemmWorkers.Run(this, _workers - 1);
         }
 
-        Parallel.For(0, _workers, options, _ => Work());
+        if (_failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_failure);
+        }
+    }
+
+    /// <summary>
+    /// One participant's share: pack chunks of A (when packing is shared), then claim tiles until none are left.
+    /// Runs on the caller and on helper threads; never throws (a failure is kept and rethrown by the caller).
+    /// </summary>
+    public void Work()
+    {
+        try
+        {
+            if (_parallelPack)
+            {
+                PackAll();
+                var spin = default(SpinWait);
+                while (Volatile.Read(ref _packedChunks) < _packChunks && _failure is null)
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+
+            ComputeTiles();
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+        }
     }
 
     public void Dispose()
@@ -99,16 +133,16 @@ internal sealed unsafe class Int8GemmJob : IDisposable
 
     private void PackAll()
     {
-        const int chunk = 8;
-        int chunks = (_microPanels + chunk - 1) / chunk;
         int i;
-        while ((i = Interlocked.Increment(ref _nextPackChunk) - 1) < chunks)
+        while ((i = Interlocked.Increment(ref _nextPackChunk) - 1) < _packChunks)
         {
-            int q0 = i * chunk;
-            PackMicroPanels(q0, Math.Min(_microPanels, q0 + chunk));
+            int q0 = i * PackChunkPanels;
+            PackMicroPanels(q0, Math.Min(_microPanels, q0 + PackChunkPanels));
+            Interlocked.Increment(ref _packedChunks);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PackMicroPanels(int q0, int q1)
     {
         int k = _b.K;
@@ -168,13 +202,13 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         Unsafe.WriteUnaligned(dst, x);
     }
 
-    private void Work()
+    private void ComputeTiles()
     {
         int tiles = _mBlocks * _nBlocks;
         int ldScratch = _nBlockPanels * PackedInt8Weights.PanelWidth;
         // A contiguous tile buffer for this worker. It takes the sums when an epilogue follows (cache-hot for it), and
-        // when K spans several blocks: C rows are N·4 bytes apart, often a multiple of 4 KB, so a tile of C revisited
-        // once per K block keeps falling out of the caches through set conflicts, while the buffer stays in L2.
+        // when K spans several blocks, so the tile revisited once per K block is one dense run rather than rows
+        // N·4 bytes apart (often a multiple of 4 KB, which maps them onto the same cache sets).
         bool useScratch = _epilogue is not null || _b.Groups > Int8GemmDriver.KBlockGroups;
         int* scratch = useScratch ? Int8GemmDriver.Allocate<int>((long)_mBlockPanels * _mr * ldScratch) : null;
         try
@@ -194,6 +228,7 @@ internal sealed unsafe class Int8GemmJob : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTile(int mBlock, int nBlock, int* scratch, int ldScratch)
     {
         int n = _b.N;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ModelCompress.Kernels;
 
 /// <summary>
@@ -20,6 +21,7 @@ internal sealed unsafe class Int8GemmScalar : Int8GemmKernel
 
     // Micro-tile: up to 4 rows × 16 columns of int32 accumulators in a stack buffer; for each group, each row's
     // 4 activation bytes multiply the 4 depth bytes of each column (packed contiguously, see PackedInt8Weights).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void MicroTile(byte* a, sbyte* b, int groups, int rows, int cols, int* c, int ldc, int* init)
     {
         int* acc = stackalloc int[Mr * Nr];

@@ -114,6 +114,7 @@ public sealed unsafe class PackedInt8Weights
         return SliceOffset(n / PanelWidth, g0) + ((((g - g0) * PanelWidth) + (n % PanelWidth)) * GroupDepth) + (k % GroupDepth);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static PackedInt8Weights PackCore(ReadOnlySpan<sbyte> b, int k, int n, bool transposed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);

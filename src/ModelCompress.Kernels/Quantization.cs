@@ -72,6 +72,7 @@ public static partial class Quantization
         return (int)Math.Clamp(v, qmin, qmax);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void QuantizeSpan(ReadOnlySpan<float> x, float scale, int zeroPoint, int qmin, int qmax, Span<byte> y)
     {
         int i = 0;
@@ -88,6 +89,7 @@ public static partial class Quantization
 
     // 32 values per step: the scalar steps (divide, round to even, add Z, clamp, NaN → Z) on 4 vectors, then
     // int32 → int16 → byte narrowing, which keeps the low byte — the two's-complement int8 or the uint8 value.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int QuantizeVector256(ReadOnlySpan<float> x, float scale, int zeroPoint, int qmin, int qmax, Span<byte> y)
     {
         var s = Vector256.Create(scale);
@@ -111,6 +113,7 @@ public static partial class Quantization
     }
 
     // Per-lane parameters (channels along the last axis): element i uses scales[i] and zeroPoints[i].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int QuantizeVector256PerLane(
         ReadOnlySpan<float> x, ReadOnlySpan<float> scales, ReadOnlySpan<float> zeroPoints, int qmin, int qmax, Span<byte> y)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ModelCompress.Kernels;
 
 /// <summary>
@@ -28,6 +29,7 @@ internal sealed unsafe class RequantizeEpilogue : Int8GemmEpilogue
         (_qmin, _qmax) = QuantizationParameters.QuantizedRange(type);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(int* acc, int ldAcc, int row0, int rows, int col0, int cols)
     {
         float* row = stackalloc float[cols];

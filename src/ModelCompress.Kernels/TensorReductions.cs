@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -12,6 +13,7 @@ namespace ModelCompress.Kernels;
 public static class TensorReductions
 {
     /// <summary>max |x| over <paramref name="x"/> (0 for an empty span).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float AbsMax(ReadOnlySpan<float> x)
     {
         float result = 0f;
@@ -40,6 +42,7 @@ public static class TensorReductions
     }
 
     /// <summary>(min x, max x) over <paramref name="x"/>, which must not be empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (float Min, float Max) MinMax(ReadOnlySpan<float> x)
     {
         if (x.IsEmpty)
@@ -82,6 +85,7 @@ public static class TensorReductions
     /// [outer, C, inner] with C = absMax.Length, like an ONNX axis; for activations [tokens, features] use
     /// innerSize 1 to get one value per feature.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AbsMaxPerChannel(ReadOnlySpan<float> x, int innerSize, Span<float> absMax)
     {
         CheckLayout(x.Length, absMax.Length, innerSize);

@@ -56,8 +56,9 @@ internal sealed class EvalCharGpt : IEvalFixture
         table.Row("Δ perplexity vs fp32", i => i == 0 ? null : EvalTable.DeltaPercent(results[i]!.Perplexity, r0.Perplexity));
         table.Row("next-byte top-1", i => EvalTable.F(results[i]!.Top1, 4));
         table.Row("top-1 agreement with fp32", i => i == 0 ? null : EvalTable.F(results[i]!.Agreement!.Value, 4));
-        EvalContext.SizeRows(table, columns);
-        context.LatencyRows(table, columns, "input_ids", lm.FirstWindow, "[1,128]");
+        var sizes = EvalContext.SizeRows(table, columns);
+        var speedUp = context.LatencyRows(table, columns, "input_ids", lm.FirstWindow, "[1,128]");
+        AddTargets(context, columns, results, sizes, speedUp);
         table.Note($"calibration (ours and the peer's): {CalibrationWindows} windows of {SeqLen} bytes of wikitext-2/valid.txt at NumPy " +
             $"default_rng(1234) offsets [{EvalNumpyRandom.Preview(offsets)}] (port checked against NumPy's documented outputs); written to calib.npy [64,128] int64");
         if (!o.Quick)
@@ -73,6 +74,24 @@ internal sealed class EvalCharGpt : IEvalFixture
         }
 
         table.Print(context.Out);
+    }
+
+    private void AddTargets(EvalContext context, List<EvalVariant> columns, EvalLmResult?[] results, double?[] sizes, double?[] speedUp)
+    {
+        var t = context.Targets;
+        var fp32 = results[0]!.Perplexity;
+        context.SizeTargets(Name, columns, sizes);
+        EvalTargets.ForEach(columns, EvalTargets.SmoothQuant, (h, i) =>
+        {
+            t.Check("char-gpt static SmoothQuant int8: perplexity increase ≤ 0.03%", h,
+                i < 0 ? null : (results[i]!.Perplexity - fp32) / fp32 * 100, d => d <= 0.03, d => EvalTable.F(d, 3) + "%");
+            t.Check("char-gpt static SmoothQuant int8: top-1 agreement ≥ 0.99", h,
+                i < 0 ? null : results[i]!.Agreement, a => a >= 0.99, a => EvalTable.F(a, 4));
+        });
+        EvalTargets.ForEach(columns, EvalTargets.StaticInt8, (h, i) => t.Check(
+            "ORT latency fp32/int8 ≥ 2.8× (batch 1, seq 128, 1 thread)", $"char-gpt: {h}",
+            i < 0 ? null : speedUp[i], r => r >= 2.8, r => EvalTable.F(r, 2) + "×"));
+        t.AutoVsHalf(Name, "perplexity", columns, i => results[i]!.Perplexity, higherIsBetter: false, v => EvalTable.F(v, 4));
     }
 
     /// <summary>The peer's calibration windows as calib.npy ([64, 128] int64) and their offsets.</summary>

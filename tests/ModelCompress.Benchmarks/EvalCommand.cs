@@ -47,6 +47,8 @@ internal sealed class EvalCommand : IBenchCommand
                 EvalContext.Progress($"{fixture.Name} done in {sw.Elapsed.TotalMinutes:F1} min");
             }
 
+            context.Targets.Print(Console.Out, options.Quick);
+
             return 0;
         }
         finally

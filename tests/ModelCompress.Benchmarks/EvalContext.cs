@@ -9,6 +9,9 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
 
     public TextWriter Out { get; } = output;
 
+    /// <summary>The targets, filled by each fixture and printed at the end.</summary>
+    public EvalTargets Targets { get; } = new();
+
     /// <summary>The fixture's own work folder (created).</summary>
     public string FolderFor(string fixture)
     {
@@ -37,21 +40,30 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
     public IEnumerable<EvalVariant> PeerVariants(params (string File, string Header)[] files) =>
         Options.PeerDir is { } dir ? files.Select(f => EvalVariant.Peer(dir, f.File, f.Header)) : [];
 
-    /// <summary>File size and its ratio to fp32 (column 0).</summary>
-    public static void SizeRows(EvalTable table, IReadOnlyList<EvalVariant> columns)
+    /// <summary>File size and its ratio to fp32 (column 0); returns the ratio per column (null when unavailable).</summary>
+    public static double?[] SizeRows(EvalTable table, IReadOnlyList<EvalVariant> columns)
     {
         var fp32 = new FileInfo(columns[0].Path!).Length;
+        var ratios = columns.Select(c => c.Available ? new FileInfo(c.Path!).Length / (double)fp32 : (double?)null).ToArray();
         table.Row("size", i => EvalTable.Mb(new FileInfo(columns[i].Path!).Length));
-        table.Row("size ratio vs fp32", i => EvalTable.F(new FileInfo(columns[i].Path!).Length / (double)fp32, 3) + "×");
+        table.Row("size ratio vs fp32", i => EvalTable.F(ratios[i]!.Value, 3) + "×");
+        return ratios;
     }
+
+    /// <summary>Adds the size target (int8 ≤ 0.26× fp32) for our static int8 columns.</summary>
+    public void SizeTargets(string fixture, IReadOnlyList<EvalVariant> columns, double?[] ratios) =>
+        EvalTargets.ForEach(columns, EvalTargets.StaticInt8, (h, i) => Targets.Check(
+            "int8 size ≤ 0.26× fp32", $"{fixture}: {h}", i < 0 ? null : ratios[i], r => r <= 0.26, r => EvalTable.F(r, 3) + "×"));
 
     /// <summary>
     /// ONNX Runtime latency at batch 1 with 1 and 2 intra-op threads, all available columns measured together
     /// (interleaved), reported as median ms and as fp32 ms / variant ms (column 0 is fp32).
     /// </summary>
-    public void LatencyRows(EvalTable table, IReadOnlyList<EvalVariant> columns, string inputName, Func<OrtValue> input, string shape)
+    /// <returns>fp32 ms / variant ms with 1 thread per column (null when unavailable).</returns>
+    public double?[] LatencyRows(EvalTable table, IReadOnlyList<EvalVariant> columns, string inputName, Func<OrtValue> input, string shape)
     {
         var available = columns.Select((c, i) => (c, i)).Where(x => x.c.Available).ToList();
+        var speedUp1 = new double?[columns.Count];
         foreach (var threads in new[] { 1, 2 })
         {
             Progress($"latency, {threads} thread(s), {available.Count} models × {Options.LatencyRounds} rounds");
@@ -61,6 +73,15 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
             var label = threads == 1 ? "1 thread" : "2 threads";
             table.Row($"ORT latency {shape}, {label}", i => EvalTable.F(byColumn[i], 2) + " ms");
             table.Row($"speed-up fp32/x, {label}", i => EvalTable.F(fp32 / byColumn[i], 2) + "×");
+            if (threads == 1)
+            {
+                foreach (var (i, value) in byColumn)
+                {
+                    speedUp1[i] = fp32 / value;
+                }
+            }
         }
+
+        return speedUp1;
     }
 }

@@ -52,7 +52,10 @@ internal sealed class EvalMnist : IEvalFixture
         table.Row("top-1", i => EvalTable.F(Top1(i), 4));
         table.Row("Δ top-1 vs fp32 (points)", i => i == 0 ? null : EvalTable.F((Top1(i) - Top1(0)) * 100, 2));
         table.Row("top-1 agreement with fp32", i => i == 0 ? null : EvalTable.F(Agree(i), 4));
-        EvalContext.SizeRows(table, columns);
+        context.SizeTargets(Name, columns, EvalContext.SizeRows(table, columns));
+        EvalTargets.ForEach(columns, EvalTargets.StaticInt8, (h, i) => context.Targets.Check(
+            "mnist-8 per-channel int8 top-1 ≥ 0.9891", h, i < 0 ? null : Top1(i), a => a >= 0.9891, a => EvalTable.F(a, 4)));
+        context.Targets.AutoVsHalf(Name, "top-1", columns, Top1, higherIsBetter: true, v => EvalTable.F(v, 4));
         var name = EvalOrt.InputName(fp32);
         context.LatencyRows(table, columns, name, () => OrtValue.CreateTensorValueFromMemory(images[0], [1, 1, Mnist.Side, Mnist.Side]), "[1,1,28,28]");
         table.Note($"calibration (ours and the peer's): test images {CalibrationFirst}..{CalibrationFirst + CalibrationCount - 1}, raw 0–255 pixels, calib.npy [256,1,28,28] float32");

@@ -58,7 +58,8 @@ internal sealed class EvalOcr : IEvalFixture
         table.Row("cosine vs fp32 (worst line)", i => i == 0 ? null : EvalTable.F(outputs[i].Select((p, k) => Cosine(outputs[0][k], p)).Min(), 5));
         table.Row("decoded line = fp32's", i => i == 0 ? null : EvalTable.F(decoded[i]!.Select((s, k) => s == decoded[0]![k] ? 1.0 : 0).Average(), 4));
         table.Row("decoded line = the digits", i => EvalTable.F(decoded[i]!.Select((s, k) => s == truth[k] ? 1.0 : 0).Average(), 4));
-        EvalContext.SizeRows(table, columns);
+        context.SizeTargets(Name, columns, EvalContext.SizeRows(table, columns));
+        context.Targets.AutoVsHalf(Name, "argmax agreement", columns, i => Agreement(outputs[0], outputs[i], steps, vocab), higherIsBetter: true, v => EvalTable.F(v, 4));
         var name = EvalOrt.InputName(fp32);
         context.LatencyRows(table, columns, name, () => OrtValue.CreateTensorValueFromMemory(inputs[0], EvalOcrLines.Shape), "[1,3,48,320]");
         table.Note($"inputs: line j = MNIST test images 6j..6j+5 (j < {lines}); calibration: {CalibrationLines} lines from images " +

@@ -29,14 +29,8 @@ public sealed class TargetsFromSourceTests
         Assert.Equal(1, p.Runs);
         Assert.Equal(["tiny.onnx"], ManifestResources.Names(p.Assembly));
 
-        // A model the previous run read (known only from its depfile) is newer: the work reruns.
-        Touch(p.Path_("models/tiny.onnx"));
-        Assert.True(p.Build().ShouldSucceed().Ran(Work));
-
-        // An edited recipe reruns the work.
-        p.Write("compression.yaml", Recipe + "# edited\n");
-        Assert.True(p.Build().ShouldSucceed().Ran(Work));
-
+        // Touching a model or editing the recipe reruns the work: ModelCompress.EndToEnd.Tests checks that with
+        // the real tool; here, the inputs only the targets know about.
         // A property that changes outputs reruns it (through settings.txt); the same value again does not.
         Assert.True(p.Build("-p:ModelCompressFailOnRegression=false").ShouldSucceed().Ran(Work));
         Assert.True(p.Build("-p:ModelCompressFailOnRegression=false").ShouldSucceed().Skipped(Work));
@@ -46,60 +40,10 @@ public sealed class TargetsFromSourceTests
         File.Delete(output);
         Assert.True(p.Build("-p:ModelCompressFailOnRegression=false").ShouldSucceed().Ran(Work));
         Assert.True(File.Exists(output));
-        Assert.Equal(5, p.Runs);
+        Assert.Equal(3, p.Runs);
 
         p.Clean().ShouldSucceed();
         Assert.False(Directory.Exists(p.ModelCompressDir));
-    }
-
-    [Fact]
-    public void A_broken_recipe_fails_at_its_line_and_leaves_nothing_up_to_date()
-    {
-        using var p = new SourceTargetsProject();
-        p.Write("models/tiny.onnx", "model");
-        p.Write("compression.yaml", Recipe);
-        p.Build().ShouldSucceed();
-        Assert.Single(p.Manifests());
-
-        var recipe = p.Write("compression.yaml", Recipe + "# fake: diag {recipe}(5,3): error MC2003: Unknown key 'qantize'.\n# fake: exit 3\n");
-        var broken = p.Build();
-
-        Assert.NotEqual(0, broken.ExitCode);
-        Assert.Contains($"{recipe}(5,3): error MC2003: Unknown key 'qantize'.", broken.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("error MC7", broken.Output, StringComparison.Ordinal);
-        Assert.Empty(p.Manifests());
-
-        // Fixing the recipe back to the old text (older than nothing: there is no manifest) runs the work again.
-        p.Write("compression.yaml", Recipe);
-        Assert.True(p.Build().ShouldSucceed().Ran(Work));
-        Assert.Single(p.Manifests());
-    }
-
-    [Fact]
-    public void A_killed_build_leaves_nothing_that_a_later_build_treats_as_up_to_date()
-    {
-        using var p = new SourceTargetsProject();
-        p.Write("models/tiny.onnx", "model");
-        p.Write("compression.yaml", Recipe);
-        p.Build().ShouldSucceed();
-        p.Write("compression.yaml", Recipe + "# fake: sleep 60\n");
-
-        var build = p.StartBuild();
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (p.Runs < 2 && DateTime.UtcNow < deadline && !build.Process.HasExited)
-        {
-            Thread.Sleep(100);
-        }
-
-        Assert.Equal(2, p.Runs);
-        build.Process.Kill(entireProcessTree: true);
-        build.Wait(60);
-        Assert.Empty(p.Manifests());
-
-        p.Write("compression.yaml", Recipe);
-        var next = p.Build().ShouldSucceed();
-        Assert.True(next.Ran(Work), next.Output);
-        Assert.Equal(["tiny.onnx"], ManifestResources.Names(p.Assembly));
     }
 
     [Fact]
@@ -127,20 +71,6 @@ public sealed class TargetsFromSourceTests
         p.Build().ShouldSucceed();
         Assert.Equal(3, p.Runs);
         Assert.EndsWith("ml/b/compression.yaml", File.ReadAllLines(p.RunLog)[^1], StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Disabled_and_design_time_builds_do_no_work()
-    {
-        using var p = new SourceTargetsProject();
-        p.Write("models/tiny.onnx", "model");
-        p.Write("compression.yaml", Recipe);
-
-        p.Build("-p:ModelCompressEnabled=false").ShouldSucceed();
-        p.Build("-p:DesignTimeBuild=true").ShouldSucceed();
-
-        Assert.Equal(0, p.Runs);
-        Assert.Empty(ManifestResources.Names(p.Assembly));
     }
 
     private static void Touch(string path) => File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(2));

@@ -37,6 +37,28 @@ public sealed class InspectAndInitTests
     }
 
     [Fact]
+    public async Task Init_with_validation_data_and_labels_writes_a_gated_recipe_that_passes_on_mnist()
+    {
+        using var dir = new TempDirectory();
+        foreach (var f in new[] { "models/mnist-8.onnx", "data/mnist/t10k-images-idx3-ubyte.gz", "data/mnist/t10k-labels-idx1-ubyte.gz" })
+        {
+            File.Copy(Fixtures.Require(f), dir.File(Path.GetFileName(f)));
+        }
+
+        var recipe = dir.File("compression.yaml");
+        var init = await CliResult.Of((o, e) => InitCommand.RunAsync(
+            new InitCommand.Options(dir.File("mnist-8.onnx"), recipe, Verify: dir.File("t10k-images-idx3-ubyte.gz"), Labels: dir.File("t10k-labels-idx1-ubyte.gz")), o, e, default));
+        var text = File.ReadAllText(recipe);
+        var run = await CliResult.Of((o, e) => RunCommand.RunAsync(new RunCommand.Options(recipe), o, e, default));
+
+        Assert.Equal(ExitCode.Success, init.Code);
+        Assert.Contains("data: 't10k-images-idx3-ubyte.gz'", text, StringComparison.Ordinal);
+        Assert.Contains("metric: accuracy, max_drop: 0.01", text, StringComparison.Ordinal);
+        Assert.Equal(ExitCode.Success, run.Code);
+        Assert.Contains("accuracy 0.98", run.Stdout, StringComparison.Ordinal); // fp32 scores 98.91% on all 10,000
+    }
+
+    [Fact]
     public async Task Init_writes_a_recipe_that_loads_and_runs_and_will_not_overwrite_without_force()
     {
         using var dir = new TempDirectory();
@@ -57,7 +79,7 @@ public sealed class InspectAndInitTests
         Assert.Equal(ExitCode.Success, forced.Code);
         Assert.True(loaded is not null, string.Join("\n", sink.Items));
         Assert.Equal("mnist-8", loaded!.Models.Single().Name);
-        Assert.Contains("# 3 layer(s) qualify", File.ReadAllText(recipe), StringComparison.Ordinal);
+        Assert.StartsWith("# Written by 'dotnet model-compress init' for mnist-8.onnx: 3 quantizable layer(s): Convolution28 (Conv), Convolution110 (Conv), Times212 (MatMul).", File.ReadAllText(recipe), StringComparison.Ordinal);
         Assert.Equal(ExitCode.Success, run.Code);
         Assert.True(File.Exists(dir.File("compressed/mnist-8.onnx")));
     }

@@ -23,7 +23,7 @@ public sealed class RunVerbTests
         Assert.Contains("mlp: ", r.Stdout, StringComparison.Ordinal);
         Assert.Contains("wrote " + p.PathOf("out/mlp.onnx"), r.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain('\r', r.Stdout); // redirected output gets plain lines, no live progress
-        Assert.Equal([p.PathOf("out/mlp.onnx"), p.PathOf("out/report.json")], File.ReadAllLines(p.PathOf("out.manifest")));
+        Assert.Equal([p.PathOf("out/mlp.onnx"), p.PathOf("out/report.html"), p.PathOf("out/report.json")], File.ReadAllLines(p.PathOf("out.manifest")));
         Assert.True(File.Exists(p.PathOf("out.d")));
     }
 

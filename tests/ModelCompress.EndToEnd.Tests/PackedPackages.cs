@@ -45,7 +45,15 @@ public sealed class PackedPackages : IDisposable
         </configuration>
         """;
 
-    public Dictionary<string, string> Environment => new() { ["NUGET_PACKAGES"] = Cache };
+    /// <summary>
+    /// The private package folder, and a private CLI home: the local-tool resolver cache lives there and would
+    /// otherwise remember, machine-wide, where an earlier run extracted this same package version.
+    /// </summary>
+    public Dictionary<string, string> Environment => new()
+    {
+        ["NUGET_PACKAGES"] = Cache,
+        ["DOTNET_CLI_HOME"] = _root.Combine("cli-home"),
+    };
 
     public void Dispose() => _root.Dispose();
 }

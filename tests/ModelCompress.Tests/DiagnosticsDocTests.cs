@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ModelCompress.Kernels;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Testing;
 
@@ -14,6 +15,7 @@ public sealed partial class DiagnosticsDocTests
     /// <summary>The catalogs this project can load, with the code ranges (thousands) each may use.</summary>
     private static readonly (string Assembly, MessageCatalog Catalog, int[] Ranges)[] Catalogs =
     [
+        ("ModelCompress.Kernels", new MessageCatalog("ModelCompress.Kernels.Resources.Messages", typeof(Int8GemmTier).Assembly), [9]),
         ("ModelCompress.Onnx", MessageCatalog.Onnx, [1, 9]),
         ("ModelCompress", EngineMessages.Engine, [2, 3, 4, 5, 6, 9]),
     ];

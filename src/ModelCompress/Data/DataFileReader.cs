@@ -39,6 +39,24 @@ public static class DataFileReader
         };
     }
 
+    /// <summary>
+    /// Reads the samples of a recipe data source (any format, text included) bound to <paramref name="inputs"/>,
+    /// keeping at most <paramref name="maxSamples"/>.
+    /// </summary>
+    public static SampleSet ReadSamples(DataSource source, IReadOnlyList<ModelInputInfo> inputs, long maxSamples)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (source.Format != DataFormat.Text)
+        {
+            return ReadSamples(source.Path, inputs, maxSamples, source.Input, source.Format);
+        }
+
+        var windows = TextWindows.Read(source.Path, source.Tokenizer, source.TokenizerPath, source.SeqLen ?? DataSource.DefaultSeqLen, maxSamples);
+        var target = source.Input ?? (inputs.Count > 0 ? inputs[0].Name : string.Empty);
+        return Bind(source.Path, inputs, new Dictionary<string, NdArray>(StringComparer.Ordinal) { [target] = windows }, maxSamples);
+    }
+
     /// <summary>Reads a single array (labels, or the one input of a model) from <paramref name="path"/>.</summary>
     public static NdArray ReadSingle(string path)
     {
@@ -67,6 +85,11 @@ public static class DataFileReader
             arrays = new Dictionary<string, NdArray>(StringComparer.Ordinal) { [target] = arrays[string.Empty] };
         }
 
+        return Bind(path, inputs, arrays, maxSamples);
+    }
+
+    private static SampleSet Bind(string path, IReadOnlyList<ModelInputInfo> inputs, IReadOnlyDictionary<string, NdArray> arrays, long maxSamples)
+    {
         var bound = new Dictionary<string, NdArray>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ModelCompress.Engine.Verification;
 using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;
 using ModelCompress.Reports;
@@ -30,39 +31,50 @@ public static partial class ModelCompressEngine
         inputs.UnionWith(ReferencedFiles(model));
         var loadMs = clock.Elapsed.TotalMilliseconds;
 
-        var steps = new List<StepReport>();
-        var stepMs = new List<double>();
-        foreach (var step in model.Steps)
+        List<StepReport> steps = [];
+        List<double> stepMs = [];
+        byte[] bytes = [];
+        GateCandidate Build(ModelRecipe m, OnnxModel onnx, IDiagnosticSink into)
         {
+            steps = [];
+            stepMs = [];
+            foreach (var step in m.Steps)
+            {
+                ct.ThrowIfCancellationRequested();
+                clock.Restart();
+                var pass = PassFactory.Create(step, m.Name, into);
+                var context = new PassContext(m.Name, step.Location, into);
+                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => runner.Session.GetOrCollectStatistics(m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct)), ct));
+                stepMs.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
             ct.ThrowIfCancellationRequested();
-            clock.Restart();
-            var pass = PassFactory.Create(step, model.Name, sink);
-            var context = new PassContext(model.Name, step.Location, sink);
-            steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => runner.Session.GetOrCollectStatistics(model, step, onnx, names, n => CollectStatistics(model, step, onnx, n, options, ct)), ct));
-            stepMs.Add(clock.Elapsed.TotalMilliseconds);
+            options.Progress?.Invoke(new CompressProgress(m.Name, "write", 0, 0, m.OutputFileName));
+            bytes = onnx.ToBytes();
+            var outputPath = Path.Combine(options.OutputDirectory, m.OutputFileName);
+            try
+            {
+                return new GateCandidate(onnx, outputs.Stage(outputPath, bytes));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw EngineErrors.Fail("MC3010", outputPath, outputPath, ex.Message);
+            }
         }
 
-        ct.ThrowIfCancellationRequested();
-        options.Progress?.Invoke(new CompressProgress(model.Name, "write", 0, 0, model.OutputFileName));
-        var bytes = onnx.ToBytes();
-        var outputPath = Path.Combine(options.OutputDirectory, model.OutputFileName);
-        string staged;
-        try
-        {
-            staged = outputs.Stage(outputPath, bytes);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw EngineErrors.Fail("MC3010", outputPath, outputPath, ex.Message);
-        }
-
+        var built = Build(model, onnx, sink);
         clock.Restart();
         VerificationReport? verification = null;
         var fail = false;
         if (model.Verify is { } verify)
         {
             fail = options.FailOnRegression ?? verify.Severity == Onnx.Diagnostics.DiagnosticSeverity.Error;
-            verification = VerifyModel(recipe, model, verify, model.SourcePath, staged, fail, options, sink, ct);
+
+            // on_regression: fallback compresses the source again with the worst layers kept in float; the steps'
+            // warnings were reported by the first build already.
+            GateCandidate Rebuild(IReadOnlyList<string> inFloat) =>
+                Build(FallbackRecipe.WithFloatLayers(model, inFloat, verify.Location), OnnxModel.Load(model.SourcePath), new ErrorsOnlySink(sink));
+            verification = VerifyModel(recipe, model, verify, model.SourcePath, built, Rebuild, fail, options, sink, ct);
         }
 
         var sourceBytes = sourceFiles.Sum(f => new FileInfo(f).Length);

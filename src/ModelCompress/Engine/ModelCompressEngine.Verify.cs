@@ -36,7 +36,8 @@ public static partial class ModelCompressEngine
             }
 
             var fail = options.FailOnRegression ?? verify.Severity == DiagnosticSeverity.Error;
-            var report = VerifyModel(recipe, model, verify, model.SourcePath, compressed, fail, options, sink, ct);
+            var candidate = new GateCandidate(Onnx.OnnxModel.Load(compressed), compressed);
+            var report = VerifyModel(recipe, model, verify, model.SourcePath, candidate, rebuild: null, fail, options, sink, ct);
             results.Add(new ModelVerification(model.Name, report));
             exceeded |= !report.Passed;
             failing |= !report.Passed && fail;
@@ -50,58 +51,12 @@ public static partial class ModelCompressEngine
         ModelRecipe model,
         VerifySettings verify,
         string referencePath,
-        string compressedPath,
+        GateCandidate compressed,
+        Func<IReadOnlyList<string>, GateCandidate>? rebuild,
         bool failOnRegression,
         CompressOptions options,
         IDiagnosticSink sink,
-        CancellationToken ct)
-    {
-        var data = verify.Data;
-        if (data.Format == DataFormat.Text)
-        {
-            throw EngineErrors.FailAt("MC3015", data.Location.File, data.Location.Line, data.Location.Column, "text", "verification");
-        }
-
-        var thresholds = verify.Thresholds.Select(ToGate).ToList();
-        var metrics = ModelVerifier.Compare(
-            model.Name,
-            referencePath,
-            compressedPath,
-            data.Path,
-            verify.LabelsPath,
-            verify.Samples ?? long.MaxValue,
-            (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "verify", done, total)),
-            ct,
-            data.Input,
-            data.Format);
-        var outcomes = AccuracyGate.Evaluate(model.Name, metrics, thresholds, failOnRegression, sink);
-        var passed = outcomes.All(o => o.Passed);
-        if (!passed && verify.OnRegression == RegressionAction.Fallback)
-        {
-            sink.Report(EngineErrors.Catalog.Create("MC5006", DiagnosticSeverity.Warning,
-                verify.Location.File, verify.Location.Line, verify.Location.Column, model.Name));
-        }
-
-        return new VerificationReport(RelativeToRecipe(recipe, data.Path), metrics, outcomes, passed);
-    }
-
-    private static GateThreshold ToGate(Threshold t) => new(
-        t.Metric switch
-        {
-            VerifyMetric.Top1Agreement => "top1_agreement",
-            VerifyMetric.Accuracy => "accuracy",
-            VerifyMetric.Cosine => "cosine",
-            VerifyMetric.MaxAbsError => "max_abs_error",
-            VerifyMetric.MeanAbsError => "mean_abs_error",
-            VerifyMetric.Perplexity => "perplexity",
-            VerifyMetric.SnrDb => "snr_db",
-            _ => t.Metric.ToString(),
-        },
-        t.Min,
-        t.Max,
-        t.MaxDrop,
-        t.MaxIncrease,
-        t.Location.File,
-        t.Location.Line,
-        t.Location.Column);
+        CancellationToken ct) =>
+        GateRunner.Run(model, verify, RelativeToRecipe(recipe, verify.Data.Path), referencePath, compressed, rebuild,
+            failOnRegression, options.Progress, sink, ct);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
+using ModelCompress.Reports.Html;
 
 namespace ModelCompress.Engine;
 
@@ -14,6 +15,9 @@ public static partial class ModelCompressEngine
 {
     /// <summary>The report's file name in the output folder.</summary>
     public const string ReportFileName = "report.json";
+
+    /// <summary>The human-readable report's file name in the output folder (self-contained HTML).</summary>
+    public const string ReportHtmlFileName = "report.html";
 
     /// <summary>
     /// Runs the recipe: for each model, its steps in recipe order (layer by layer, through the per-layer cache when
@@ -67,6 +71,8 @@ public static partial class ModelCompressEngine
             });
         var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
         Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
+        var htmlPath = Path.Combine(options.OutputDirectory, ReportHtmlFileName);
+        Guard(htmlPath, () => outputs.Stage(htmlPath, ReportHtml.ToUtf8(report)));
         ct.ThrowIfCancellationRequested();
         Guard(options.OutputDirectory, outputs.Commit);
         var written = outputs.FinalPaths.Order(StringComparer.Ordinal).ToList();

@@ -29,6 +29,12 @@ public static class RecipeLoader
             sink.Report(EngineMessages.Engine.Create("MC2001", DiagnosticSeverity.Error, full, 0, 0, full));
             return null;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A folder, a locked file or missing permissions: still a coded, one-line error rather than a crash.
+            sink.Report(EngineMessages.Engine.Create("MC2037", DiagnosticSeverity.Error, full, 0, 0, full, ex.Message.TrimEnd('.')));
+            return null;
+        }
 
         return LoadFromText(text, full, options, sink);
     }

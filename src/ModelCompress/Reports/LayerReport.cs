@@ -9,6 +9,7 @@ namespace ModelCompress.Reports;
 /// <param name="BytesBefore">Weight bytes before the step.</param>
 /// <param name="BytesAfter">Weight bytes after the step (values plus scales).</param>
 /// <param name="MaxAbsWeightError">Largest |w − dequantized w| over the weight, when the pass changes values.</param>
+/// <param name="Alpha">The SmoothQuant migration strength α chosen for the layer, when a smoothquant step ran.</param>
 public sealed record LayerReport(
     string Name,
     string Op,
@@ -17,4 +18,5 @@ public sealed record LayerReport(
     string Key,
     long BytesBefore,
     long BytesAfter,
-    double? MaxAbsWeightError);
+    double? MaxAbsWeightError,
+    double? Alpha = null);

@@ -118,17 +118,6 @@ public sealed class CompressEngineErrorTests
     }
 
     [Fact]
-    public void On_regression_fallback_is_MC5006_until_it_exists()
-    {
-        using var p = TestProject.Mlp(thresholds: "        - { metric: max_abs_error, max: 0 }\n      on_regression: fallback");
-        var sink = new ListDiagnosticSink();
-
-        Run(p, sink);
-
-        Assert.Contains(sink.Items, d => d.Code == "MC5006" && d.Severity == DiagnosticSeverity.Warning);
-    }
-
-    [Fact]
     public void An_old_opset_is_raised_to_13_when_every_operator_keeps_its_meaning()
     {
         var model = SampleModels.Mlp();
@@ -199,19 +188,6 @@ public sealed class CompressEngineErrorTests
         var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
 
         Assert.Equal("MC3010", ex.Code);
-    }
-
-    [Fact]
-    public void Text_verify_data_is_MC3015_until_it_is_supported()
-    {
-        using var p = TestProject.Mlp();
-        File.WriteAllText(p.PathOf("data/v.txt"), "some text");
-        p.WriteRecipe(File.ReadAllText(p.PathOf("compression.yaml")).Replace("data/verify.npz", "data/v.txt\n      tokenizer: bytes", StringComparison.Ordinal));
-
-        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
-
-        Assert.Equal("MC3015", ex.Code);
-        Assert.Equal(8, ex.Diagnostic.Line);
     }
 
     [Fact]

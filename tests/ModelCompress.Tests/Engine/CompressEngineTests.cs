@@ -129,7 +129,7 @@ public sealed class CompressEngineTests
 
         var result = Run(p, new ListDiagnosticSink());
 
-        string[] outputs = [p.PathOf("out/mlp.onnx"), p.PathOf("out/report.json")];
+        string[] outputs = [p.PathOf("out/mlp.onnx"), p.PathOf("out/report.html"), p.PathOf("out/report.json")];
         string[] inputs = [p.PathOf("compression.yaml"), p.PathOf("data/verify.npz"), p.PathOf("models/model.onnx")];
         Assert.Equal(string.Join("", outputs.Order(StringComparer.Ordinal).Select(o => o + "\n")), File.ReadAllText(p.PathOf("out.manifest")));
         Assert.Equal(string.Join("", inputs.Order(StringComparer.Ordinal).Select(o => o + "\n")), File.ReadAllText(p.PathOf("out.d")));
@@ -146,6 +146,7 @@ public sealed class CompressEngineTests
         Run(p, new ListDiagnosticSink()); // an earlier successful run left outputs and a manifest
         File.Delete(p.PathOf("out/mlp.onnx"));
         File.Delete(p.PathOf("out/report.json"));
+        File.Delete(p.PathOf("out/report.html"));
         Assert.True(File.Exists(p.PathOf("out.manifest")));
         using var cts = new CancellationTokenSource();
 

@@ -29,7 +29,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     [Fact]
     public void Every_recipe_code_has_a_test_that_triggers_it()
     {
-        var tested = Cases.Select(row => (string)row[0]).Append("MC2001").Append("MC2028").ToHashSet();
+        var tested = Cases.Select(row => (string)row[0]).Append("MC2001").Append("MC2028").Append("MC2037").ToHashSet();
         var recipeCodes = EngineMessages.Engine.All().Keys.Where(c => c.StartsWith("MC2", StringComparison.Ordinal));
 
         var untested = recipeCodes.Where(c => !tested.Contains(c)).ToList();
@@ -46,6 +46,30 @@ public sealed class RecipeLoaderErrorTests : IDisposable
         var d = Assert.Single(sink.Items);
         Assert.Equal(("MC2001", missing), (d.Code, d.File));
         Assert.Contains("dotnet model-compress init", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_recipe_path_that_is_a_folder_is_MC2037_not_a_crash()
+    {
+        var sink = new ListDiagnosticSink();
+        var folder = Path.Combine(_p.Root, "models");
+
+        Assert.Null(RecipeLoader.Load(folder, RecipeLoadOptions.Default, sink));
+        var d = Assert.Single(sink.Items);
+        Assert.Equal(("MC2037", folder), (d.Code, d.File));
+    }
+
+    [Fact]
+    public void Absurdly_deep_nesting_is_a_coded_error_not_a_stack_overflow()
+    {
+        var deep = "version: 1\nx: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+
+        var (recipe, sink) = _p.Load(deep);
+
+        Assert.Null(recipe);
+        var d = Assert.Single(sink.Items);
+        Assert.Equal(("MC2002", 2), (d.Code, d.Line));
+        Assert.Contains("deeper than 64 levels", d.Message, StringComparison.Ordinal);
     }
 
     [Fact]

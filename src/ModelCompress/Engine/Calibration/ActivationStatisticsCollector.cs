@@ -31,12 +31,6 @@ public static class ActivationStatisticsCollector
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(calibration);
-        var data = calibration.Data;
-        if (data.Format == DataFormat.Text)
-        {
-            throw EngineErrors.FailAt("MC3015", data.Location.File, data.Location.Line, data.Location.Column, "text", "calibration");
-        }
-
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var probe = model.Clone();
         foreach (var name in names)
@@ -45,7 +39,7 @@ public static class ActivationStatisticsCollector
         }
 
         using var runner = new OrtModelRunner(probe.ToBytes(), modelName);
-        var samples = DataFileReader.ReadSamples(data.Path, runner.Inputs, calibration.Samples, data.Input, data.Format);
+        var samples = DataFileReader.ReadSamples(calibration.Data, runner.Inputs, calibration.Samples);
         var stats = new ChannelStats?[names.Count];
         for (long i = 0; i < samples.Count; i++)
         {

@@ -5,26 +5,42 @@ namespace ModelCompress.Engine.Verification;
 
 /// <summary>
 /// Checks <see cref="VerificationMetrics"/> against the recipe's thresholds. Every breached bound is reported as MC5001
-/// at its recipe line — an error when the run fails on regression, a warning otherwise.
+/// at its recipe line — an error when the run fails on regression, a warning otherwise — optionally followed by the
+/// layers that caused it and the recipe change that would keep them in float.
 /// </summary>
 public static class AccuracyGate
 {
     /// <summary>The metrics a threshold may name today.</summary>
     public static IReadOnlyList<string> KnownMetrics { get; } =
-        ["top1_agreement", "cosine", "min_cosine", "max_abs_error", "mean_abs_error", "snr_db", "accuracy"];
+        ["top1_agreement", "cosine", "min_cosine", "max_abs_error", "mean_abs_error", "snr_db", "accuracy", "perplexity"];
 
     /// <summary>Evaluates <paramref name="thresholds"/>; reports breaches to <paramref name="sink"/>.</summary>
+    /// <param name="modelName">The recipe's model name.</param>
+    /// <param name="metrics">What was measured.</param>
+    /// <param name="thresholds">The recipe's bounds.</param>
+    /// <param name="failOnRegression">Whether a breach is an error (true) or a warning (false).</param>
+    /// <param name="sink">Receives one MC5001 per breached bound.</param>
+    /// <param name="attribution">Text appended to each breach (the worst layers and the fix), or null.</param>
     public static IReadOnlyList<GateOutcome> Evaluate(
         string modelName,
         VerificationMetrics metrics,
         IEnumerable<GateThreshold> thresholds,
         bool failOnRegression,
-        IDiagnosticSink sink)
+        IDiagnosticSink sink,
+        string? attribution = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var verdicts = Judge(metrics, thresholds);
+        Report(modelName, verdicts, failOnRegression, sink, attribution);
+        return [.. verdicts.Select(v => v.Outcome)];
+    }
+
+    /// <summary>Evaluates every bound without reporting anything (a fallback attempt is judged this way).</summary>
+    internal static IReadOnlyList<GateVerdict> Judge(VerificationMetrics metrics, IEnumerable<GateThreshold> thresholds)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(thresholds);
-        ArgumentNullException.ThrowIfNull(sink);
-        var outcomes = new List<GateOutcome>();
+        var verdicts = new List<GateVerdict>();
         foreach (var t in thresholds)
         {
             var value = ValueOf(t, metrics);
@@ -45,25 +61,29 @@ public static class AccuracyGate
 
             void Check(bool applies, string metric, double measured, Func<double, bool> ok, Func<string> bound)
             {
-                if (!applies)
+                if (applies)
                 {
-                    return;
-                }
-
-                var passed = !double.IsNaN(measured) && ok(measured);
-                outcomes.Add(new GateOutcome(metric, measured, bound(), passed));
-                if (!passed)
-                {
-                    sink.Report(EngineErrors.Catalog.Create(
-                        "MC5001",
-                        failOnRegression ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
-                        t.File, t.Line, t.Column,
-                        modelName, metric, Fmt(measured), bound()));
+                    var passed = !double.IsNaN(measured) && ok(measured);
+                    verdicts.Add(new GateVerdict(t, new GateOutcome(metric, measured, bound(), passed, t.Line > 0 ? t.Line : null)));
                 }
             }
         }
 
-        return outcomes;
+        return verdicts;
+    }
+
+    /// <summary>Reports each breached bound as MC5001 at its threshold's recipe line.</summary>
+    internal static void Report(
+        string modelName, IEnumerable<GateVerdict> verdicts, bool failOnRegression, IDiagnosticSink sink, string? attribution)
+    {
+        foreach (var (t, o) in verdicts.Where(v => !v.Outcome.Passed))
+        {
+            sink.Report(EngineErrors.Catalog.Create(
+                "MC5001",
+                failOnRegression ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+                t.File, t.Line, t.Column,
+                modelName, o.Metric, Fmt(o.Value), o.Bound, attribution ?? string.Empty));
+        }
     }
 
     private static double ValueOf(GateThreshold t, VerificationMetrics m) => t.Metric switch
@@ -75,13 +95,15 @@ public static class AccuracyGate
         "mean_abs_error" => m.MeanAbsError,
         "snr_db" => m.SnrDb,
         "accuracy" => m.Accuracy ?? throw Unsupported(t, " without labels (add 'labels' to the threshold or verify section)"),
+        "perplexity" => m.Perplexity ?? throw Unsupported(t, " without text verify data (format: text with a tokenizer)"),
         _ => throw Unsupported(t, " by the verifier (known: " + string.Join(", ", KnownMetrics) + ")"),
     };
 
     private static double ReferenceOf(GateThreshold t, VerificationMetrics m) => t.Metric switch
     {
         "accuracy" => m.ReferenceAccuracy ?? throw Unsupported(t, " without labels"),
-        _ => throw Unsupported(t, " as a drop or increase (only 'accuracy' compares with fp32 today)"),
+        "perplexity" => m.ReferencePerplexity ?? throw Unsupported(t, " without text verify data"),
+        _ => throw Unsupported(t, " as a drop or increase (only accuracy and perplexity compare with fp32)"),
     };
 
     private static ModelCompressException Unsupported(GateThreshold t, string why) =>

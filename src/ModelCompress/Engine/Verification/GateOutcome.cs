@@ -5,4 +5,5 @@ namespace ModelCompress.Engine.Verification;
 /// <param name="Value">The measured value.</param>
 /// <param name="Bound">The bound as text, e.g. <c>&gt;= 0.99</c>.</param>
 /// <param name="Passed">Whether the value is within the bound.</param>
-public sealed record GateOutcome(string Metric, double Value, string Bound, bool Passed);
+/// <param name="Line">The threshold's line in the recipe, when known.</param>
+public sealed record GateOutcome(string Metric, double Value, string Bound, bool Passed, int? Line = null);

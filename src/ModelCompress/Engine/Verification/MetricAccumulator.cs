@@ -6,7 +6,8 @@ internal sealed class MetricAccumulator
     private readonly string _output;
     private readonly long[]? _labels;
     private long _samples, _rows, _agree, _elements, _refCorrect, _cmpCorrect;
-    private double _cosineSum, _minCosine = 1, _maxAbs, _absSum, _signal, _noise;
+    private double _cosineSum, _minCosine = 1, _maxAbs, _absSum, _signal, _noise, _refNll, _cmpNll;
+    private long _tokens;
 
     public MetricAccumulator(string output, long[]? labels)
     {
@@ -68,6 +69,46 @@ internal sealed class MetricAccumulator
         _samples++;
     }
 
+    /// <summary>
+    /// Adds the next-token negative log-likelihood of both models: row t of the logits predicts
+    /// <paramref name="targets"/>[t], and NLL = log Σ exp(z) − z_target (log-softmax, computed with the max subtracted).
+    /// </summary>
+    public void AddNextTokenLoss(ReadOnlySpan<float> reference, ReadOnlySpan<float> compressed, long vocab, ReadOnlySpan<long> targets)
+    {
+        var width = (int)vocab;
+        var rows = Math.Min(reference.Length / width, targets.Length);
+        for (var t = 0; t < rows; t++)
+        {
+            var target = (int)targets[t];
+            if (target < 0 || target >= width)
+            {
+                throw new InvalidOperationException($"token id {target} is outside the model's {width} logits");
+            }
+
+            _refNll += Nll(reference.Slice(t * width, width), target);
+            _cmpNll += Nll(compressed.Slice(t * width, width), target);
+        }
+
+        _tokens += rows;
+    }
+
+    private static double Nll(ReadOnlySpan<float> logits, int target)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var z in logits)
+        {
+            max = Math.Max(max, z);
+        }
+
+        double sum = 0;
+        foreach (var z in logits)
+        {
+            sum += Math.Exp(z - max);
+        }
+
+        return Math.Log(sum) + max - logits[target];
+    }
+
     /// <summary>The number of rows added so far.</summary>
     public long Rows => _rows;
 
@@ -83,7 +124,10 @@ internal sealed class MetricAccumulator
         _labels is null || _rows == 0 ? null : (double)_refCorrect / _rows,
         _labels is null || _rows == 0 ? null : (double)_cmpCorrect / _rows,
         // SNR in dB = 10·log10(Σy² / Σ(y − ŷ)²); identical outputs give +∞.
-        _noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(_signal / _noise));
+        _noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(_signal / _noise),
+        // Perplexity = exp(mean next-token NLL).
+        _tokens == 0 ? null : Math.Exp(_refNll / _tokens),
+        _tokens == 0 ? null : Math.Exp(_cmpNll / _tokens));
 
     private static int ArgMax(ReadOnlySpan<float> row)
     {

@@ -15,6 +15,8 @@ namespace ModelCompress.Engine.Verification;
 /// <param name="ReferenceAccuracy">Top-1 accuracy of the fp32 model against the labels, when labels were given.</param>
 /// <param name="Accuracy">Top-1 accuracy of the compressed model against the labels, when labels were given.</param>
 /// <param name="SnrDb">Signal-to-noise ratio 10·log10(Σy² / Σ(y − ŷ)²) over all output elements, in dB (+∞ when equal).</param>
+/// <param name="ReferencePerplexity">The fp32 model's next-token perplexity, on text data.</param>
+/// <param name="Perplexity">The compressed model's next-token perplexity, on text data.</param>
 public sealed record VerificationMetrics(
     long Samples,
     long Rows,
@@ -26,7 +28,9 @@ public sealed record VerificationMetrics(
     double MeanAbsError,
     double? ReferenceAccuracy,
     double? Accuracy,
-    double SnrDb)
+    double SnrDb,
+    double? ReferencePerplexity = null,
+    double? Perplexity = null)
 {
     /// <summary>Reference accuracy minus compressed accuracy, when labels were given.</summary>
     public double? AccuracyDrop => ReferenceAccuracy - Accuracy;

@@ -29,6 +29,25 @@ internal sealed partial class RecipeBinder
         _projectDirectory = options.ProjectDirectory is { } p ? Path.GetFullPath(p) : _recipeDirectory;
     }
 
+    /// <summary>Every key the schema knows, by section (docs/recipe.md must describe each; a test checks).</summary>
+    /// <remarks>Built on each call: the arrays live in other partial files, whose static initializers have no
+    /// defined order relative to this one.</remarks>
+    internal static IReadOnlyDictionary<string, string[]> KnownKeys => new Dictionary<string, string[]>
+    {
+        ["top level"] = TopKeys,
+        ["cache"] = CacheKeys,
+        ["model"] = ModelKeys,
+        ["calibration"] = CalibrationKeys,
+        ["steps"] = StepNames,
+        ["smoothquant"] = SmoothQuantKeys,
+        ["quantize"] = QuantizeKeys,
+        ["prune"] = PruneKeys,
+        ["distill"] = DistillKeys,
+        ["share"] = ShareKeys,
+        ["verify"] = VerifyKeys,
+        ["threshold"] = ThresholdKeys,
+    };
+
     /// <summary>Binds the document root; returns null when any error was reported.</summary>
     public Recipe? Bind(YNode? root)
     {

@@ -5,6 +5,11 @@ namespace ModelCompress.Recipe.Binding;
 /// <summary>The recipe's spellings of every enum value; the docs (docs/recipe.md) list the same words.</summary>
 internal static class RecipeChoices
 {
+    /// <summary>Every allowed word of every enum-valued key.</summary>
+    public static IEnumerable<string> AllNames => Formats.Names.Concat(Combines.Names).Concat(Modes.Names).Concat(WeightType.Names)
+        .Concat(ActivationType.Names).Concat(RangeMethod.Names).Concat(PruneMethods.Names).Concat(DistillMethods.Names)
+        .Concat(ShareMethods.Names).Concat(Metric.Names).Concat(Severity.Names).Concat(OnRegression.Names);
+
     public static Choices<DataFormat> Formats { get; } = new(
         ("npy", DataFormat.Npy), ("npz", DataFormat.Npz), ("text", DataFormat.Text), ("mnist-idx", DataFormat.MnistIdx));
 

@@ -11,10 +11,14 @@ namespace ModelCompress.Recipe.Yaml;
 /// </summary>
 internal sealed class YamlTreeReader
 {
+    /// <summary>Deeper nesting than any recipe needs; the limit keeps hostile input from overflowing the stack.</summary>
+    private const int MaxDepth = 64;
+
     private readonly IParser _parser;
     private readonly RecipeReport _report;
     private readonly Dictionary<string, YNode> _anchors = new(StringComparer.Ordinal);
     private readonly Stack<Mark> _openFlow = new();
+    private int _depth;
     private Mark _lastGood = Mark.Empty;
 
     private YamlTreeReader(IParser parser, RecipeReport report)
@@ -44,6 +48,11 @@ internal sealed class YamlTreeReader
                 ? $" (the bracket at line {reader._openFlow.Peek().Line}, column {reader._openFlow.Peek().Column} is still open)"
                 : string.Empty;
             report.ErrorAt("MC2002", (int)ex.Start.Line, (int)ex.Start.Column, Sentence(ex.Message.TrimEnd('.') + open));
+        }
+        catch (TooDeepException ex)
+        {
+            malformed = true;
+            report.ErrorAt("MC2002", (int)ex.At.Line, (int)ex.At.Column, $"the recipe nests deeper than {MaxDepth} levels.");
         }
         catch (InvalidOperationException)
         {
@@ -110,11 +119,17 @@ internal sealed class YamlTreeReader
                 Next();
                 node = new YScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, (int)scalar.Start.Line, (int)scalar.Start.Column);
                 break;
+            case SequenceStart or MappingStart when _depth >= MaxDepth:
+                throw new TooDeepException(current.Start);
             case SequenceStart start:
+                _depth++;
                 node = ReadSequence(start);
+                _depth--;
                 break;
             case MappingStart start:
+                _depth++;
                 node = ReadMapping(start);
+                _depth--;
                 break;
             default:
                 throw new YamlException(current.Start, current.End, $"Unexpected {current.GetType().Name}.");
@@ -210,5 +225,11 @@ internal sealed class YamlTreeReader
             var c = _parser.Current;
             throw new YamlException(c?.Start ?? Mark.Empty, c?.End ?? Mark.Empty, $"Expected {typeof(T).Name}.");
         }
+    }
+
+    /// <summary>Unwinds the recursion when the nesting limit is hit; reported as MC2002 by <see cref="Read"/>.</summary>
+    private sealed class TooDeepException(Mark at) : Exception
+    {
+        public Mark At { get; } = at;
     }
 }

@@ -1,0 +1,169 @@
+using ModelCompress.Data;
+using ModelCompress.Onnx;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Engine.Verification;
+
+/// <summary>
+/// Per-layer damage of a compressed model, ranked worst first. ONNX Runtime runs the fp32 model on a few verify
+/// samples with every int8 layer's input and output exposed as graph outputs; each layer is then run alone with the
+/// int8 kernel (<see cref="LayerSimulator"/>) on its fp32 input, using the compressed model's int8 weights, scales
+/// and activation parameters, and compared with the fp32 output. Each layer sees the exact fp32 input, so the error
+/// measured is that layer's own, not what it inherits from the layers before it.
+/// </summary>
+public static class LayerErrorAnalyzer
+{
+    /// <summary>The default number of verify samples the per-layer analysis uses.</summary>
+    public const int DefaultSamples = 16;
+
+    /// <summary>Ranks the int8 layers of <paramref name="compressed"/> by damage (lowest SNR first).</summary>
+    /// <param name="modelName">The recipe's model name (for messages).</param>
+    /// <param name="reference">The fp32 model; it is not changed.</param>
+    /// <param name="compressed">The compressed model; it is not changed.</param>
+    /// <param name="data">The verify data.</param>
+    /// <param name="maxSamples">Use at most this many samples from the start of the data.</param>
+    /// <param name="ct">Cancels between samples and inside ONNX Runtime.</param>
+    public static IReadOnlyList<LayerError> Analyze(
+        string modelName, OnnxModel reference, OnnxModel compressed, DataSource data, long maxSamples, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(compressed);
+        ArgumentNullException.ThrowIfNull(data);
+        var (layers, skipped) = QuantizedLayerLocator.Find(compressed);
+        var notes = new Dictionary<string, (string Op, string Note)>(StringComparer.Ordinal);
+        foreach (var (name, why) in skipped)
+        {
+            notes[name] = (compressed.Graph.FindNode(name)?.OpType ?? "?", why);
+        }
+
+        var probes = new List<LayerProbe>();
+        foreach (var layer in layers)
+        {
+            var refNode = layer.Node.Name.Length > 0
+                ? reference.Graph.FindNode(layer.Node.Name)
+                : reference.Graph.GetProducer(layer.Node.Outputs[0]);
+            if (refNode is null || refNode.OpType != layer.OpType || refNode.Inputs.Count == 0)
+            {
+                notes[layer.Name] = (layer.OpType, "the fp32 model has no such layer");
+                continue;
+            }
+
+            try
+            {
+                probes.Add(new LayerProbe(layer, new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0]));
+            }
+            catch (NotSupportedException ex)
+            {
+                notes[layer.Name] = (layer.OpType, ex.Message);
+            }
+        }
+
+        if (probes.Count > 0)
+        {
+            Measure(modelName, reference, probes, data, maxSamples, ct);
+        }
+
+        var measured = probes.Where(p => p.Note is null).Select(p => p.Result()).OrderBy(e => e.SnrDb).ThenBy(e => e.Name, StringComparer.Ordinal);
+        foreach (var p in probes.Where(p => p.Note is not null))
+        {
+            notes[p.Layer.Name] = (p.Layer.OpType, p.Note!);
+        }
+
+        var unmeasured = notes.OrderBy(n => n.Key, StringComparer.Ordinal)
+            .Select(n => new LayerError(n.Key, n.Value.Op, layers.FirstOrDefault(l => l.Name == n.Key)?.ActivationMode ?? "-", null, null, null, n.Value.Note));
+        return [.. measured, .. unmeasured];
+    }
+
+    private static void Measure(string modelName, OnnxModel reference, List<LayerProbe> probes, DataSource data, long maxSamples, CancellationToken ct)
+    {
+        var probe = reference.Clone();
+        var graphInputs = probe.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var names = probes.SelectMany(p => new[] { p.Input, p.Output }).Where(n => !graphInputs.Contains(n))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        foreach (var name in names)
+        {
+            probe.Graph.AddOutput(name);
+        }
+
+        using var runner = new OrtModelRunner(probe.ToBytes(), modelName);
+        var samples = DataFileReader.ReadSamples(data, runner.Inputs, maxSamples);
+        for (long i = 0; i < samples.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var sample = samples.GetSample(i);
+            var outputs = runner.Run(sample, names, ct);
+            var values = new Dictionary<string, (float[] Values, long[] Shape)>(StringComparer.Ordinal);
+            for (var k = 0; k < names.Count; k++)
+            {
+                values[names[k]] = outputs[k];
+            }
+
+            foreach (var (input, value) in sample)
+            {
+                values[input.Name] = (value.ToFloatArray(), value.Shape.ToArray());
+            }
+
+            foreach (var p in probes.Where(p => p.Note is null))
+            {
+                p.Add(values[p.Input], values[p.Output].Values);
+            }
+        }
+    }
+
+    /// <summary>One layer's simulator and running error sums over the samples.</summary>
+    private sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simulator, string input, string output)
+    {
+        private double _signal, _noise, _dot, _simEnergy, _maxAbs;
+
+        public QuantizedLayerView Layer => layer;
+
+        public string Input => input;
+
+        public string Output => output;
+
+        public string? Note { get; private set; }
+
+        public void Add((float[] Values, long[] Shape) x, float[] reference)
+        {
+            float[] simulated;
+            try
+            {
+                simulated = simulator.Run(x.Values, x.Shape);
+            }
+            catch (NotSupportedException ex)
+            {
+                Note = ex.Message;
+                return;
+            }
+
+            if (simulated.Length != reference.Length)
+            {
+                Note = $"the simulated output has {simulated.Length} values, the fp32 layer {reference.Length}";
+                return;
+            }
+
+            for (var i = 0; i < reference.Length; i++)
+            {
+                double y = reference[i], yq = simulated[i], e = y - yq;
+                _signal += y * y;
+                _noise += e * e;
+                _dot += y * yq;
+                _simEnergy += yq * yq;
+                _maxAbs = Math.Max(_maxAbs, Math.Abs(e));
+            }
+        }
+
+        public LayerError Result() => new(
+            layer.Name,
+            layer.OpType,
+            layer.ActivationMode,
+            SignalToNoiseDb(_signal, _noise),
+            // Two all-zero outputs agree fully; one all-zero output against a non-zero one has no direction: 0.
+            _signal == 0 && _simEnergy == 0 ? 1.0 : _signal == 0 || _simEnergy == 0 ? 0.0 : _dot / Math.Sqrt(_signal * _simEnergy),
+            _maxAbs);
+    }
+
+    /// <summary>SNR in dB, 10·log10(Σy² / Σ(y − ŷ)²); +∞ when there is no error at all.</summary>
+    public static double SignalToNoiseDb(double signal, double noise) =>
+        noise == 0 ? double.PositiveInfinity : 10 * Math.Log10(signal / noise);
+}

@@ -1,0 +1,81 @@
+using System.Text.RegularExpressions;
+using ModelCompress.Engine.Verification;
+using ModelCompress.Reports;
+using ModelCompress.Reports.Html;
+
+namespace ModelCompress.Tests.Verification;
+
+public sealed partial class ReportHtmlTests
+{
+    private static CompressionReport Report(RunTimings timings, string layerName = "/blocks.5/mlp/fc2/MatMul")
+    {
+        var metrics = new VerificationMetrics(200, 200, "logits", 1, 0.99998, 0.99994, 54.3, 12.9, 0.995, 0.995, 43.79);
+        GateOutcome[] outcomes = [new("top1_agreement", 1, ">= 1", true, 13), new("cosine", 0.99998, ">= 0.99999", false, 14)];
+        LayerError[] layers =
+        [
+            new(layerName, "MatMul", "static uint8", 14.2, 0.981, 3.2),
+            new("/head/Gemm", "Gemm", "dynamic uint8", 31.7, 0.9997, 0.4),
+            new("/stem/Conv", "Conv", "dynamic uint8", null, null, null, "only 1-D and 2-D convolutions are simulated"),
+        ];
+        var fallback = new FallbackReport([layerName], [new FallbackAttempt(1, false, outcomes)], false);
+        var steps = new StepReport[]
+        {
+            new("smoothquant", "smoothquant", "s", [new LayerReport(layerName, "MatMul", "w", [256, 64], "k", 65536, 65536, null, Alpha: 0.55)]),
+            new("quantize", "weight_only_int8", "q", [new LayerReport("/head/Gemm", "Gemm", "w2", [10, 64], "k2", 2560, 680, 0.004)]),
+        };
+        var model = new ModelReport("enc", "models/enc.onnx", "enc.onnx", 27000, 9400, 0.348148, steps,
+            new VerificationReport("data/v.npz", metrics, outcomes, false, layers, fallback));
+        return new CompressionReport(CompressionReport.CurrentSchema, "0.1.0", "compression.yaml", false, [model],
+            ["compression.yaml(14,11): error MC5001: Accuracy budget exceeded for model 'enc': cosine is 0.99998, the recipe allows >= 0.99999."],
+            timings);
+    }
+
+    private static RunTimings Timings(double ms) => new(ms, [new ModelTimings("enc", ms / 4, [ms / 4], ms / 2)], 1, 2);
+
+    [GeneratedRegex("<script|https?://|<link|@import|url\\((?!#)", RegexOptions.IgnoreCase)]
+    private static partial Regex ExternalOrActive();
+
+    [Fact]
+    public void The_page_names_every_layer_shows_pass_and_fail_and_draws_the_charts()
+    {
+        var html = ReportHtml.Render(Report(Timings(1234)));
+
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("/blocks.5/mlp/fc2/MatMul", html, StringComparison.Ordinal);
+        Assert.Contains("/head/Gemm", html, StringComparison.Ordinal);
+        Assert.Contains("only 1-D and 2-D convolutions are simulated", html, StringComparison.Ordinal);
+        Assert.Contains("FAIL", html, StringComparison.Ordinal);
+        Assert.Contains(">pass<", html, StringComparison.Ordinal);
+        Assert.Contains("accuracy budget exceeded", html, StringComparison.Ordinal);
+        Assert.Contains("14.2 dB", html, StringComparison.Ordinal);
+        Assert.Contains("α 0.55", html, StringComparison.Ordinal);          // the SmoothQuant chart
+        Assert.Contains("26.4 KiB", html, StringComparison.Ordinal);        // size before
+        Assert.Contains("kept in float by the fallback", html, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Matches(html, "<svg class=\"chart\"").Count); // size, per-layer SNR, α
+        Assert.True(html.IndexOf("/blocks.5/mlp/fc2/MatMul", StringComparison.Ordinal) < html.IndexOf("/head/Gemm", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_page_is_self_contained_and_escapes_names()
+    {
+        var html = ReportHtml.Render(Report(Timings(1), layerName: "<img src=x onerror=alert(1)>"));
+
+        Assert.DoesNotMatch(ExternalOrActive(), html);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_the_timings_block_at_the_end_depends_on_the_run()
+    {
+        var a = ReportHtml.Render(Report(Timings(1234)));
+        var b = ReportHtml.Render(Report(Timings(98765)));
+
+        var cut = a.IndexOf("<section class=\"timings\"", StringComparison.Ordinal);
+        Assert.True(cut > 0);
+        Assert.Equal(a[..cut], b[..b.IndexOf("<section class=\"timings\"", StringComparison.Ordinal)]);
+        Assert.NotEqual(a, b);
+        Assert.Equal(a, ReportHtml.Render(Report(Timings(1234))));
+        Assert.DoesNotContain("<section", a[(cut + 10)..], StringComparison.Ordinal); // nothing after the timings
+    }
+}
