@@ -15,9 +15,13 @@ namespace ModelCompress.Engine.Cache;
 internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDiagnosticSink? sink = null)
 {
     private readonly Dictionary<string, List<CacheLookup>> _lookups = new(StringComparer.Ordinal);
+    private readonly string _keyVersion = CacheIdentity.KeyVersion(engineVersion);
 
-    /// <summary>The engine version that enters every key.</summary>
-    public string EngineVersion => engineVersion;
+    /// <summary>
+    /// The version that enters every key: the engine version plus the identity of the build that computes the work
+    /// (<see cref="CacheIdentity"/>).
+    /// </summary>
+    public string EngineVersion => _keyVersion;
 
     /// <summary>The cache, or null when the run has none.</summary>
     public ILayerCache? Cache => cache;
@@ -81,7 +85,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(onnx, calibration, names, engineVersion);
+        var key = CalibrationCacheKey.Compute(onnx, calibration, names, _keyVersion);
         if (cache.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecode(entry.Payload, out var cached) && names.All(cached.ContainsKey))
