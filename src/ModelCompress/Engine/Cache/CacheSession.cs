@@ -16,6 +16,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 {
     private readonly Dictionary<string, List<CacheLookup>> _lookups = new(StringComparer.Ordinal);
     private readonly string _keyVersion = CacheIdentity.KeyVersion(engineVersion);
+    private readonly ModelDigests _digests = new();
 
     /// <summary>
     /// The version that enters every key: the engine version plus the identity of the build that computes the work
@@ -85,7 +86,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(onnx, calibration, names, _keyVersion);
+        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion);
         if (cache.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecode(entry.Payload, out var cached) && names.All(cached.ContainsKey))
@@ -104,6 +105,22 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         cache.Put(key, StatisticsCodec.Encode(statistics), computeClock.Elapsed.TotalMilliseconds);
         Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, null);
         return statistics;
+    }
+
+    /// <summary>How many times this run serialized a model to hash it for a calibration key.</summary>
+    public int ModelsSerializedForKeys => _digests.Serialized;
+
+    /// <summary>
+    /// Records that <paramref name="pass"/> applied <paramref name="outcomes"/> to <paramref name="model"/>, so that
+    /// the next calibration key of that model follows from the digest before the step without serializing it.
+    /// </summary>
+    public void StepApplied(OnnxModel model, ICompressionPass pass, IReadOnlyList<LayerOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        if (cache is not null)
+        {
+            _digests.Applied(model, pass.Name, pass.SettingsFingerprint, _keyVersion, outcomes);
+        }
     }
 
     /// <summary>The cache report of <paramref name="modelName"/> (null without a cache); its look-ups are then forgotten.</summary>
