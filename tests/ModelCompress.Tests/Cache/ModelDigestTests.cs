@@ -73,4 +73,24 @@ public sealed class ModelDigestTests
         Assert.Equal(changedPlain.Model, changed.Model);
         Assert.NotEqual(first.Model, changed.Model);
     }
+
+    [Fact]
+    public void A_model_just_loaded_is_keyed_by_the_contents_of_its_files_without_serializing_it()
+    {
+        using var p = new StoriesCacheProject();
+        var digests = new ModelDigests();
+        var a = OnnxModel.Load(p.ModelPath);
+        var b = OnnxModel.Load(p.ModelPath);
+        digests.Loaded(a, [p.ModelPath]);
+        digests.Loaded(b, [p.ModelPath]);
+
+        p.ScaleLayerWeight(StoriesCacheProject.LateLayer, 1.01f);
+        var c = OnnxModel.Load(p.ModelPath);
+        digests.Loaded(c, [p.ModelPath]);
+
+        Assert.Equal(digests.Of(a), digests.Of(b));
+        Assert.NotEqual(digests.Of(a), digests.Of(c));
+        Assert.NotEqual(digests.Of(a), CalibrationCacheKey.ModelHash(a)); // files and serialized bytes are separate domains
+        Assert.Equal(0, digests.Serialized);
+    }
 }

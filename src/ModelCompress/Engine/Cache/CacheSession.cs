@@ -110,6 +110,15 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     /// <summary>How many times this run serialized a model to hash it for a calibration key.</summary>
     public int ModelsSerializedForKeys => _digests.Serialized;
 
+    /// <summary>Records that <paramref name="model"/> was just loaded, unchanged, from <paramref name="files"/> (model file first).</summary>
+    public void ModelLoaded(OnnxModel model, IReadOnlyList<string> files)
+    {
+        if (cache is not null)
+        {
+            _digests.Loaded(model, files);
+        }
+    }
+
     /// <summary>
     /// Records that <paramref name="pass"/> applied <paramref name="outcomes"/> to <paramref name="model"/>, so that
     /// the next calibration key of that model follows from the digest before the step without serializing it.

@@ -8,7 +8,8 @@ namespace ModelCompress.Engine.Cache;
 
 /// <summary>
 /// Content digests of the models one run edits, for calibration keys, without serializing a model after every step.
-/// The first digest of a model is SHA-256 of its serialized bytes. After a step, the model is what the pass's
+/// The first digest of a model is a hash of the files it was just loaded from (<see cref="Loaded"/>), or else SHA-256 of
+/// its serialized bytes. After a step, the model is what the pass's
 /// <see cref="ICompressionPass.Apply"/> made of the model before it and the step's layer results — a deterministic
 /// function (the same contract that lets a cached result stand in for a computed one), and each result is itself
 /// determined by its <see cref="LayerWorkKey"/> — so the digest after the step is a hash of the digest before, the pass,
@@ -22,6 +23,7 @@ namespace ModelCompress.Engine.Cache;
 internal sealed class ModelDigests
 {
     private static readonly byte[] Domain = "modelcompress.model-after-step.v1"u8.ToArray();
+    private static readonly byte[] LoadedDomain = "modelcompress.model-files.v1"u8.ToArray();
 
     private readonly ConditionalWeakTable<OnnxModel, byte[]> _digests = [];
 
@@ -41,6 +43,27 @@ internal sealed class ModelDigests
         Serialized++;
         _digests.AddOrUpdate(model, digest);
         return digest;
+    }
+
+    /// <summary>
+    /// Records that <paramref name="model"/> was just loaded from <paramref name="files"/> (the model file, then its
+    /// external data files) and not changed since: its digest is a hash of those files' contents, which determine it,
+    /// so the model need not be serialized to be hashed.
+    /// </summary>
+    public void Loaded(OnnxModel model, IReadOnlyList<string> files)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(files);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(LoadedDomain);
+        Append(hash, BitConverter.GetBytes(files.Count));
+        foreach (var file in files)
+        {
+            using var stream = File.OpenRead(file);
+            Append(hash, SHA256.HashData(stream));
+        }
+
+        _digests.AddOrUpdate(model, hash.GetHashAndReset());
     }
 
     /// <summary>
