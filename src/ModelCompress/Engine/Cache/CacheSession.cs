@@ -74,7 +74,8 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         StepRecipe step,
         OnnxModel onnx,
         IEnumerable<string> values,
-        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect)
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
+        LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(step);
@@ -86,7 +87,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion);
+        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request);
         if (cache.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecode(entry.Payload, out var cached) && names.All(cached.ContainsKey))

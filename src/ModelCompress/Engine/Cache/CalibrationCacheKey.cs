@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Engine.Cache;
@@ -17,14 +18,16 @@ internal static class CalibrationCacheKey
 {
     private static readonly byte[] Domain = "modelcompress.calibration.v1"u8.ToArray();
 
-    public static CacheKey Compute(OnnxModel model, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion)
+    public static CacheKey Compute(
+        OnnxModel model, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Compute(ModelHash(model), calibration, sortedValues, engineVersion);
+        return Compute(ModelHash(model), calibration, sortedValues, engineVersion, request);
     }
 
     /// <summary>The key for a model given by its digest (<see cref="ModelDigests"/>) rather than by its bytes.</summary>
-    public static CacheKey Compute(byte[] modelDigest, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion)
+    public static CacheKey Compute(
+        byte[] modelDigest, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(modelDigest);
         ArgumentNullException.ThrowIfNull(calibration);
@@ -41,6 +44,13 @@ internal static class CalibrationCacheKey
         foreach (var value in sortedValues)
         {
             AppendField(hash, Encoding.UTF8.GetBytes(value));
+        }
+
+        // What is collected besides the ranges (histograms, captured rows); absent for ranges alone, so those keys
+        // stay what they were.
+        if (request is { IsMinMaxOnly: false })
+        {
+            AppendField(hash, Encoding.UTF8.GetBytes(request.ToString()));
         }
 
         return new CacheKey(CacheEntryKind.CalibrationStatistics, Convert.ToHexStringLower(hash.GetHashAndReset()));
