@@ -27,6 +27,7 @@ public static partial class ModelCompressEngine
         options.Progress?.Invoke(new CompressProgress(model.Name, "load", 0, 0, Path.GetFileName(model.SourcePath)));
         var onnx = OnnxModel.Load(model.SourcePath);
         var sourceFiles = SourceFiles(onnx, model.SourcePath);
+        runner.Session.ModelLoaded(onnx, sourceFiles);
         inputs.UnionWith(sourceFiles);
         inputs.UnionWith(ReferencedFiles(model));
         var loadMs = clock.Elapsed.TotalMilliseconds;

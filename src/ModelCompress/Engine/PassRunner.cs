@@ -73,6 +73,7 @@ internal sealed class PassRunner(CacheSession session)
 
         ct.ThrowIfCancellationRequested();
         var rows = pass.Apply(model, outcomes, context);
+        session.StepApplied(model, pass, outcomes);
         return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
     }
 }
