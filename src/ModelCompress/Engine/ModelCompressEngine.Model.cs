@@ -27,6 +27,7 @@ public static partial class ModelCompressEngine
         options.Progress?.Invoke(new CompressProgress(model.Name, "load", 0, 0, Path.GetFileName(model.SourcePath)));
         var onnx = OnnxModel.Load(model.SourcePath);
         var sourceFiles = SourceFiles(onnx, model.SourcePath);
+        runner.Session.ModelLoaded(onnx, sourceFiles);
         inputs.UnionWith(sourceFiles);
         inputs.UnionWith(ReferencedFiles(model));
         var loadMs = clock.Elapsed.TotalMilliseconds;
@@ -42,9 +43,10 @@ public static partial class ModelCompressEngine
             {
                 ct.ThrowIfCancellationRequested();
                 clock.Restart();
-                var pass = PassFactory.Create(step, m.Name, into);
+                var pass = PassFactory.Create(step, m.Name, into, m.Steps);
                 var context = new PassContext(m.Name, step.Location, into);
-                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, names => runner.Session.GetOrCollectStatistics(m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct)), ct));
+                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, (names, request) => runner.Session.GetOrCollectStatistics(
+                    m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct, request), request), ct));
                 stepMs.Add(clock.Elapsed.TotalMilliseconds);
             }
 
@@ -93,7 +95,8 @@ public static partial class ModelCompressEngine
 
     /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(
-        ModelRecipe model, StepRecipe step, OnnxModel onnx, IEnumerable<string> values, CompressOptions options, CancellationToken ct)
+        ModelRecipe model, StepRecipe step, OnnxModel onnx, IEnumerable<string> values, CompressOptions options, CancellationToken ct,
+        LayerStatisticsRequest? request = null)
     {
         if (model.Calibration is not { } calibration)
         {
@@ -102,7 +105,7 @@ public static partial class ModelCompressEngine
         }
 
         return Calibration.ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,
-            (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct);
+            (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct, request);
     }
 
     /// <summary>The model file and every external data file it references.</summary>

@@ -33,6 +33,17 @@ internal sealed class PassRunner(CacheSession session)
         PassContext context,
         Action<CompressProgress>? progress,
         Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collectStatistics,
+        CancellationToken ct) =>
+        Run(step, pass, model, context, progress, (names, _) => collectStatistics(names), ct);
+
+    /// <summary>Runs <paramref name="pass"/>; <paramref name="collectStatistics"/> gathers what the pass's <see cref="ICompressionPass.StatisticsRequest"/> asks for.</summary>
+    public StepReport Run(
+        StepRecipe step,
+        ICompressionPass pass,
+        OnnxModel model,
+        PassContext context,
+        Action<CompressProgress>? progress,
+        Func<IEnumerable<string>, LayerStatisticsRequest, IReadOnlyDictionary<string, LayerInputStatistics>> collectStatistics,
         CancellationToken ct)
     {
         var layers = pass.FindLayers(model, context);
@@ -43,7 +54,7 @@ internal sealed class PassRunner(CacheSession session)
 
         // Statistics are gathered on the model as it stands now, after the earlier steps changed it.
         var statistics = pass.RequiresCalibration && layers.Count > 0
-            ? collectStatistics(layers.Select(l => l.ActivationName))
+            ? collectStatistics(layers.Select(l => l.ActivationName), pass.StatisticsRequest)
             : null;
 
         var outcomes = new List<LayerOutcome>(layers.Count);
@@ -62,6 +73,7 @@ internal sealed class PassRunner(CacheSession session)
 
         ct.ThrowIfCancellationRequested();
         var rows = pass.Apply(model, outcomes, context);
+        session.StepApplied(model, pass, outcomes);
         return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
     }
 }

@@ -25,6 +25,9 @@ public interface ICompressionPass
     /// <summary>Whether <see cref="ComputeLayer"/> needs the layer's input statistics from calibration data.</summary>
     bool RequiresCalibration { get; }
 
+    /// <summary>What calibration must gather besides per-channel ranges (histograms, captured input rows).</summary>
+    LayerStatisticsRequest StatisticsRequest => LayerStatisticsRequest.MinMax;
+
     /// <summary>The layers this pass will change, in graph order.</summary>
     IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context);
 

@@ -1,20 +1,26 @@
 using ModelCompress.Engine;
+using ModelCompress.Kernels;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Quantization;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Passes;
 
 /// <summary>
 /// Chooses the pass for each recipe step. A step without an implementation is a coded error (MC3001) at the step's
-/// recipe line — never silently skipped. New passes (SmoothQuant, static QDQ, pruning, ...) plug in here.
+/// recipe line — never silently skipped, never replaced by another.
 /// </summary>
 public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
-    public const string SupportedSteps = "quantize (int8 weights)";
+    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static)";
 
-    /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>; reports interim substitutions as warnings.</summary>
-    public static ICompressionPass Create(StepRecipe step, string modelName, IDiagnosticSink sink)
+    /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
+    /// <param name="step">The step.</param>
+    /// <param name="modelName">The recipe's model name (for messages).</param>
+    /// <param name="sink">Where warnings about settings go.</param>
+    /// <param name="steps">All the model's steps, in order: SmoothQuant's α search simulates the quantize step after it.</param>
+    public static ICompressionPass Create(StepRecipe step, string modelName, IDiagnosticSink sink, IReadOnlyList<StepRecipe>? steps = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(sink);
@@ -24,21 +30,31 @@ public static class PassFactory
             case QuantizeStep { Weights: QuantizeWeightType.Int4 }:
                 throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, "quantize (weights: int4)", modelName, SupportedSteps);
             case QuantizeStep q:
-                if (q.Mode != QuantizeMode.WeightOnly)
-                {
-                    // Interim: until static/dynamic activation quantization exists, weight-only int8 stands in (warned).
-                    sink.Report(Warn("MC3008", at, q.Mode == QuantizeMode.Static ? "static" : "dynamic"));
-                }
-
                 if (!q.SymmetricWeights)
                 {
                     sink.Report(Warn("MC3012", at, "symmetric_weights: false", "symmetric weights (zero point 0) were used"));
                 }
 
-                return new WeightOnlyInt8Pass(q);
+                return q.Mode switch
+                {
+                    QuantizeMode.Static => new StaticInt8QdqPass(q),
+                    QuantizeMode.Dynamic => new DynamicInt8Pass(q),
+                    _ => new WeightOnlyInt8Pass(q),
+                };
+            case SmoothQuantStep s:
+                return new SmoothQuantPass(s, SearchOptions(s, steps));
             default:
                 throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }
+    }
+
+    /// <summary>How the first static quantize step after <paramref name="step"/> will quantize (defaults: uint8 inputs, per-channel weights).</summary>
+    private static SmoothQuantOptions SearchOptions(SmoothQuantStep step, IReadOnlyList<StepRecipe>? steps)
+    {
+        var next = steps?.SkipWhile(s => !ReferenceEquals(s, step)).OfType<QuantizeStep>().FirstOrDefault();
+        return next is null
+            ? new SmoothQuantOptions()
+            : new SmoothQuantOptions(next.Activations == QuantizeActivationType.Int8 ? QuantizedType.Int8 : QuantizedType.UInt8, next.PerChannel);
     }
 
     private static Diagnostic Warn(string code, SourceLocation at, params object?[] args) =>

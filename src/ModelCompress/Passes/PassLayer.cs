@@ -36,7 +36,14 @@ public sealed record PassLayer(
     /// out so that renaming a node keeps its cache entry.
     /// </summary>
     public string Descriptor => string.Create(CultureInfo.InvariantCulture,
-        $"{OpType}|{string.Join(",", WeightShape)}|axis={ChannelAxis}");
+        $"{OpType}|{string.Join(",", WeightShape)}|axis={ChannelAxis}") + (Parts is { } parts ? "|parts=" + string.Join(",", parts) : string.Empty);
+
+    /// <summary>
+    /// For a unit of several layers that share one input (a SmoothQuant group: Q/K/V, gate/up), the output width of
+    /// each member, in order; <see cref="Weights"/> then holds the members' [K, N_i] weights side by side as one
+    /// [K, ΣN_i] matrix. Null for a single layer.
+    /// </summary>
+    public IReadOnlyList<int>? Parts { get; init; }
 
     /// <summary>The weight values as little-endian bytes (for the work key).</summary>
     public ReadOnlySpan<byte> WeightBytes => MemoryMarshal.AsBytes(Weights.AsSpan());

@@ -10,6 +10,8 @@ namespace ModelCompress.Reports;
 /// <param name="BytesAfter">Weight bytes after the step (values plus scales).</param>
 /// <param name="MaxAbsWeightError">Largest |w − dequantized w| over the weight, when the pass changes values.</param>
 /// <param name="Alpha">The SmoothQuant migration strength α chosen for the layer, when a smoothquant step ran.</param>
+/// <param name="AlphaSearch">With <c>alpha: auto</c>, the layer's α search: its own best α and the MSE curve.</param>
+/// <param name="Note">What was done beyond the plain operation (where 1/s went, the int8 input range, ...).</param>
 public sealed record LayerReport(
     string Name,
     string Op,
@@ -19,4 +21,6 @@ public sealed record LayerReport(
     long BytesBefore,
     long BytesAfter,
     double? MaxAbsWeightError,
-    double? Alpha = null);
+    double? Alpha = null,
+    AlphaSearchReport? AlphaSearch = null,
+    string? Note = null);

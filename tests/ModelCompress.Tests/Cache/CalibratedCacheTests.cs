@@ -42,7 +42,16 @@ public sealed class CalibratedCacheTests
     /// The layers a change to <paramref name="changed"/>'s weight must recompute: itself, and every layer whose input
     /// is computed (transitively) from its output.
     /// </summary>
-    private static List<string> Downstream(string modelPath, string changed)
+    internal static List<string> Downstream(string modelPath, string changed)
+    {
+        var reached = ValuesComputedFrom(modelPath, changed);
+        return [.. LinearLayerFinder.Find(OnnxModel.Load(modelPath))
+            .Where(l => l.Name == changed || reached.Contains(l.ActivationName))
+            .Select(l => l.Name)];
+    }
+
+    /// <summary>Every value computed (transitively) from the outputs of node <paramref name="changed"/>.</summary>
+    internal static HashSet<string> ValuesComputedFrom(string modelPath, string changed)
     {
         var graph = OnnxModel.Load(modelPath).Graph;
         var reached = new HashSet<string>(StringComparer.Ordinal);
@@ -58,9 +67,7 @@ public sealed class CalibratedCacheTests
             }
         }
 
-        return [.. LinearLayerFinder.Find(OnnxModel.Load(modelPath))
-            .Where(l => l.Name == changed || reached.Contains(l.ActivationName))
-            .Select(l => l.Name)];
+        return reached;
     }
 
     [Fact]

@@ -34,8 +34,14 @@ internal sealed class StoriesCacheProject : IDisposable
 
     private readonly TestProject _project = new();
 
-    public StoriesCacheProject(string thresholds = "        - { metric: top1_agreement, min: 0.5 }", int calibrationSamples = 8)
+    private readonly string _steps;
+
+    public StoriesCacheProject(
+        string thresholds = "        - { metric: top1_agreement, min: 0.5 }",
+        int calibrationSamples = 8,
+        string steps = "      - quantize: { mode: weight_only }")
     {
+        _steps = steps;
         File.WriteAllBytes(Directory.CreateDirectory(PathOf("models")).FullName + "/stories.onnx", ModelBytes.Value);
         WriteTokens("data/calib.npz", 0, calibrationSamples);
         WriteTokens("data/verify.npz", calibrationSamples, 4);
@@ -50,7 +56,7 @@ internal sealed class StoriesCacheProject : IDisposable
 
     public string PathOf(string relative) => _project.PathOf(relative);
 
-    public void WriteRecipe(string thresholds) => _project.WriteRecipe($$"""
+    public void WriteRecipe(string thresholds, string? steps = null) => _project.WriteRecipe($$"""
         version: 1
         cache: { max_size_mb: 64 }
         models:
@@ -58,7 +64,7 @@ internal sealed class StoriesCacheProject : IDisposable
             source: models/stories.onnx
             calibration: { data: data/calib.npz, samples: 8 }
             steps:
-              - quantize: { mode: weight_only }
+        {{steps ?? _steps}}
             verify:
               data: data/verify.npz
               thresholds:

@@ -15,9 +15,14 @@ namespace ModelCompress.Engine.Cache;
 internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDiagnosticSink? sink = null)
 {
     private readonly Dictionary<string, List<CacheLookup>> _lookups = new(StringComparer.Ordinal);
+    private readonly string _keyVersion = CacheIdentity.KeyVersion(engineVersion);
+    private readonly ModelDigests _digests = new();
 
-    /// <summary>The engine version that enters every key.</summary>
-    public string EngineVersion => engineVersion;
+    /// <summary>
+    /// The version that enters every key: the engine version plus the identity of the build that computes the work
+    /// (<see cref="CacheIdentity"/>).
+    /// </summary>
+    public string EngineVersion => _keyVersion;
 
     /// <summary>The cache, or null when the run has none.</summary>
     public ILayerCache? Cache => cache;
@@ -69,7 +74,8 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         StepRecipe step,
         OnnxModel onnx,
         IEnumerable<string> values,
-        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect)
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
+        LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(step);
@@ -81,7 +87,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(onnx, calibration, names, engineVersion);
+        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request);
         if (cache.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecode(entry.Payload, out var cached) && names.All(cached.ContainsKey))
@@ -100,6 +106,31 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         cache.Put(key, StatisticsCodec.Encode(statistics), computeClock.Elapsed.TotalMilliseconds);
         Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, null);
         return statistics;
+    }
+
+    /// <summary>How many times this run serialized a model to hash it for a calibration key.</summary>
+    public int ModelsSerializedForKeys => _digests.Serialized;
+
+    /// <summary>Records that <paramref name="model"/> was just loaded, unchanged, from <paramref name="files"/> (model file first).</summary>
+    public void ModelLoaded(OnnxModel model, IReadOnlyList<string> files)
+    {
+        if (cache is not null)
+        {
+            _digests.Loaded(model, files);
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="pass"/> applied <paramref name="outcomes"/> to <paramref name="model"/>, so that
+    /// the next calibration key of that model follows from the digest before the step without serializing it.
+    /// </summary>
+    public void StepApplied(OnnxModel model, ICompressionPass pass, IReadOnlyList<LayerOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        if (cache is not null)
+        {
+            _digests.Applied(model, pass.Name, pass.SettingsFingerprint, _keyVersion, outcomes);
+        }
     }
 
     /// <summary>The cache report of <paramref name="modelName"/> (null without a cache); its look-ups are then forgotten.</summary>

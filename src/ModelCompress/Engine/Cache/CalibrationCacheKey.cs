@@ -2,13 +2,15 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Engine.Cache;
 
 /// <summary>
-/// The content address of a calibration run: SHA-256 over the engine version, the serialized model as it stands when
-/// the step runs (earlier steps applied; external data inlined, so its content counts), the calibration settings that
+/// The content address of a calibration run: SHA-256 over the engine version, the model as it stands when the step
+/// runs (earlier steps applied; its serialized bytes with external data inlined, or the equivalent digest chain of
+/// <see cref="ModelDigests"/>), the calibration settings that
 /// choose and shape the samples, the content of the data file (and tokenizer file), and the sorted value names
 /// observed. Equal keys mean ONNX Runtime would see the same model on the same samples and report the same values.
 /// </summary>
@@ -16,14 +18,23 @@ internal static class CalibrationCacheKey
 {
     private static readonly byte[] Domain = "modelcompress.calibration.v1"u8.ToArray();
 
-    public static CacheKey Compute(OnnxModel model, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion)
+    public static CacheKey Compute(
+        OnnxModel model, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Compute(ModelHash(model), calibration, sortedValues, engineVersion, request);
+    }
+
+    /// <summary>The key for a model given by its digest (<see cref="ModelDigests"/>) rather than by its bytes.</summary>
+    public static CacheKey Compute(
+        byte[] modelDigest, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDigest);
         ArgumentNullException.ThrowIfNull(calibration);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Domain);
         AppendField(hash, Encoding.UTF8.GetBytes(engineVersion));
-        AppendField(hash, ModelHash(model));
+        AppendField(hash, modelDigest);
         var data = calibration.Data;
         AppendField(hash, Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"samples={calibration.Samples}|seed={calibration.Seed}|format={data.Format}|tokenizer={data.Tokenizer}|seq_len={data.SeqLen}|input={data.Input}")));
@@ -35,11 +46,18 @@ internal static class CalibrationCacheKey
             AppendField(hash, Encoding.UTF8.GetBytes(value));
         }
 
+        // What is collected besides the ranges (histograms, captured rows); absent for ranges alone, so those keys
+        // stay what they were.
+        if (request is { IsMinMaxOnly: false })
+        {
+            AppendField(hash, Encoding.UTF8.GetBytes(request.ToString()));
+        }
+
         return new CacheKey(CacheEntryKind.CalibrationStatistics, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>SHA-256 of the model's serialized bytes, streamed (never a second copy of a large model in memory).</summary>
-    private static byte[] ModelHash(OnnxModel model)
+    internal static byte[] ModelHash(OnnxModel model)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using (var stream = new HashingStream(hash))

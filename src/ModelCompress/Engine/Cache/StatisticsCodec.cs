@@ -61,35 +61,9 @@ internal static class StatisticsCodec
         return at == payload.Length;
     }
 
-    /// <summary>The inverse of <see cref="LayerInputStatistics.ToBytes"/>: samples (int64), n (int32), min, max, absmax.</summary>
-    private static bool TryParseStatistics(ReadOnlySpan<byte> bytes, out LayerInputStatistics statistics)
-    {
-        statistics = null!;
-        if (bytes.Length < 12)
-        {
-            return false;
-        }
-
-        var samples = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        var n = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
-        if (n < 0 || bytes.Length != 12 + (12L * n))
-        {
-            return false;
-        }
-
-        var arrays = new float[3][];
-        for (var a = 0; a < 3; a++)
-        {
-            arrays[a] = new float[n];
-            for (var i = 0; i < n; i++)
-            {
-                arrays[a][i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(12 + (4 * ((a * n) + i)))..]);
-            }
-        }
-
-        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples);
-        return true;
-    }
+    /// <summary>The inverse of <see cref="LayerInputStatistics.ToBytes"/> (ranges, and histogram and rows when present).</summary>
+    private static bool TryParseStatistics(ReadOnlySpan<byte> bytes, out LayerInputStatistics statistics) =>
+        LayerInputStatistics.TryFromBytes(bytes, out statistics);
 
     private static void Write(MemoryStream stream, Span<byte> buffer, int value)
     {

@@ -1,0 +1,8 @@
+namespace ModelCompress.Calibration;
+
+/// <summary>What to collect about one intermediate tensor during calibration.</summary>
+/// <param name="Name">The value (a node output, or a graph input).</param>
+/// <param name="ChannelAxis">The channel axis for per-channel statistics: −1 (the last axis, MatMul/Gemm inputs) or 1 (NCHW Conv inputs).</param>
+/// <param name="Histogram">Whether to keep an <see cref="ActivationHistogram"/> (for percentile and entropy ranges).</param>
+/// <param name="CaptureRows">How many channel vectors (rows along the last axis) to keep, spread evenly over the samples; 0 keeps none.</param>
+public sealed record CalibrationRequest(string Name, int ChannelAxis = -1, bool Histogram = false, int CaptureRows = 0);

@@ -1,0 +1,110 @@
+using ModelCompress.Kernels;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Calibration;
+
+/// <summary>
+/// What calibration learned about one tensor, streamed over every sample: per-channel minimum, maximum and max |x|
+/// (SmoothQuant's max|X_j|), an optional histogram, and an optional bounded set of captured rows.
+/// </summary>
+public sealed class TensorStatistics
+{
+    private readonly List<float> _rows = [];
+
+    internal TensorStatistics(CalibrationRequest request, int channels)
+    {
+        Request = request;
+        Channels = channels;
+        ChannelMin = new float[channels];
+        ChannelMax = new float[channels];
+        ChannelAbsMax = new float[channels];
+        Array.Fill(ChannelMin, float.PositiveInfinity);
+        Array.Fill(ChannelMax, float.NegativeInfinity);
+        Histogram = request.Histogram ? new ActivationHistogram() : null;
+    }
+
+    /// <summary>What was asked for.</summary>
+    public CalibrationRequest Request { get; }
+
+    /// <summary>The tensor's name.</summary>
+    public string Name => Request.Name;
+
+    /// <summary>The size of the channel axis.</summary>
+    public int Channels { get; }
+
+    /// <summary>Per-channel minimum.</summary>
+    public float[] ChannelMin { get; }
+
+    /// <summary>Per-channel maximum.</summary>
+    public float[] ChannelMax { get; }
+
+    /// <summary>Per-channel maximum of |x|.</summary>
+    public float[] ChannelAbsMax { get; }
+
+    /// <summary>The histogram, when requested.</summary>
+    public ActivationHistogram? Histogram { get; }
+
+    /// <summary>Samples that contributed.</summary>
+    public int Samples { get; internal set; }
+
+    /// <summary>Values seen over all samples.</summary>
+    public long Elements { get; internal set; }
+
+    /// <summary>The smallest value over all channels.</summary>
+    public float Min => ChannelMin.Length == 0 ? 0 : ChannelMin.Min();
+
+    /// <summary>The largest value over all channels.</summary>
+    public float Max => ChannelMax.Length == 0 ? 0 : ChannelMax.Max();
+
+    /// <summary>Captured rows, row-major [<see cref="RowCount"/>, <see cref="Channels"/>].</summary>
+    public float[] Rows => [.. _rows];
+
+    /// <summary>How many rows were captured.</summary>
+    public int RowCount => Channels == 0 ? 0 : _rows.Count / Channels;
+
+    /// <summary>
+    /// The per-tensor range for static activation quantization: observed min/max, or a clipped range from the
+    /// histogram (percentile, entropy). <paramref name="symmetric"/> asks for a range symmetric around 0.
+    /// </summary>
+    public (float Min, float Max) Range(ActivationRangeMethod method, double percentile, bool symmetric) =>
+        RangeOf(Min, Max, Histogram, method, percentile, symmetric, Name);
+
+    /// <summary>
+    /// The per-tensor range of a tensor with observed <paramref name="min"/>/<paramref name="max"/> and (for percentile
+    /// and entropy) <paramref name="histogram"/>; see <see cref="Range"/>.
+    /// </summary>
+    public static (float Min, float Max) RangeOf(
+        float min, float max, ActivationHistogram? histogram, ActivationRangeMethod method, double percentile, bool symmetric, string name)
+    {
+        ActivationHistogram Require() => histogram ?? throw new InvalidOperationException($"No histogram was collected for '{name}'.");
+        var (lo, hi) = method switch
+        {
+            ActivationRangeMethod.MinMax => (min, max),
+            ActivationRangeMethod.Percentile => Require().PercentileRange(percentile, symmetric),
+            _ => Require().EntropyRange(Require().LevelsFor(symmetric)),
+        };
+        if (symmetric)
+        {
+            var m = Math.Max(Math.Abs(lo), Math.Abs(hi));
+            return (-m, m);
+        }
+
+        return (lo, hi);
+    }
+
+    internal void AddChannels(ReadOnlySpan<float> values, int innerSize)
+    {
+        TensorReductions.MinMaxPerChannel(values, innerSize, ChannelMin, ChannelMax);
+        TensorReductions.AbsMaxPerChannel(values, innerSize, ChannelAbsMax);
+        Histogram?.Add(values);
+        Elements += values.Length;
+    }
+
+    internal void CaptureRow(ReadOnlySpan<float> row)
+    {
+        foreach (var v in row)
+        {
+            _rows.Add(v);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using ModelCompress.Analysis;
+using ModelCompress.Onnx;
+using ModelCompress.Quantization;
+using ModelCompress.Recipe;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Passes;
+
+/// <summary>
+/// Dynamic int8 quantization (<see cref="DynamicQuantizer"/>): weights are int8 ahead of time, each input is quantized
+/// at run time (DynamicQuantizeLinear → MatMulInteger, which ONNX Runtime fuses). Needs no calibration; a layer's work
+/// is its weight's quantization, cached per layer. Conv layers, and Gemm with beta ≠ 1 and a computed bias, stay float.
+/// </summary>
+public sealed class DynamicInt8Pass : ICompressionPass
+{
+    private readonly QuantizeStep _step;
+
+    /// <summary>Creates the pass for a <c>quantize</c> step with <c>mode: dynamic</c>.</summary>
+    public DynamicInt8Pass(QuantizeStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        _step = step;
+    }
+
+    /// <inheritdoc />
+    public string Name => "dynamic_int8";
+
+    /// <inheritdoc />
+    public string SettingsFingerprint => _step.SettingsFingerprint();
+
+    /// <inheritdoc />
+    public bool RequiresCalibration => false;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. StaticInt8QdqPass.Included(GraphAnalyzer.Analyze(model).Layers, _step)
+            .Where(l => DynamicQuantizer.Supports(model.Graph, l))
+            .Select(l => new PassLayer(l.Node, 1, l.WeightName, [l.InFeatures, l.OutFeatures], 1, l.InputName, l.WeightKN()))];
+    }
+
+    /// <inheritdoc />
+    public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ct.ThrowIfCancellationRequested();
+        return QuantizedLinear.Weight(layer.Weights, [.. layer.WeightShape], 1, _step.PerChannel).ToBytes();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<LayerReport> Apply(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var analysis = GraphAnalyzer.Analyze(model);
+        var plans = outcomes.Select(o => (Layer: StaticInt8QdqPass.LayerOf(analysis, o.Layer), Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
+        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step, []).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
+        if (plans.Count + tables.Count > 0)
+        {
+            QdqQuantizer.EnsureOpset(model);
+        }
+
+        DynamicQuantizer.ApplyPlans(model, plans, tables);
+        var reports = new List<LayerReport>(outcomes.Count + tables.Count);
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var (layer, key, _) = outcomes[i];
+            reports.Add(StaticInt8QdqPass.WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.Weights, plans[i].Plan,
+                "input quantized at run time (DynamicQuantizeLinear)"));
+        }
+
+        foreach (var (table, plan) in tables)
+        {
+            reports.Add(StaticInt8QdqPass.WeightReport(table.Name, "Gather", table.TableName, table.Table.Dims, string.Empty, table.Table.ToFloatArray(), plan,
+                "embedding table, int8 per row"));
+        }
+
+        return reports;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using ModelCompress.Analysis;
+using ModelCompress.Kernels;
+using ModelCompress.Onnx;
+using ModelCompress.Quantization;
+using ModelCompress.Recipe;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Passes;
+
+/// <summary>
+/// SmoothQuant (<see cref="SmoothQuantizer"/>, Xiao et al. 2023): for each group of layers that share one input
+/// (one smoothing vector s), s_j = max|X_j|^α / max|W_j|^(1−α); 1/s is folded into the producer of the input (or a
+/// Mul is inserted) and s into the layers' weight rows. The unit of work is the group: its weights side by side
+/// (<see cref="PassLayer.Parts"/>), its input's statistics and, with <c>alpha: auto</c>, the input rows captured on the
+/// calibration data, which the α search replays through the exact int8 kernel. So the cached result of a group
+/// depends on exactly what it reads.
+/// </summary>
+public sealed class SmoothQuantPass : ICompressionPass
+{
+    private readonly SmoothQuantStep _step;
+    private readonly SmoothQuantOptions _options;
+
+    /// <summary>Creates the pass; <paramref name="options"/> says how the following int8 step quantizes (for the α search).</summary>
+    public SmoothQuantPass(SmoothQuantStep step, SmoothQuantOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        _step = step;
+        _options = options ?? new SmoothQuantOptions();
+    }
+
+    /// <inheritdoc />
+    public string Name => "smoothquant";
+
+    /// <inheritdoc />
+    public string SettingsFingerprint => _step.IsAutoAlpha
+        ? _step.SettingsFingerprint() + string.Create(CultureInfo.InvariantCulture,
+            $"|search_activations={(_options.ActivationType == QuantizedType.Int8 ? "int8" : "uint8")}|search_per_channel={_options.PerChannelWeights}|search_rows={_options.SearchRows}")
+        : _step.SettingsFingerprint();
+
+    /// <inheritdoc />
+    public bool RequiresCalibration => true;
+
+    /// <inheritdoc />
+    public LayerStatisticsRequest StatisticsRequest => _step.IsAutoAlpha ? new(CaptureRows: _options.SearchRows) : LayerStatisticsRequest.MinMax;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. GraphAnalyzer.Analyze(model).Groups.Select(ToPassLayer)];
+    }
+
+    /// <inheritdoc />
+    public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var stats = statistics ?? throw new InvalidOperationException($"Group '{layer.Name}' needs its input statistics.");
+        var k = (int)layer.WeightShape[0];
+        var total = (int)layer.WeightShape[1];
+        var parts = layer.Parts ?? [total];
+        if (stats.AbsMax.Length != k)
+        {
+            throw new InvalidOperationException($"The input of '{layer.Name}' has {stats.AbsMax.Length} channels, its weights {k} rows.");
+        }
+
+        var weightMax = new float[k];
+        for (var j = 0; j < k; j++)
+        {
+            foreach (var v in layer.Weights.AsSpan(j * total, total))
+            {
+                weightMax[j] = MathF.Max(weightMax[j], MathF.Abs(v));
+            }
+        }
+
+        var members = new List<(float[] W, int N)>();
+        var offset = 0;
+        foreach (var n in parts)
+        {
+            var w = new float[k * n];
+            for (var j = 0; j < k; j++)
+            {
+                layer.Weights.AsSpan((j * total) + offset, n).CopyTo(w.AsSpan(j * n, n));
+            }
+
+            members.Add((w, n));
+            offset += n;
+        }
+
+        var grid = _step.IsAutoAlpha ? AlphaGrid.Values(_step.AlphaLow, _step.AlphaHigh, _step.AlphaStep) : [];
+        return SmoothQuantizer.PlanGroup(stats.AbsMax, stats.Min, stats.Max, stats.Rows, weightMax, members, grid, _step, _options, ct).ToBytes();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<LayerReport> Apply(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var groups = GraphAnalyzer.Analyze(model).Groups.ToDictionary(g => g.Activation, StringComparer.Ordinal);
+        var planned = outcomes.Select(o => (o.Key, Group: groups[o.Layer.ActivationName], Plan: SmoothGroupPlan.FromBytes(o.Result))).ToList();
+        var reports = new List<LayerReport>();
+        foreach (var (key, group, plan) in planned)
+        {
+            // Placement is described before the edit, while the anchor is as the analysis found it.
+            var note = SmoothQuantizer.Placement(group, _step.Fold) + string.Create(CultureInfo.InvariantCulture, $"; s in [{plan.Scales.Min():G4}, {plan.Scales.Max():G4}]");
+            for (var i = 0; i < group.Layers.Count; i++)
+            {
+                var l = group.Layers[i];
+                var search = plan.Layers[i] is { Curve.Count: > 0 } r ? new AlphaSearchReport(r.BestAlpha, r.MseWithoutSmoothing, r.MseAtChosenAlpha, r.Curve) : null;
+                var bytes = (long)l.InFeatures * l.OutFeatures * sizeof(float);
+                reports.Add(new LayerReport(l.Name, l.Node.OpType, l.WeightName, l.Weight.Dims, key.Hex, bytes, bytes, null, plan.Alpha, search, note));
+            }
+        }
+
+        foreach (var (_, group, plan) in planned)
+        {
+            SmoothQuantizer.Rescale(model.Graph, group, plan.Scales, _step.Fold);
+        }
+
+        QdqQuantizer.Finish(model);
+        return reports;
+    }
+
+    /// <summary>A group as one unit of work: the members' [K, N_i] weights side by side.</summary>
+    private static PassLayer ToPassLayer(LayerGroup group)
+    {
+        var k = group.Channels;
+        var weights = group.Layers.Select(l => (W: l.WeightKN(), N: l.OutFeatures)).ToList();
+        var total = weights.Sum(w => w.N);
+        var joined = new float[k * total];
+        var offset = 0;
+        foreach (var (w, n) in weights)
+        {
+            for (var j = 0; j < k; j++)
+            {
+                w.AsSpan(j * n, n).CopyTo(joined.AsSpan((j * total) + offset, n));
+            }
+
+            offset += n;
+        }
+
+        var first = group.Layers[0];
+        return new PassLayer(first.Node, 1, first.WeightName, [k, total], 1, group.Activation, joined) { Parts = [.. weights.Select(w => w.N)] };
+    }
+}

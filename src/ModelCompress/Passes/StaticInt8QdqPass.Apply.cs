@@ -1,0 +1,68 @@
+using System.Globalization;
+using ModelCompress.Analysis;
+using ModelCompress.Onnx;
+using ModelCompress.Quantization;
+using ModelCompress.Recipe;
+using ModelCompress.Recipe.Binding;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Passes;
+
+/// <summary>Graph edits of <see cref="StaticInt8QdqPass"/>.</summary>
+public sealed partial class StaticInt8QdqPass
+{
+    /// <inheritdoc />
+    public IReadOnlyList<LayerReport> Apply(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var analysis = GraphAnalyzer.Analyze(model);
+        var plans = outcomes.Select(o => (Layer: LayerOf(analysis, o.Layer), Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
+        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step, []).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
+        if (plans.Count + tables.Count > 0)
+        {
+            QdqQuantizer.EnsureOpset(model);
+        }
+
+        QdqQuantizer.ApplyStatic(model, plans, tables, _step);
+        var reports = new List<LayerReport>(outcomes.Count + tables.Count);
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var (layer, key, _) = outcomes[i];
+            var plan = plans[i].Plan;
+            var p = plan.Activation.GetValueOrDefault();
+            var note = string.Create(CultureInfo.InvariantCulture,
+                $"input {RecipeChoices.RangeMethod.Name(_step.Method)} range [{plan.ActivationMin:G6}, {plan.ActivationMax:G6}], scale {p.Scale:G6}, zero point {p.ZeroPoint}");
+            reports.Add(WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.Weights, plan, note));
+        }
+
+        foreach (var (table, plan) in tables)
+        {
+            // Tables need no calibration and cost one pass over their values: written directly, not through the cache.
+            reports.Add(WeightReport(table.Name, "Gather", table.TableName, table.Table.Dims, string.Empty, table.Table.ToFloatArray(), plan,
+                "embedding table, int8 per row"));
+        }
+
+        return reports;
+    }
+
+    /// <summary>The analyzed layer of <paramref name="layer"/>'s node (the graph is unchanged since <see cref="FindLayers"/>).</summary>
+    internal static LinearLayer LayerOf(ModelAnalysis analysis, PassLayer layer) =>
+        analysis.Layers.FirstOrDefault(l => ReferenceEquals(l.Node, layer.Node))
+        ?? throw new InvalidOperationException($"Layer '{layer.Name}' is no longer in the graph.");
+
+    /// <summary>A report row for an int8 weight: sizes (values, scales and zero points) and the largest rounding error.</summary>
+    internal static LayerReport WeightReport(
+        string name, string op, string weight, IReadOnlyList<long> shape, string key, float[] original, QuantizedLinear plan, string? note)
+    {
+        var back = plan.Dequantize();
+        var maxError = 0.0;
+        for (var i = 0; i < back.Length; i++)
+        {
+            maxError = Math.Max(maxError, Math.Abs(back[i] - original[i]));
+        }
+
+        return new LayerReport(name, op, weight, shape, key, original.LongLength * sizeof(float),
+            plan.Values.LongLength + (plan.Scales.LongLength * (sizeof(float) + 1)), maxError, Note: note);
+    }
+}

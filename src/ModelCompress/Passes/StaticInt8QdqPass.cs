@@ -1,0 +1,61 @@
+using ModelCompress.Analysis;
+using ModelCompress.Calibration;
+using ModelCompress.Onnx;
+using ModelCompress.Quantization;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Passes;
+
+/// <summary>
+/// Static int8 quantization in QDQ form (<see cref="QdqQuantizer"/>): per layer, the weight becomes int8 (symmetric,
+/// per output channel or per tensor) and the input gets one calibrated per-tensor scale and zero point (uint8
+/// asymmetric or int8 symmetric; range by minmax, percentile or entropy). A layer's work reads only its weight, its
+/// input's statistics (ranges, and the histogram for percentile/entropy) and the step's settings, so it is cached per
+/// layer. Embedding tables (Gather of a constant) are stored int8 per row when the graph is written.
+/// </summary>
+public sealed partial class StaticInt8QdqPass : ICompressionPass
+{
+    private readonly QuantizeStep _step;
+
+    /// <summary>Creates the pass for a <c>quantize</c> step with <c>mode: static</c>.</summary>
+    public StaticInt8QdqPass(QuantizeStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        _step = step;
+    }
+
+    /// <inheritdoc />
+    public string Name => "static_int8_qdq";
+
+    /// <inheritdoc />
+    public string SettingsFingerprint => _step.SettingsFingerprint();
+
+    /// <inheritdoc />
+    public bool RequiresCalibration => true;
+
+    /// <inheritdoc />
+    public LayerStatisticsRequest StatisticsRequest => new(Histogram: _step.Method != ActivationRangeMethod.MinMax);
+
+    /// <inheritdoc />
+    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. Included(GraphAnalyzer.Analyze(model).Layers, _step).Select(l =>
+            new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, l.Weight.ToFloatArray()))];
+    }
+
+    /// <inheritdoc />
+    public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ct.ThrowIfCancellationRequested();
+        var stats = statistics ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its input statistics.");
+        var range = TensorStatistics.RangeOf(stats.TensorMin, stats.TensorMax, stats.Histogram, _step.Method, _step.Percentile,
+            _step.Activations == QuantizeActivationType.Int8, layer.ActivationName);
+        return QdqQuantizer.PlanStatic(layer.Weights, [.. layer.WeightShape], layer.ChannelAxis, range, _step).ToBytes();
+    }
+
+    /// <summary>The layers a quantize step works on: all but the excluded ones.</summary>
+    internal static IEnumerable<LinearLayer> Included(IEnumerable<LinearLayer> layers, QuantizeStep step) =>
+        layers.Where(l => !step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType)));
+}

@@ -1,0 +1,80 @@
+using ModelCompress.Analysis;
+using ModelCompress.Onnx;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Quantization;
+
+/// <summary>Writing static QDQ plans into the graph.</summary>
+public static partial class QdqQuantizer
+{
+    /// <summary>
+    /// Writes each layer's plan: one QuantizeLinear per distinct input, a DequantizeLinear per consuming layer (ONNX
+    /// Runtime fuses a node unit whose DQ feeds only it), the int8 weight behind its DequantizeLinear, and the bias;
+    /// then the embedding tables. Returns one report row per item.
+    /// </summary>
+    internal static List<QuantizedLayer> ApplyStatic(
+        OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step)
+    {
+        var writer = new QdqGraphWriter(model.Graph);
+        var type = ActivationType(step);
+        var quantizedInputs = new Dictionary<string, (string Q, string Scale, string Zp)>(StringComparer.Ordinal);
+        var rows = new List<QuantizedLayer>();
+        foreach (var (layer, plan) in layers)
+        {
+            var p = plan.Activation ?? throw new InvalidOperationException($"Layer '{layer.Name}' has no activation parameters.");
+            if (!quantizedInputs.TryGetValue(layer.InputName, out var input))
+            {
+                input = writer.Quantize(layer.InputName, p, type);
+                quantizedInputs[layer.InputName] = input;
+            }
+
+            layer.Node.Inputs[0] = writer.Dequantize(layer.InputName, input.Q, input.Scale, input.Zp);
+            layer.Node.Inputs[1] = writer.DequantizedWeight(layer.WeightName, plan);
+            WriteBias(writer, layer, p.Scale, plan.Scales);
+            rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "static", plan.ActivationMin, plan.ActivationMax, p.Scale, p.ZeroPoint,
+                plan.Scales.Min(), plan.Scales.Max(), null));
+        }
+
+        rows.AddRange(ApplyTables(writer, tables));
+        Finish(model);
+        return rows;
+    }
+
+    /// <summary>Embedding tables become int8 per row (weight only): Gather reads DequantizeLinear(table).</summary>
+    internal static IEnumerable<QuantizedLayer> ApplyTables(QdqGraphWriter writer, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
+    {
+        foreach (var (table, plan) in tables)
+        {
+            table.Node.Inputs[0] = writer.DequantizedWeight(table.TableName, plan);
+            yield return new QuantizedLayer(table.Name, "Gather", "weight_only", null, null, null, null, plan.Scales.Min(), plan.Scales.Max(), "embedding table, int8 per row");
+        }
+    }
+
+    /// <summary>Gemm/Conv: the bias as int32 (what QGemm/QLinearConv take); MatMul: the separate bias Add, reshaped.</summary>
+    private static void WriteBias(QdqGraphWriter writer, LinearLayer layer, float activationScale, float[] weightScales)
+    {
+        var graph = writer.Graph;
+        if (layer.Kind != LinearLayerKind.MatMul)
+        {
+            // Gemm's bias is scaled by beta; QGemm accepts an int32 bias only for beta = 1.
+            if (layer.Node.Inputs.Count > 2 && layer.Node.Inputs[2].Length > 0 && layer.BiasName is { } name
+                && (layer.Kind == LinearLayerKind.Conv || layer.Beta == 1f)
+                && ConstantValues.TryGet(graph, name, out var c) && c.DataType == TensorDataType.Float
+                && writer.DequantizedBias(name, c.ToFloatArray(), activationScale, weightScales) is { } bias)
+            {
+                layer.Node.Inputs[2] = bias;
+            }
+
+            return;
+        }
+
+        if (layer.BiasAdd is { } add && layer.BiasName is { } biasName && ConstantValues.TryGet(graph, biasName, out var t)
+            && t.DataType == TensorDataType.Float && add.Inputs.IndexOf(biasName) is var index and >= 0)
+        {
+            // The bias stays a float Add after MatMulIntegerToFloat. Written as [1, N] rather than [N], it keeps
+            // ONNX Runtime from fusing Add + Gelu into BiasGelu, whose CPU kernel measured several times slower than
+            // the vectorized Gelu it would replace (quant-eval --profile on char-gpt).
+            add.Inputs[index] = writer.Constant(OnnxTensor.FromFloats(biasName, [1, t.ElementCount], t.ToFloatArray()));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using ModelCompress.Analysis;
+using ModelCompress.Onnx;
+
+namespace ModelCompress.Quantization;
+
+/// <summary>Graph edits: 1/s into the producer (or an inserted Mul), s into the group's weight rows.</summary>
+public static partial class SmoothQuantizer
+{
+    /// <summary>
+    /// Divides the group's activation by <paramref name="s"/> and multiplies the matching weight rows by it. Every
+    /// changed constant is written as a new initializer (the old one may be shared, or be a Constant node); values are
+    /// read from the graph as it is now, so a previous layer already changed by another group is seen as changed.
+    /// </summary>
+    internal static void Rescale(OnnxGraph graph, LayerGroup group, float[] s, bool fold)
+    {
+        var inverse = s.Select(v => 1f / v).ToArray();
+        var anchor = group.Anchor;
+        if (fold && anchor.CanFold)
+        {
+            switch (anchor.Kind)
+            {
+                case AnchorKind.Linear:
+                    ScaleOutputColumns(graph, anchor.PreviousLayer!, inverse);
+                    break;
+                default:
+                    ScaleInput(graph, anchor.Node!, anchor.ScaleName!, inverse);
+                    if (anchor.BiasName is { } beta)
+                    {
+                        ScaleInput(graph, anchor.BiasNode ?? anchor.Node!, beta, inverse);
+                    }
+
+                    break;
+            }
+        }
+        else
+        {
+            var name = graph.UniqueName(group.Activation + "_smooth");
+            var factor = graph.UniqueName(group.Activation + "_smooth_scale");
+            graph.AddInitializer(OnnxTensor.FromFloats(factor, [inverse.Length], inverse));
+            graph.AddNode(new OnnxNode("Mul", [group.Activation, factor], [name], graph.UniqueName(group.Activation + "_SmoothQuant_Mul")));
+            foreach (var layer in group.Layers)
+            {
+                layer.Node.Inputs[0] = name;
+            }
+        }
+
+        foreach (var layer in group.Layers)
+        {
+            ScaleInputRows(graph, layer, s);
+        }
+    }
+
+    /// <summary>Replaces constant input <paramref name="value"/> of <paramref name="node"/> by itself times <paramref name="factor"/> along its last axis (a scalar becomes a vector).</summary>
+    private static void ScaleInput(OnnxGraph graph, OnnxNode node, string value, float[] factor)
+    {
+        var index = node.Inputs.IndexOf(value);
+        if (index < 0)
+        {
+            throw new InvalidOperationException($"'{node.Name}' no longer reads '{value}'.");
+        }
+
+        var current = Current(graph, node, index);
+        var values = current.ToFloatArray();
+        var dims = current.Dims;
+        if (values.Length == 1)
+        {
+            values = [.. factor.Select(f => values[0] * f)];
+            dims = [factor.Length];
+        }
+        else
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] *= factor[i % factor.Length];
+            }
+        }
+
+        node.Inputs[index] = NewConstant(graph, value, dims, values);
+    }
+
+    /// <summary>W[j, :] ·= s_j for the layer's weight (rows of [K, N]; columns of a transposed Gemm weight).</summary>
+    private static void ScaleInputRows(OnnxGraph graph, LinearLayer layer, float[] s)
+    {
+        var current = Current(graph, layer.Node, 1);
+        var w = current.ToFloatArray();
+        int k = layer.InFeatures, n = layer.OutFeatures;
+        for (var j = 0; j < k; j++)
+        {
+            for (var c = 0; c < n; c++)
+            {
+                w[layer.TransposedWeight ? (c * k) + j : (j * n) + c] *= s[j];
+            }
+        }
+
+        layer.Node.Inputs[1] = NewConstant(graph, layer.WeightName, current.Dims, w);
+    }
+
+    /// <summary>A previous layer's output channel j (weight column, bias entry) ·= f_j.</summary>
+    private static void ScaleOutputColumns(OnnxGraph graph, LinearLayer layer, float[] f)
+    {
+        var current = Current(graph, layer.Node, 1);
+        var w = current.ToFloatArray();
+        int k = layer.InFeatures, n = layer.OutFeatures;
+        for (var j = 0; j < k; j++)
+        {
+            for (var c = 0; c < n; c++)
+            {
+                w[layer.TransposedWeight ? (c * k) + j : (j * n) + c] *= f[c];
+            }
+        }
+
+        layer.Node.Inputs[1] = NewConstant(graph, layer.WeightName, current.Dims, w);
+        if (layer.BiasName is { } bias)
+        {
+            ScaleInput(graph, layer.BiasAdd ?? layer.Node, bias, f);
+        }
+    }
+
+    private static OnnxTensor Current(OnnxGraph graph, OnnxNode node, int index) =>
+        ConstantValues.TryGet(graph, node.Inputs[index], out var t)
+            ? t
+            : throw new InvalidOperationException($"Input {index} of '{node.Name}' is no longer constant.");
+
+    private static string NewConstant(OnnxGraph graph, string baseName, long[] dims, float[] values)
+    {
+        var name = graph.UniqueName(baseName + "_smoothed");
+        graph.AddInitializer(OnnxTensor.FromFloats(name, dims, values));
+        return name;
+    }
+}

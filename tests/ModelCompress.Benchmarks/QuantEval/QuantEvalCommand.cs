@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using ModelCompress.Calibration;
+using ModelCompress.Onnx;
+using ModelCompress.Quantization;
+using ModelCompress.Recipe;
+using ModelCompress.Testing;
+
+namespace ModelCompress.Benchmarks.QuantEval;
+
+/// <summary>
+/// Measures int8 quantization on the real fixtures. <c>quant-eval char-gpt [--windows N] [--calib N]
+/// [--configs a,b,...] [--latency rounds] [--ops]</c>: perplexity, next-byte top-1 agreement with fp32, file size and
+/// ONNX Runtime latency (batch 1, seq 128, 1 thread) on WikiText-2 test (first 200,000 bytes, windows of 128),
+/// calibrated on WikiText-2 valid. Configs: fp32, minmax, percentile, entropy, dynamic, sq0.5, sqauto (SmoothQuant
+/// then static minmax), with an optional <c>:int8</c> suffix for int8 activations.
+/// <c>quant-eval mnist [--images N]</c>: top-1 of per-channel static QDQ on the MNIST test set.
+/// </summary>
+internal sealed partial class QuantEvalCommand : IBenchCommand
+{
+    private const int SeqLen = 128;
+
+    public string Name => "quant-eval";
+
+    public string Description => "int8 quantization on char-gpt / mnist-8: perplexity, agreement, size, latency";
+
+    private static bool Verbose { get; set; }
+
+    public int Run(string[] args)
+    {
+        Verbose = args.Contains("--verbose");
+        var target = args.Length > 0 ? args[0] : "char-gpt";
+        return target switch
+        {
+            "char-gpt" => CharGpt(args),
+            "mnist" => Mnist(args),
+            _ => Usage(),
+        };
+    }
+
+    private static int Usage()
+    {
+        Console.WriteLine("quant-eval char-gpt|mnist [options]");
+        return 2;
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+
+    private int CharGpt(string[] args)
+    {
+        var windows = int.Parse(Option(args, "--windows", "200"), CultureInfo.InvariantCulture);
+        var calib = int.Parse(Option(args, "--calib", "128"), CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Option(args, "--latency", "0"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(Option(args, "--threads", "2"), CultureInfo.InvariantCulture);
+        var configs = Option(args, "--configs", "fp32,minmax").Split(',');
+        var modelPath = Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx");
+        var text = File.ReadAllBytes(Fixtures.Require("data/wikitext-2/test.txt")).AsSpan(0, 200_000).ToArray();
+        var eval = new LanguageModelEval(text, SeqLen, windows);
+        var fp32Bytes = File.ReadAllBytes(modelPath);
+        Console.WriteLine($"char-gpt: {eval.Windows} test windows of {SeqLen}, calibration {calib} windows of wikitext-2 valid, eval threads {threads}");
+
+        int[]? reference = null;
+        double referencePpl = 0;
+        var latencyModels = new List<(string Name, byte[] Bytes)>();
+        Console.WriteLine($"{"config",-16} {"ppl",8} {"Δppl%",8} {"top1",7} {"agree",7} {"bytes",10} {"ratio",6} {"build s",8}");
+        foreach (var config in configs.Prepend("fp32").Distinct())
+        {
+            var sw = Stopwatch.StartNew();
+            var bytes = config == "fp32" ? fp32Bytes : Build(modelPath, config, calib);
+            var buildSeconds = sw.Elapsed.TotalSeconds;
+            using var session = OrtEval.Session(bytes, threads);
+            var (argmax, nll, top1) = eval.Run(session, "input_ids");
+            var ppl = Math.Exp(nll);
+            reference ??= argmax;
+            if (config == "fp32")
+            {
+                referencePpl = ppl;
+            }
+
+            var agree = argmax.Zip(reference).Count(p => p.First == p.Second) / (double)argmax.Length;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{config,-16} {ppl,8:F4} {100 * ((ppl / referencePpl) - 1),8:F4} {top1,7:F4} {agree,7:F4} {bytes.Length,10} {bytes.Length / (double)fp32Bytes.Length,6:F4} {buildSeconds,8:F1}"));
+            if (args.Contains("--ops") && config != "fp32")
+            {
+                Console.WriteLine("    ORT ops: " + OrtEval.FusedOps(bytes));
+            }
+
+            latencyModels.Add((config, bytes));
+        }
+
+        if (rounds > 0)
+        {
+            var ids = text.AsSpan(0, SeqLen).ToArray().Select(b => (long)b).ToArray();
+            using var input = OrtValue.CreateTensorValueFromMemory(ids, [1, SeqLen]);
+            var ms = OrtEval.Latency([.. latencyModels.Select(m => m.Bytes)], "input_ids", input, rounds);
+            Console.WriteLine($"latency, batch 1 x seq {SeqLen}, 1 thread, median of {rounds} interleaved runs:");
+            for (var i = 0; i < ms.Length; i++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {latencyModels[i].Name,-16} {ms[i],8:F2} ms   fp32/this {ms[0] / ms[i],5:F2}x"));
+                if (args.Contains("--profile"))
+                {
+                    Console.WriteLine(OrtProfile.Summarize(latencyModels[i].Bytes, "input_ids", input, rounds));
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Quantizes the float model per <paramref name="config"/> and returns the model bytes.</summary>
+    private static byte[] Build(string modelPath, string config, int calibSamples)
+    {
+        var parts = config.Split(':');
+        var plus = parts[0].Split('+');
+        var name = plus[0];
+        var methodName = plus.Length > 1 ? plus[1] : name;
+        var activations = parts.Contains("int8") ? QuantizeActivationType.Int8 : QuantizeActivationType.UInt8;
+        var model = OnnxModel.Load(modelPath);
+        var location = new SourceLocation("quant-eval", 0, 0);
+        var data = new DataSource(Fixtures.Require("data/wikitext-2/valid.txt"), DataFormat.Text, TokenizerKind.Bytes, null, SeqLen, null, location);
+        var calibration = CalibrationSources.Create(new CalibrationSettings(data, calibSamples, 0, location), model);
+        var method = methodName switch
+        {
+            "percentile" => ActivationRangeMethod.Percentile,
+            "entropy" => ActivationRangeMethod.Entropy,
+            _ => ActivationRangeMethod.MinMax,
+        };
+        var mode = name == "dynamic" ? QuantizeMode.Dynamic : QuantizeMode.Static;
+        var step = new QuantizeStep(mode, QuantizeWeightType.Int8, activations, true, true, method, QuantizeStep.DefaultPercentile,
+            QuantizeStep.DefaultBlockSize, ImmutableArray<ExcludePattern>.Empty, location);
+        if (name.StartsWith("sq", StringComparison.Ordinal))
+        {
+            double? alpha = name == "sqauto" ? null : double.Parse(name[2..], CultureInfo.InvariantCulture);
+            var sq = new SmoothQuantStep(alpha, 0.3, 0.7, 0.05, AlphaCombine.Mean, true, location);
+            var sw = Stopwatch.StartNew();
+            var result = SmoothQuantizer.Apply(model, sq, calibration, new SmoothQuantOptions(Threads: 2), CancellationToken.None);
+            Console.WriteLine(FormattableString.Invariant($"    smoothquant {sw.Elapsed.TotalSeconds:F1} s: {string.Join(" ", result.Groups.Select(g => g.Alpha.ToString("0.###", CultureInfo.InvariantCulture)))}"));
+            if (Verbose)
+            {
+                foreach (var g in result.Groups)
+                {
+                    Console.WriteLine($"      {g.Activation} α={g.Alpha:0.###} s=[{g.ScaleMin:G3},{g.ScaleMax:G3}] {g.Placement}");
+                    foreach (var l in g.Layers.Where(l => l.Curve.Count > 0))
+                    {
+                        Console.WriteLine(FormattableString.Invariant($"        {l.Name} best {l.BestAlpha} plain {l.MseWithoutSmoothing:G4} chosen {l.MseAtChosenAlpha:G4} curve {string.Join(" ", l.Curve.Select(p => FormattableString.Invariant($"{p.Alpha:0.##}:{p.Mse:G3}")))}"));
+                    }
+                }
+            }
+        }
+
+        if (mode == QuantizeMode.Dynamic)
+        {
+            DynamicQuantizer.Quantize(model, step);
+        }
+        else
+        {
+            QdqQuantizer.QuantizeStatic(model, step, calibration, 2, CancellationToken.None);
+        }
+
+        return model.ToBytes();
+    }
+}

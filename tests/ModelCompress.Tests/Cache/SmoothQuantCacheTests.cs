@@ -1,0 +1,111 @@
+using ModelCompress.Analysis;
+using ModelCompress.Engine;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Reports;
+
+namespace ModelCompress.Tests.Cache;
+
+/// <summary>
+/// The cache scenarios through the engine with the expensive pass: <c>smoothquant: { alpha: auto }</c> (one unit of
+/// work per group of layers sharing an input, keyed by the group's weights and its input's statistics and captured
+/// rows, which the α search replays through the int8 kernel) followed by static int8 QDQ (per layer, keyed by the
+/// smoothed weights and the input ranges on the smoothed model), on the real stories260K model with 8 calibration
+/// windows of 32 tokens. stories260K has 21 groups (per block: Q/K/V, the attention output, gate/up, down; and the
+/// classifier) and 36 layers.
+/// </summary>
+public sealed class SmoothQuantCacheTests
+{
+    private const string Steps = "      - smoothquant: { alpha: auto }\n      - quantize: { mode: static }";
+    private const int Groups = 21;
+    private const int Layers = 36;
+
+    private static List<string> Looked(CompressResult result, string step, bool hit) =>
+        [.. CacheScenarioTests.CacheOf(result).Lookups.Where(l => l.Kind == "layer" && l.Step == step && l.Hit == hit).Select(l => l.Layer!)];
+
+    private static (int Hits, int Runs) Calibration(CompressResult result) =>
+        (CacheScenarioTests.CacheOf(result).CalibrationHits, CacheScenarioTests.CacheOf(result).CalibrationMisses);
+
+    /// <summary>
+    /// The SmoothQuant groups (named by their first layer) that a change to <paramref name="changed"/>'s weight must
+    /// recompute: its own group, and every group whose shared input is computed from its output.
+    /// </summary>
+    private static List<string> DownstreamGroups(string modelPath, string changed)
+    {
+        var reached = CalibratedCacheTests.ValuesComputedFrom(modelPath, changed);
+        return [.. GraphAnalyzer.Analyze(OnnxModel.Load(modelPath)).Groups
+            .Where(g => g.Layers.Any(l => l.Name == changed) || reached.Contains(g.Activation))
+            .Select(g => g.Layers[0].Name)];
+    }
+
+    [Fact]
+    public void Scenarios_a_and_d_nothing_or_only_thresholds_changed_every_group_and_layer_is_read_back_with_the_bytes_of_an_uncached_run()
+    {
+        using var p = new StoriesCacheProject(steps: Steps);
+        var uncached = p.Compress("plain", useCache: false);
+        var first = p.Compress("first");
+
+        var sink = new ListDiagnosticSink();
+        var second = p.Compress("second", sink);
+        p.WriteRecipe("        - { metric: top1_agreement, min: 0.25 }\n        - { metric: cosine, min: 0.5 }");
+        var thresholds = p.Compress("thresholds");
+
+        Assert.Equal((Groups, Layers), (Looked(first, "smoothquant", hit: false).Count, Looked(first, "quantize", hit: false).Count));
+        Assert.Equal((0, 2), Calibration(first));
+        foreach (var run in new[] { second, thresholds })
+        {
+            Assert.Equal((Groups, 0), (Looked(run, "smoothquant", hit: true).Count, Looked(run, "smoothquant", hit: false).Count));
+            Assert.Equal((Layers, 0), (Looked(run, "quantize", hit: true).Count, Looked(run, "quantize", hit: false).Count));
+            Assert.Equal((2, 0), Calibration(run)); // no ONNX Runtime calibration run at all
+        }
+
+        // A hit gives exactly the bytes a fresh computation gives: model, and the report's deterministic part
+        // (chosen α and MSE curve of every layer, keys, sizes).
+        var plain = File.ReadAllBytes(p.PathOf("plain/stories.onnx"));
+        Assert.Equal(plain, File.ReadAllBytes(p.PathOf("first/stories.onnx")));
+        Assert.Equal(plain, File.ReadAllBytes(p.PathOf("second/stories.onnx")));
+        Assert.Equal(plain, File.ReadAllBytes(p.PathOf("thresholds/stories.onnx")));
+        Assert.Equal(CacheScenarioTests.Deterministic(uncached.Report), CacheScenarioTests.Deterministic(second.Report));
+        Assert.Contains(second.Report.Models[0].Steps[0].Layers, l => l.AlphaSearch is { Curve.Count: 9 });
+        Assert.Equal(2, thresholds.Report.Models[0].Verification!.Thresholds.Count); // the new thresholds were applied
+        Assert.DoesNotContain(sink.Items, d => d.Code.StartsWith("MC6", StringComparison.Ordinal));
+        Assert.True(CacheScenarioTests.CacheOf(second).SavedMilliseconds > 0);
+
+        var json = File.ReadAllText(p.PathOf("second/report.json"));
+        Assert.Contains("\"step\": \"smoothquant\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"kind\": \"calibration\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scenarios_b_and_c_a_changed_layer_recomputes_itself_and_what_its_output_feeds_never_what_feeds_it()
+    {
+        using var p = new StoriesCacheProject(steps: Steps);
+        p.Compress("first");
+
+        // (b) The last block's down projection: its group and the classifier's (its input, the final norm, is computed
+        // from the changed layer's output) are searched again, and the same two layers quantized again.
+        p.ScaleLayerWeight(StoriesCacheProject.LateLayer, 1.25f);
+        var late = p.Compress("late");
+        Assert.Equal([StoriesCacheProject.LateLayer, "output"], Looked(late, "smoothquant", hit: false));
+        Assert.Equal(DownstreamGroups(p.ModelPath, StoriesCacheProject.LateLayer), Looked(late, "smoothquant", hit: false));
+        Assert.Equal([StoriesCacheProject.LateLayer, "output"], Looked(late, "quantize", hit: false));
+        Assert.Equal((Groups - 2, Layers - 2), (Looked(late, "smoothquant", hit: true).Count, Looked(late, "quantize", hit: true).Count));
+        Assert.Equal((0, 2), Calibration(late)); // the model changed, so both steps calibrated again
+
+        // (c) The first attention output projection: everything after it is recomputed; the Q/K/V group before it,
+        // which reads the first norm's output, is read back in both steps.
+        p.ScaleLayerWeight(StoriesCacheProject.EarlyLayer, 0.75f);
+        var early = p.Compress("early");
+        var groups = DownstreamGroups(p.ModelPath, StoriesCacheProject.EarlyLayer);
+        Assert.Equal(Groups - 1, groups.Count);
+        Assert.Equal(groups, Looked(early, "smoothquant", hit: false));
+        Assert.Equal(["layers.0.attention.wq"], Looked(early, "smoothquant", hit: true));
+        Assert.Equal(CalibratedCacheTests.Downstream(p.ModelPath, StoriesCacheProject.EarlyLayer), Looked(early, "quantize", hit: false));
+        Assert.Equal(["layers.0.attention.wq", "layers.0.attention.wk", "layers.0.attention.wv"], Looked(early, "quantize", hit: true));
+
+        // What was read back is what a run without the cache computes.
+        var uncached = p.Compress("plain", useCache: false);
+        Assert.Equal(File.ReadAllBytes(p.PathOf("plain/stories.onnx")), File.ReadAllBytes(p.PathOf("early/stories.onnx")));
+        Assert.Equal(CacheScenarioTests.Deterministic(uncached.Report), CacheScenarioTests.Deterministic(early.Report));
+    }
+}

@@ -1,0 +1,91 @@
+using ModelCompress.Engine;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Testing;
+using ModelCompress.Tests.Engine;
+
+namespace ModelCompress.Tests.Passes;
+
+/// <summary>The real fixtures through the engine's smoothquant and static quantize steps, kept short.</summary>
+public sealed class FixturePassEngineTests
+{
+    [Fact]
+    public void Mnist8_static_per_channel_int8_runs_in_onnx_runtime_and_keeps_top1_on_1000_test_images()
+    {
+        using var p = new TestProject();
+        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
+        p.WriteRecipe($$"""
+            version: 1
+            allow_outside: true
+            models:
+              - name: mnist
+                source: {{Fixtures.Require("models/mnist-8.onnx")}}
+                calibration: { data: {{images}}, samples: 64 }
+                steps:
+                  - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }
+                verify:
+                  data: {{images}}
+                  labels: {{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}}
+                  samples: 1000
+                  thresholds:
+                    - { metric: accuracy, max_drop: 0.003 }
+                    - { metric: top1_agreement, min: 0.99 }
+            """);
+        var sink = new ListDiagnosticSink();
+
+        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var m = result.Report.Models.Single();
+        Assert.Equal("static_int8_qdq", m.Steps[0].Pass);
+        Assert.Equal(3, m.Steps[0].Layers.Count);
+        Assert.True(m.Verification!.Passed);
+        var output = OnnxModel.Load(p.PathOf("out/mnist.onnx"));
+        Assert.Equal(3, output.Graph.Nodes.Count(n => n.OpType == "QuantizeLinear"));
+        var weights = output.Graph.Initializers.Values.Where(t => t.DataType == TensorDataType.Int8 && t.Rank >= 2).ToList();
+        Assert.Equal(3, weights.Count);
+        // Per channel: the two Conv kernels have 8 and 16 output channels, each with its own scale.
+        var scales = output.Graph.Initializers.Values.Where(t => t.Name.EndsWith("_scale", StringComparison.Ordinal) && t.Rank == 1).Select(t => t.ElementCount).ToList();
+        Assert.Contains(8, scales);
+        Assert.Contains(16, scales);
+    }
+
+    [Fact]
+    public void Char_gpt_smoothquant_auto_then_static_int8_is_a_quarter_of_the_size_and_agrees_with_fp32()
+    {
+        using var p = new TestProject();
+        p.WriteRecipe($$"""
+            version: 1
+            allow_outside: true
+            models:
+              - name: gpt
+                source: {{Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")}}
+                calibration: { data: {{Fixtures.Require("data/wikitext-2/valid.txt")}}, tokenizer: bytes, seq_len: 128, samples: 8 }
+                steps:
+                  - smoothquant: { alpha: auto }
+                  - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }
+                verify:
+                  data: {{Fixtures.Require("data/wikitext-2/test.txt")}}
+                  tokenizer: bytes
+                  seq_len: 128
+                  samples: 6
+                  thresholds:
+                    - { metric: top1_agreement, min: 0.97 }
+                    - { metric: perplexity, max_increase: 0.01 }
+            """);
+        var sink = new ListDiagnosticSink();
+
+        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var m = result.Report.Models.Single();
+        Assert.True(m.Verification!.Passed);
+        Assert.True(m.SizeRatio <= 0.26, $"size ratio {m.SizeRatio}");
+        var smooth = m.Steps[0];
+        Assert.Equal(25, smooth.Layers.Count);
+        Assert.All(smooth.Layers, l => Assert.Equal(9, l.AlphaSearch!.Curve.Count));
+        Assert.Equal(25, m.Steps[1].Layers.Count(l => l.Op == "MatMul"));
+        var output = OnnxModel.Load(p.PathOf("out/gpt.onnx"));
+        Assert.Equal(25, output.Graph.Nodes.Count(n => n.OpType == "DequantizeLinear" && output.Graph.Initializers.TryGetValue(n.Inputs[0], out var t) && t.DataType == TensorDataType.Int8 && t.Rank == 2) - 2);
+    }
+}
