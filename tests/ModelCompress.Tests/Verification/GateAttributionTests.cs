@@ -39,6 +39,7 @@ public sealed class GateAttributionTests
 
         Assert.StartsWith(" Worst int8 layers by SNR: /blocks.1/attn/qkv/MatMul (21.6 dB), /head/MatMul (30.0 dB), /lm/MatMul (inf dB).", text, StringComparison.Ordinal);
         Assert.Contains("Keep them and the worst in float with exclude: [\"/blocks.5/mlp/fc2/MatMul\", \"/blocks.1/attn/qkv/MatMul\"]", text, StringComparison.Ordinal);
+        Assert.EndsWith(" or raise max_fallback_layers to let the fallback search further.", text, StringComparison.Ordinal);
     }
 
     [Fact]

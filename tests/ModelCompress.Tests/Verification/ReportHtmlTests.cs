@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ModelCompress.Engine.Verification;
 using ModelCompress.Reports;
@@ -52,6 +53,9 @@ public sealed partial class ReportHtmlTests
         Assert.Contains("26.4 KiB", html, StringComparison.Ordinal);        // size before
         Assert.Contains("kept in float by the fallback", html, StringComparison.Ordinal);
         Assert.Equal(3, Regex.Matches(html, "<svg class=\"chart\"").Count); // size, per-layer SNR, α
+        // The breach is repeated at the top of the model's section, without its file prefix, before the numbers.
+        var verdict = html.IndexOf("<div class=\"verdict\">\n<p class=\"error\">MC5001: Accuracy budget exceeded for model &#39;enc&#39;", StringComparison.Ordinal);
+        Assert.True(verdict > 0 && verdict < html.IndexOf("<table class=\"thresholds\">", StringComparison.Ordinal));
         Assert.True(html.IndexOf("/blocks.5/mlp/fc2/MatMul", StringComparison.Ordinal) < html.IndexOf("/head/Gemm", StringComparison.Ordinal));
     }
 
@@ -77,5 +81,42 @@ public sealed partial class ReportHtmlTests
         Assert.NotEqual(a, b);
         Assert.Equal(a, ReportHtml.Render(Report(Timings(1234))));
         Assert.DoesNotContain("<section", a[(cut + 10)..], StringComparison.Ordinal); // nothing after the timings
+    }
+
+    [Fact]
+    public void Alpha_from_report_json_layers_is_drawn_per_layer_and_listed_beside_each_layers_error()
+    {
+        // A report.json as another pass writes it: the quantize step's layers carry the chosen SmoothQuant α.
+        var json = JsonNode.Parse(ReportJson.ToUtf8(Report(Timings(5))))!;
+        var steps = json["models"]![0]!["steps"]!.AsArray();
+        steps.RemoveAt(0); // no smoothquant step of its own: the α arrives only on the layers' entries
+        var layers = steps[0]!["layers"]!.AsArray();
+        layers.Add(JsonNode.Parse(layers[0]!.ToJsonString())!);
+        layers[0]!["alpha"] = 0.35;
+        layers[1]!["name"] = "/blocks.5/mlp/fc2/MatMul";
+        layers[1]!["alpha"] = 0.6;
+        var report = ReportJson.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        var html = ReportHtml.Render(report);
+
+        Assert.Contains("<h3>SmoothQuant α per layer</h3>", html, StringComparison.Ordinal);
+        Assert.Contains("α 0.35", html, StringComparison.Ordinal);
+        Assert.Contains("α 0.60", html, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Matches(html, "<svg class=\"chart\"").Count);
+        Assert.Contains("<th>activations</th><th>α</th><th>SNR</th>", html, StringComparison.Ordinal);
+        Assert.Matches("<code>/head/Gemm</code></td><td>Gemm</td><td>dynamic uint8</td><td class=\"num\">0.35</td>", html);
+        Assert.Matches("<code>/blocks.5/mlp/fc2/MatMul</code></td><td>MatMul</td><td>static uint8</td><td class=\"num\">0.60</td>", html);
+        Assert.Matches("<code>/stem/Conv</code></td><td>Conv</td><td>dynamic uint8</td><td class=\"num\">–</td>", html);
+    }
+
+    [Fact]
+    public void Without_alpha_there_is_no_alpha_chart_or_column()
+    {
+        var json = JsonNode.Parse(ReportJson.ToUtf8(Report(Timings(5))))!;
+        json["models"]![0]!["steps"]!.AsArray().RemoveAt(0);
+        var html = ReportHtml.Render(ReportJson.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())));
+
+        Assert.DoesNotContain("α", html, StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Matches(html, "<svg class=\"chart\"").Count);
     }
 }

@@ -50,7 +50,10 @@ public static class GateAttribution
             .Append(ExcludeList(quantize, names))
             .Append(CultureInfo.InvariantCulture, $" in the quantize step (line {quantize.Location.Line})");
         sb.Append(named.Count > 1 ? ", adding the next ones in this order if needed," : string.Empty);
-        sb.Append(" or set on_regression: fallback to search automatically.");
+        // After a fallback the search itself stopped short: the way on is a larger budget, not turning it on.
+        sb.Append(inFloat is { Count: > 0 }
+            ? " or raise max_fallback_layers to let the fallback search further."
+            : " or set on_regression: fallback to search automatically.");
         return sb.ToString();
     }
 

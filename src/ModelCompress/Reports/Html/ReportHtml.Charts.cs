@@ -7,7 +7,7 @@ namespace ModelCompress.Reports.Html;
 public static partial class ReportHtml
 {
     private const int RowHeight = 22;
-    private const int CharWidth = 7; // 12 px monospace, a little generous
+    private const int CharWidth = 8; // 12 px monospace is 7.2 px per character (DejaVu Sans Mono); rounded up so long names never touch the edge
 
     /// <summary>The hatch pattern the layer chart uses for layers kept in float, defined once per page.</summary>
     private const string SharedDefs =

@@ -40,10 +40,15 @@ public static partial class ReportHtml
         svg text.note { fill: var(--muted); font-family: system-ui, sans-serif; font-size: 12.5px; }
         svg text.lbl { font-family: system-ui, sans-serif; font-size: 13px; }
         svg line.grid { stroke: var(--line); stroke-width: 1; }
+        .verdict p { margin: 6px 0 10px; padding: 7px 12px; border-left: 4px solid var(--fail); background: #fff1f1; font-size: 13px; word-break: break-word; }
+        .verdict p.warning { border-left-color: #d69e2e; background: #fdf6e3; }
         .diagnostics li { margin: 3px 0; }
         .diagnostics li.error code { background: #fde8e8; }
         .diagnostics li.warning code { background: #fdf3dc; }
-        code { word-break: break-word; }
+        /* Long paths and diagnostics may wrap anywhere; names in table cells (metrics, layers) never break. */
+        .meta code, .diagnostics code, p code { word-break: break-word; }
+        td code, th { white-space: nowrap; }
+        table.thresholds td { white-space: nowrap; }
         .timings { margin-top: 36px; border-top: 3px double var(--line); color: var(--muted); }
         .timings h2 { border: 0; }
         .timings small { font-weight: normal; font-size: 12px; }

@@ -69,11 +69,18 @@ public static partial class ReportHtml
         h.Append("</tbody>\n</table>\n");
     }
 
-    private static void AppendLayerErrors(StringBuilder h, VerificationReport v)
+    private static void AppendLayerErrors(StringBuilder h, VerificationReport v, IReadOnlyList<StepReport> steps)
     {
         if (v.Layers is not { Count: > 0 } layers)
         {
             return;
+        }
+
+        // The SmoothQuant α beside each layer's damage, when a smoothquant step chose one (last step wins).
+        var alphas = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var l in steps.SelectMany(s => s.Layers).Where(l => l.Alpha is not null))
+        {
+            alphas[l.Name] = l.Alpha!.Value;
         }
 
         var inFloat = new HashSet<string>(v.Fallback?.FloatLayers ?? [], StringComparer.Ordinal);
@@ -82,15 +89,21 @@ public static partial class ReportHtml
             .Append("SNR = 10·log10(Σy² / Σ(y − ŷ)²). Red below 20 dB, amber below 30 dB.")
             .Append(inFloat.Count > 0 ? " Hatched bars: kept in float by the fallback." : string.Empty).Append("</p>\n");
         h.Append(LayerChart(layers, inFloat));
-        h.Append("<table class=\"layers\">\n<thead><tr><th>#</th><th>layer</th><th>op</th><th>activations</th><th>SNR</th><th>cosine</th><th>max |error|</th><th>note</th></tr></thead>\n<tbody>\n");
+        h.Append("<table class=\"layers\">\n<thead><tr><th>#</th><th>layer</th><th>op</th><th>activations</th>")
+            .Append(alphas.Count > 0 ? "<th>α</th>" : string.Empty).Append("<th>SNR</th><th>cosine</th><th>max |error|</th><th>note</th></tr></thead>\n<tbody>\n");
         var rank = 1;
         foreach (var l in layers)
         {
             var note = inFloat.Contains(l.Name) ? "kept in float by the fallback" : l.Note ?? string.Empty;
             h.Append("<tr").Append(inFloat.Contains(l.Name) ? " class=\"float\"" : string.Empty).Append("><td class=\"num\">")
                 .Append(rank++.ToString(CultureInfo.InvariantCulture)).Append("</td><td><code>").Append(E(l.Name)).Append("</code></td><td>")
-                .Append(E(l.Op)).Append("</td><td>").Append(E(l.Activation)).Append("</td><td class=\"num\">")
-                .Append(l.SnrDb is { } snr ? E(GateAttribution.FormatDb(snr)) : "–").Append("</td><td class=\"num\">")
+                .Append(E(l.Op)).Append("</td><td>").Append(E(l.Activation)).Append("</td><td class=\"num\">");
+            if (alphas.Count > 0)
+            {
+                h.Append(alphas.TryGetValue(l.Name, out var alpha) ? F(alpha, "0.00") : "–").Append("</td><td class=\"num\">");
+            }
+
+            h.Append(l.SnrDb is { } snr ? E(GateAttribution.FormatDb(snr)) : "–").Append("</td><td class=\"num\">")
                 .Append(l.Cosine is { } cos ? F(cos, "0.000000") : "–").Append("</td><td class=\"num\">")
                 .Append(l.MaxAbsError is { } err ? N(err) : "–").Append("</td><td>").Append(E(note)).Append("</td></tr>\n");
         }
@@ -132,6 +145,31 @@ public static partial class ReportHtml
 
             h.Append("</tbody>\n</table>\n");
         }
+    }
+
+    /// <summary>
+    /// The gate's verdict for one model at the top of its section: the MC5xxx breaches and fallback outcomes that
+    /// name it, which carry the worst layers and the recipe line that fixes them (the full list stays at the end).
+    /// </summary>
+    private static void AppendGateMessages(StringBuilder h, string model, IReadOnlyList<string> diagnostics)
+    {
+        var mine = diagnostics.Where(d => d.Contains("model '" + model + "'", StringComparison.Ordinal)
+            && (d.Contains(": error MC5", StringComparison.Ordinal) || d.Contains(": warning MC5", StringComparison.Ordinal))).ToList();
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<div class=\"verdict\">\n");
+        foreach (var d in mine)
+        {
+            // Show the message from its code on: the file(line,col) prefix is in the thresholds table already.
+            var at = d.IndexOf(" MC5", StringComparison.Ordinal);
+            h.Append("<p class=\"").Append(d.Contains(": error MC", StringComparison.Ordinal) ? "error" : "warning").Append("\">")
+                .Append(E(at > 0 ? d[(at + 1)..] : d)).Append("</p>\n");
+        }
+
+        h.Append("</div>\n");
     }
 
     private static void AppendDiagnostics(StringBuilder h, IReadOnlyList<string> diagnostics)

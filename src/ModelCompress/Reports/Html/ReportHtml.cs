@@ -29,7 +29,7 @@ public static partial class ReportHtml
             .Append("\n</header>\n");
         foreach (var model in report.Models)
         {
-            AppendModel(h, model);
+            AppendModel(h, model, report.Diagnostics);
         }
 
         AppendDiagnostics(h, report.Diagnostics);
@@ -38,7 +38,7 @@ public static partial class ReportHtml
         return h.ToString();
     }
 
-    private static void AppendModel(StringBuilder h, ModelReport m)
+    private static void AppendModel(StringBuilder h, ModelReport m, IReadOnlyList<string> diagnostics)
     {
         var v = m.Verification;
         h.Append("<section class=\"model\">\n<h2>").Append(E(m.Name)).Append(' ');
@@ -49,7 +49,9 @@ public static partial class ReportHtml
             h.Append(" · verified on <code>").Append(E(v.Data)).Append("</code>");
         }
 
-        h.Append("</p>\n<div class=\"grid\">\n<div class=\"card\">\n<h3>Size</h3>\n").Append(SizeChart(m.SourceBytes, m.OutputBytes)).Append("</div>\n");
+        h.Append("</p>\n");
+        AppendGateMessages(h, m.Name, diagnostics);
+        h.Append("<div class=\"grid\">\n<div class=\"card\">\n<h3>Size</h3>\n").Append(SizeChart(m.SourceBytes, m.OutputBytes)).Append("</div>\n");
         if (v is not null)
         {
             h.Append("<div class=\"card\">\n<h3>Thresholds</h3>\n");
@@ -63,7 +65,7 @@ public static partial class ReportHtml
             h.Append("<h3>Metrics: fp32 vs compressed</h3>\n");
             AppendMetrics(h, v.Metrics);
             AppendFallback(h, v.Fallback);
-            AppendLayerErrors(h, v);
+            AppendLayerErrors(h, v, m.Steps);
         }
 
         AppendAlphas(h, m.Steps);
