@@ -63,8 +63,8 @@ internal sealed class PassRunner(CacheSession session)
             ct.ThrowIfCancellationRequested();
             var layer = layers[i];
             var layerStatistics = statistics?[layer.ActivationName];
-            var key = LayerWorkKey.Compute(
-                pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightBytes, layerStatistics?.ToBytes() ?? []);
+            var key = LayerWorkKey.FromStatisticsHash(
+                pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightBytes, session.StatisticsHash(layerStatistics));
             var result = session.GetOrComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct));
 
             outcomes.Add(new LayerOutcome(layer, key, result));

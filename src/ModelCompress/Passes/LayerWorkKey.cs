@@ -21,8 +21,26 @@ public readonly record struct LayerWorkKey(string Hex)
         string engineVersion,
         string layerDescriptor,
         ReadOnlySpan<byte> weightBytes,
-        ReadOnlySpan<byte> inputStatisticsBytes)
+        ReadOnlySpan<byte> inputStatisticsBytes) =>
+        FromStatisticsHash(passName, settingsFingerprint, engineVersion, layerDescriptor, weightBytes, SHA256.HashData(inputStatisticsBytes));
+
+    /// <summary>
+    /// The same key as <see cref="Compute"/>, given the SHA-256 of the input statistics' bytes rather than the bytes (a
+    /// run that read the statistics back from the cache has that hash without encoding them again).
+    /// </summary>
+    public static LayerWorkKey FromStatisticsHash(
+        string passName,
+        string settingsFingerprint,
+        string engineVersion,
+        string layerDescriptor,
+        ReadOnlySpan<byte> weightBytes,
+        ReadOnlySpan<byte> inputStatisticsSha256)
     {
+        if (inputStatisticsSha256.Length != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException("a SHA-256 is 32 bytes", nameof(inputStatisticsSha256));
+        }
+
         ArgumentNullException.ThrowIfNull(passName);
         ArgumentNullException.ThrowIfNull(settingsFingerprint);
         ArgumentNullException.ThrowIfNull(engineVersion);
@@ -34,7 +52,7 @@ public readonly record struct LayerWorkKey(string Hex)
         AppendField(hash, Encoding.UTF8.GetBytes(engineVersion));
         AppendField(hash, Encoding.UTF8.GetBytes(layerDescriptor));
         AppendField(hash, SHA256.HashData(weightBytes));
-        AppendField(hash, SHA256.HashData(inputStatisticsBytes));
+        AppendField(hash, inputStatisticsSha256);
         return new LayerWorkKey(Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 

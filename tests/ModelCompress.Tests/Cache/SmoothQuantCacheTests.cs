@@ -108,4 +108,45 @@ public sealed class SmoothQuantCacheTests
         Assert.Equal(File.ReadAllBytes(p.PathOf("plain/stories.onnx")), File.ReadAllBytes(p.PathOf("early/stories.onnx")));
         Assert.Equal(CacheScenarioTests.Deterministic(uncached.Report), CacheScenarioTests.Deterministic(early.Report));
     }
+
+    [Fact]
+    public async Task Damaged_group_layer_and_calibration_entries_are_MC6001_and_two_runs_at_once_still_write_the_uncached_bytes()
+    {
+        using var p = new StoriesCacheProject(steps: Steps);
+        p.Compress("plain", useCache: false);
+        p.Compress("first");
+        var expected = File.ReadAllBytes(p.PathOf("plain/stories.onnx"));
+
+        // Damage one entry of each kind: a truncated SmoothQuant group result or quantized layer, a flipped bit in the
+        // calibration statistics (captured rows included).
+        var layers = Directory.GetFiles(Path.Combine(p.CacheDir, "layers"), "*.mce", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var calibration = Directory.GetFiles(Path.Combine(p.CacheDir, "calibration"), "*.mce", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal((Groups + Layers, 2), (layers.Count, calibration.Count));
+        File.WriteAllBytes(layers[0], File.ReadAllBytes(layers[0])[..^7]);
+        var stats = File.ReadAllBytes(calibration[0]);
+        stats[^1] ^= 0x10;
+        File.WriteAllBytes(calibration[0], stats);
+
+        // Both runs find the damage (or the other's repair) at once; each recomputes what it cannot trust.
+        var sinks = new[] { new ListDiagnosticSink(), new ListDiagnosticSink() };
+        var runs = await Task.WhenAll(
+            Task.Run(() => p.Compress("a", sinks[0])),
+            Task.Run(() => p.Compress("b", sinks[1])));
+
+        Assert.Equal(expected, File.ReadAllBytes(p.PathOf("a/stories.onnx")));
+        Assert.Equal(expected, File.ReadAllBytes(p.PathOf("b/stories.onnx")));
+        var warnings = sinks.SelectMany(s => s.Items).Where(d => d.Code.StartsWith("MC6", StringComparison.Ordinal)).ToList();
+        Assert.All(warnings, w => Assert.Equal(("MC6001", DiagnosticSeverity.Warning), (w.Code, w.Severity)));
+        Assert.Contains(warnings, w => w.File == layers[0]);
+        Assert.Contains(warnings, w => w.File == calibration[0]);
+        Assert.All(runs, r => Assert.Equal(Groups + Layers, CacheScenarioTests.CacheOf(r).LayerHits + CacheScenarioTests.CacheOf(r).LayerMisses));
+
+        // Afterwards every entry verifies and a third run reads everything back.
+        var clean = new ListDiagnosticSink();
+        var third = p.Compress("c", clean);
+        Assert.DoesNotContain(clean.Items, d => d.Code.StartsWith("MC6", StringComparison.Ordinal));
+        Assert.Equal((Groups + Layers, 0, 2), (CacheScenarioTests.CacheOf(third).LayerHits, CacheScenarioTests.CacheOf(third).LayerMisses, Calibration(third).Hits));
+        Assert.Equal(expected, File.ReadAllBytes(p.PathOf("c/stories.onnx")));
+        Assert.Empty(Directory.GetFiles(p.CacheDir, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories));
+    }
 }

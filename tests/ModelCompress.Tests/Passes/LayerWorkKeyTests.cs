@@ -57,4 +57,15 @@ public sealed class LayerWorkKeyTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void A_key_from_the_statistics_hash_is_the_key_from_the_statistics_bytes()
+    {
+        byte[] stats = [5, 6, 7, 8, 9];
+        var hash = System.Security.Cryptography.SHA256.HashData(stats);
+
+        Assert.Equal(Key(stats: stats), LayerWorkKey.FromStatisticsHash("p", "s", "e", "MatMul[2,2]@1", [1, 2, 3, 4], hash));
+        Assert.NotEqual(Key(stats: [5, 6, 7, 8]), LayerWorkKey.FromStatisticsHash("p", "s", "e", "MatMul[2,2]@1", [1, 2, 3, 4], hash));
+        Assert.Throws<ArgumentException>(() => LayerWorkKey.FromStatisticsHash("p", "s", "e", "MatMul[2,2]@1", [1, 2, 3, 4], stats));
+    }
 }

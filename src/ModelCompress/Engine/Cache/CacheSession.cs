@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
@@ -17,6 +19,10 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     private readonly Dictionary<string, List<CacheLookup>> _lookups = new(StringComparer.Ordinal);
     private readonly string _keyVersion = CacheIdentity.KeyVersion(engineVersion);
     private readonly ModelDigests _digests = new();
+
+    // SHA-256 of each statistics object's canonical bytes, taken where the bytes exist anyway (encoding fresh statistics
+    // for the cache, or reading them back), so layer keys never encode statistics a second time.
+    private readonly ConditionalWeakTable<LayerInputStatistics, byte[]> _statisticsHashes = [];
 
     /// <summary>
     /// The version that enters every key: the engine version plus the identity of the build that computes the work
@@ -90,8 +96,11 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request);
         if (cache.TryGet(key) is { } entry)
         {
-            if (StatisticsCodec.TryDecode(entry.Payload, out var cached) && names.All(cached.ContainsKey))
+            var hashes = new List<(LayerInputStatistics Stats, byte[] Hash)>();
+            if (StatisticsCodec.TryDecode(entry.Payload, out var cached, (s, bytes) => hashes.Add((s, SHA256.HashData(bytes))))
+                && names.All(cached.ContainsKey))
             {
+                hashes.ForEach(h => _statisticsHashes.AddOrUpdate(h.Stats, h.Hash));
                 Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds);
                 return cached;
             }
@@ -103,10 +112,16 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var computeClock = Stopwatch.StartNew();
         var statistics = collect(names);
-        cache.Put(key, StatisticsCodec.Encode(statistics), computeClock.Elapsed.TotalMilliseconds);
+        cache.Put(key, StatisticsCodec.Encode(statistics, (s, bytes) => _statisticsHashes.AddOrUpdate(s, SHA256.HashData(bytes.Span))), computeClock.Elapsed.TotalMilliseconds);
         Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, null);
         return statistics;
     }
+
+    /// <summary>The SHA-256 of <paramref name="statistics"/>' canonical bytes (of no bytes for null), for layer keys.</summary>
+    public byte[] StatisticsHash(LayerInputStatistics? statistics) =>
+        statistics is null ? SHA256.HashData([])
+        : _statisticsHashes.TryGetValue(statistics, out var hash) ? hash
+        : SHA256.HashData(statistics.ToBytes());
 
     /// <summary>How many times this run serialized a model to hash it for a calibration key.</summary>
     public int ModelsSerializedForKeys => _digests.Serialized;

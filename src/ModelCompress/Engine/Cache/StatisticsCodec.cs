@@ -12,7 +12,11 @@ namespace ModelCompress.Engine.Cache;
 /// </summary>
 internal static class StatisticsCodec
 {
-    public static byte[] Encode(IReadOnlyDictionary<string, LayerInputStatistics> statistics)
+    /// <summary>Sees one decoded value with the bytes it was read from.</summary>
+    public delegate void SpanAction<in T>(T value, ReadOnlySpan<byte> bytes);
+
+    /// <summary>Encodes <paramref name="statistics"/>; <paramref name="encoded"/> sees each value's statistics with their bytes.</summary>
+    public static byte[] Encode(IReadOnlyDictionary<string, LayerInputStatistics> statistics, Action<LayerInputStatistics, ReadOnlyMemory<byte>>? encoded = null)
     {
         using var stream = new MemoryStream();
         Span<byte> int32 = stackalloc byte[4];
@@ -23,6 +27,7 @@ internal static class StatisticsCodec
             Write(stream, int32, nameBytes.Length);
             stream.Write(nameBytes);
             var bytes = stats.ToBytes();
+            encoded?.Invoke(stats, bytes);
             Write(stream, int32, bytes.Length);
             stream.Write(bytes);
         }
@@ -31,7 +36,12 @@ internal static class StatisticsCodec
     }
 
     /// <summary>Decodes a payload; false when it is not in this format (an entry from another engine build).</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> payload, out Dictionary<string, LayerInputStatistics> statistics)
+    public static bool TryDecode(ReadOnlySpan<byte> payload, out Dictionary<string, LayerInputStatistics> statistics) =>
+        TryDecode(payload, out statistics, null);
+
+    /// <summary>Decodes a payload; <paramref name="decoded"/> sees each value's statistics with the bytes they were read from.</summary>
+    public static bool TryDecode(
+        ReadOnlySpan<byte> payload, out Dictionary<string, LayerInputStatistics> statistics, SpanAction<LayerInputStatistics>? decoded)
     {
         statistics = new Dictionary<string, LayerInputStatistics>(StringComparer.Ordinal);
         var at = 0;
@@ -54,6 +64,8 @@ internal static class StatisticsCodec
             {
                 return false;
             }
+
+            decoded?.Invoke(stats, payload.Slice(at, length));
 
             at += length;
         }
