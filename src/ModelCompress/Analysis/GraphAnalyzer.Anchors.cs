@@ -66,6 +66,13 @@ public static partial class GraphAnalyzer
                 : None(producer, $"{producer.OpType} '{name}' does not normalize the last axis with a constant scale");
         }
 
+        if (producer.IsDefaultDomain && producer.OpType == "Mul" && producer.Inputs.Count == 2 && EndsGelu(graph, producer))
+        {
+            // A per-channel vector in GELU's closing Mul stops ONNX Runtime from fusing the pattern into one Gelu
+            // kernel (it wants scalars there); a Mul after the GELU costs less than the unfused Erf/Div/Add/Mul chain.
+            return None(producer, $"Mul '{name}' closes a GELU that ONNX Runtime fuses");
+        }
+
         if (producer.IsDefaultDomain && producer.OpType == "Mul" && producer.Inputs.Count == 2)
         {
             for (var i = 0; i < 2; i++)
@@ -104,6 +111,22 @@ public static partial class GraphAnalyzer
         }
 
         return None(producer, $"{producer.OpType} '{name}' cannot absorb a per-channel factor");
+    }
+
+    /// <summary>Whether <paramref name="mul"/> is the last op of an erf or tanh GELU (an Erf/Tanh within three producers upstream).</summary>
+    private static bool EndsGelu(OnnxGraph graph, OnnxNode mul)
+    {
+        var frontier = new List<OnnxNode> { mul };
+        for (var depth = 0; depth < 3; depth++)
+        {
+            frontier = [.. frontier.SelectMany(n => n.Inputs).Where(i => i.Length > 0).Select(graph.GetProducer).OfType<OnnxNode>()];
+            if (frontier.Any(n => n.IsDefaultDomain && n.OpType is "Erf" or "Tanh"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static SmoothingAnchor None(OnnxNode producer, string reason) =>
