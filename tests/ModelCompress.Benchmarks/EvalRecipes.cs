@@ -54,7 +54,7 @@ internal static class EvalRecipes
         }
         catch (ModelCompressException e)
         {
-            return Unavailable(variant, $"engine: {e.Diagnostic.Message}");
+            return Unavailable(variant, $"engine: {e.Code}: {e.Diagnostic.Message}");
         }
 
         var seconds = sw.Elapsed.TotalSeconds;
