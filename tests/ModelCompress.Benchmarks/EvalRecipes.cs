@@ -11,8 +11,8 @@ namespace ModelCompress.Benchmarks;
 /// <summary>
 /// Makes our int8 models the way a user would: a <c>compression.yaml</c> per variant, written into the work folder,
 /// loaded with <see cref="RecipeLoader"/> and run with <see cref="ModelCompressEngine.Compress"/>. A variant the engine
-/// cannot make yet (a coded error, or a warning that it substituted a different technique) becomes an unavailable
-/// column with the reason, never a column showing some other model's numbers.
+/// cannot make (a coded error, or a static variant whose output quantizes no activation) becomes an unavailable
+/// column with the coded reason, never a column showing some other model's numbers.
 /// </summary>
 internal static class EvalRecipes
 {
@@ -54,19 +54,13 @@ internal static class EvalRecipes
         }
         catch (ModelCompressException e)
         {
-            return Unavailable(variant, $"engine: {e.Code} {Shorten(e.Diagnostic.Message)}");
+            return Unavailable(variant, $"engine: {e.Code}: {e.Diagnostic.Message}");
         }
 
         var seconds = sw.Elapsed.TotalSeconds;
         var notes = sink.Items.Where(d => d.Severity != DiagnosticSeverity.Info)
             .Select(d => $"{variant.Header}: {d.Severity.ToString().ToLowerInvariant()} {d.Code} {Shorten(d.Message)}")
             .Distinct(StringComparer.Ordinal).ToList();
-        // MC3008: the engine applied weight-only int8 in place of the requested mode; that is not this column.
-        if (sink.Items.FirstOrDefault(d => d.Code == "MC3008") is { } substituted)
-        {
-            return Unavailable(variant, $"engine substituted weight-only int8 (MC3008: {Shorten(substituted.Message)})");
-        }
-
         var output = Path.Combine(dir, "out", "model.onnx");
         if (!result.Succeeded || !File.Exists(output))
         {
