@@ -102,6 +102,7 @@ public sealed partial class ReportHtmlTests
         Assert.Contains("<h3>SmoothQuant α per layer</h3>", html, StringComparison.Ordinal);
         Assert.Contains("α 0.35", html, StringComparison.Ordinal);
         Assert.Contains("α 0.60", html, StringComparison.Ordinal);
+        Assert.Contains("31.7 dB · cos 0.99970 · α 0.35</text>", html, StringComparison.Ordinal); // beside the layer's bar
         Assert.Equal(3, Regex.Matches(html, "<svg class=\"chart\"").Count);
         Assert.Contains("<th>activations</th><th>α</th><th>SNR</th>", html, StringComparison.Ordinal);
         Assert.Matches("<code>/head/Gemm</code></td><td>Gemm</td><td>dynamic uint8</td><td class=\"num\">0.35</td>", html);

@@ -50,7 +50,8 @@ public static class LayerErrorAnalyzer
 
             try
             {
-                probes.Add(new LayerProbe(layer, new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0]));
+                probes.Add(new LayerProbe(
+                    layer, new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0], InputSmoothing(layer, reference.Graph, refNode)));
             }
             catch (NotSupportedException ex)
             {
@@ -111,7 +112,7 @@ public static class LayerErrorAnalyzer
     }
 
     /// <summary>One layer's simulator and running error sums over the samples.</summary>
-    private sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simulator, string input, string output)
+    private sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simulator, string input, string output, float[]? smoothing)
     {
         private double _signal, _noise, _dot, _simEnergy, _maxAbs;
 
@@ -128,7 +129,7 @@ public static class LayerErrorAnalyzer
             float[] simulated;
             try
             {
-                simulated = simulator.Run(x.Values, x.Shape);
+                simulated = simulator.Run(smoothing is null ? x.Values : Smooth(x.Values, smoothing), x.Shape);
             }
             catch (NotSupportedException ex)
             {
@@ -161,6 +162,66 @@ public static class LayerErrorAnalyzer
             // Two all-zero outputs agree fully; one all-zero output against a non-zero one has no direction: 0.
             _signal == 0 && _simEnergy == 0 ? 1.0 : _signal == 0 || _simEnergy == 0 ? 0.0 : _dot / Math.Sqrt(_signal * _simEnergy),
             _maxAbs);
+    }
+
+    /// <summary>
+    /// The per-input-channel factors s that SmoothQuant moved from this MatMul's input into its weight, or null when
+    /// there are none. SmoothQuant (Xiao et al., 2023) computes X·W as (X·diag(s)⁻¹)·(diag(s)·W) and folds diag(s)⁻¹
+    /// into the op before the layer, so the compressed layer's input is the fp32 input divided by s and its weight
+    /// row k is s_k times the fp32 row. s is read back from the weights by least squares per row,
+    /// s_k = ⟨Ŵ_k, W_k⟩ / ⟨W_k, W_k⟩ with Ŵ the dequantized int8 weight; int8 rounding moves it by well under 0.1%.
+    /// </summary>
+    private static float[]? InputSmoothing(QuantizedLayerView layer, OnnxGraph reference, OnnxNode refNode)
+    {
+        if (layer.OpType != "MatMul" || layer.WeightShape.Length != 2 || refNode.Inputs.Count < 2
+            || !reference.TryGetWeight(refNode.Inputs[1], out var tensor) || tensor.ElementCount != layer.Weights.Length)
+        {
+            return null;
+        }
+
+        var w = tensor.ToFloatArray();
+        int k = (int)layer.WeightShape[0], n = (int)layer.WeightShape[1];
+        var scales = layer.WeightScales;
+        var factors = new float[k];
+        var moved = 0;
+        for (var r = 0; r < k; r++)
+        {
+            double dot = 0, norm = 0;
+            for (var c = 0; c < n; c++)
+            {
+                double wr = w[(r * n) + c];
+                dot += layer.Weights[(r * n) + c] * (double)scales[scales.Length == 1 ? 0 : c] * wr;
+                norm += wr * wr;
+            }
+
+            factors[r] = norm == 0 ? 1f : (float)(dot / norm);
+            if (norm == 0 || factors[r] <= 0)
+            {
+                // A zero or sign-flipped row is not a smoothing factor; compare the layer as stored.
+                return null;
+            }
+
+            if (Math.Abs(factors[r] - 1) > 0.05)
+            {
+                moved++;
+            }
+        }
+
+        // Int8 rounding alone leaves s_k near 1 (a short row can stray by a percent or two); SmoothQuant's
+        // max|X_j|^α / max|W_j|^(1−α) moves most channels far from 1. Unsmoothed layers are compared as stored.
+        return 2 * moved >= k ? factors : null;
+    }
+
+    /// <summary>The fp32 input as the smoothed layer sees it: channel k (the last axis) divided by s_k.</summary>
+    private static float[] Smooth(float[] x, float[] s)
+    {
+        var y = new float[x.Length];
+        for (var i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] / s[i % s.Length];
+        }
+
+        return y;
     }
 
     /// <summary>SNR in dB, 10·log10(Σy² / Σ(y − ŷ)²); +∞ when there is no error at all.</summary>

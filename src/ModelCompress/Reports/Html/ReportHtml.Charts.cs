@@ -39,12 +39,13 @@ public static partial class ReportHtml
         return s.ToString();
     }
 
-    private static string LayerChart(IReadOnlyList<LayerError> layers, IReadOnlySet<string> inFloat)
+    private static string LayerChart(IReadOnlyList<LayerError> layers, IReadOnlySet<string> inFloat, IReadOnlyDictionary<string, double> alphas)
     {
         var finite = layers.Where(l => l.SnrDb is { } d && double.IsFinite(d)).Select(l => l.SnrDb!.Value).DefaultIfEmpty(0).Max();
         var scaleMax = Math.Max(40, Math.Ceiling(finite / 10) * 10);
         var label = Math.Clamp((layers.Max(l => l.Name.Length) * CharWidth) + 12, 120, 320);
-        const int plot = 520, value = 200, top = 22;
+        const int plot = 520, top = 22;
+        var value = alphas.Count > 0 ? 290 : 200; // room for "· α 0.45" after the SNR
         var width = label + plot + value;
         var height = top + (layers.Count * RowHeight) + 6;
         var s = new StringBuilder();
@@ -70,7 +71,8 @@ public static partial class ReportHtml
                 s.Append("<rect x=\"").Append(label).Append("\" y=\"").Append(y + 3).Append("\" width=\"").Append(w).Append("\" height=\"16\" rx=\"2\" fill=\"")
                     .Append(fill).Append("\"/><text x=\"").Append(label + w + 6).Append("\" y=\"").Append(y + 15).Append("\" class=\"val\">")
                     .Append(E(GateAttribution.FormatDb(snr))).Append(l.Cosine is { } c ? " · cos " + F(c, "0.00000") : string.Empty)
-                    .Append(inFloat.Contains(l.Name) ? " · float" : string.Empty).Append("</text>");
+                    .Append(inFloat.Contains(l.Name) ? " · float" : string.Empty)
+                    .Append(alphas.TryGetValue(l.Name, out var alpha) ? " · α " + F(alpha, "0.00") : string.Empty).Append("</text>");
             }
             else
             {

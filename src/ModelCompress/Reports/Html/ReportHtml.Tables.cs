@@ -87,8 +87,9 @@ public static partial class ReportHtml
         h.Append("<h3>Per-layer error: int8 kernel vs fp32, worst first</h3>\n")
             .Append("<p class=\"note\">Each layer alone, on its exact fp32 input from the verify data, run with the bit-exact int8 kernel; ")
             .Append("SNR = 10·log10(Σy² / Σ(y − ŷ)²). Red below 20 dB, amber below 30 dB.")
-            .Append(inFloat.Count > 0 ? " Hatched bars: kept in float by the fallback." : string.Empty).Append("</p>\n");
-        h.Append(LayerChart(layers, inFloat));
+            .Append(inFloat.Count > 0 ? " Hatched bars: kept in float by the fallback." : string.Empty)
+            .Append(alphas.Count > 0 ? " α: the SmoothQuant migration strength chosen for the layer." : string.Empty).Append("</p>\n");
+        h.Append(LayerChart(layers, inFloat, alphas));
         h.Append("<table class=\"layers\">\n<thead><tr><th>#</th><th>layer</th><th>op</th><th>activations</th>")
             .Append(alphas.Count > 0 ? "<th>α</th>" : string.Empty).Append("<th>SNR</th><th>cosine</th><th>max |error|</th><th>note</th></tr></thead>\n<tbody>\n");
         var rank = 1;
