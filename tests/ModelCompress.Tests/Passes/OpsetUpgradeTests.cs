@@ -1,7 +1,10 @@
+using ModelCompress.Data;
+using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 using ModelCompress.Testing;
+using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Passes;
 
@@ -70,6 +73,76 @@ public sealed class OpsetUpgradeTests
 
         Assert.False(OpsetUpgrade.CanRaiseTo13(b.Build(), out var blocker));
         Assert.Equal("Clip", blocker);
+    }
+
+    [Fact]
+    public void Ppocr_recognizer_static_int8_through_the_engine_raises_the_opset_and_agrees_with_fp32()
+    {
+        using var p = new TestProject();
+        var model = Fixtures.Require("models/ppocrv4/ch_PP-OCRv4_rec_infer.onnx");
+        var (images, _) = Mnist.TestSet(6 * Lines);
+        var data = new float[Lines * 3 * 48 * 320];
+        for (var i = 0; i < Lines; i++)
+        {
+            DigitLine(images, 6 * i, 320).CopyTo(data, i * 3 * 48 * 320);
+        }
+
+        NpyWriter.WriteFile(p.PathOf("lines.npy"), new NdArray(NdElementType.Float32, [Lines, 3, 48, 320], data));
+        p.WriteRecipe($$"""
+            version: 1
+            allow_outside: true
+            models:
+              - name: rec
+                source: {{model}}
+                calibration: { data: lines.npy, samples: {{Lines}} }
+                steps:
+                  - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }
+            """);
+        var sink = new ListDiagnosticSink();
+
+        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var step = result.Report.Models.Single().Steps.Single();
+        Assert.Equal("static_int8_qdq", step.Pass);
+        Assert.NotEmpty(step.Layers);
+        var output = OnnxModel.Load(p.PathOf("out/rec.onnx"));
+        AssertValidAt13(output);
+        Assert.Contains(output.Graph.Nodes, n => n.OpType == "QuantizeLinear");
+
+        // Greedy CTC decoding reads the arg-max class of every time step: the int8 model picks the same one at most.
+        var fp32 = OnnxModel.Load(model).ToBytes();
+        var int8 = output.ToBytes();
+        int same = 0, steps = 0;
+        for (var i = 0; i < Lines; i++)
+        {
+            var line = OrtInput.Float("x", data[(i * 3 * 48 * 320)..((i + 1) * 3 * 48 * 320)], 1, 3, 48, 320);
+            var e = OrtRun.Run(fp32, line)[0];
+            var a = OrtRun.Run(int8, line)[0];
+            Assert.Equal(e.Shape, a.Shape);
+            var classes = (int)e.Shape[^1];
+            var (ef, af) = (e.Floats, a.Floats);
+            for (var t = 0; t < ef.Length / classes; t++)
+            {
+                steps++;
+                same += ArgMax(ef.AsSpan(t * classes, classes)) == ArgMax(af.AsSpan(t * classes, classes)) ? 1 : 0;
+            }
+        }
+
+        Assert.True(same >= 0.9 * steps, $"time-step arg-max agreement {same}/{steps}");
+    }
+
+    private const int Lines = 4;
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            best = values[i] > values[best] ? i : best;
+        }
+
+        return best;
     }
 
     internal static OnnxModel Upgrade(string path)
