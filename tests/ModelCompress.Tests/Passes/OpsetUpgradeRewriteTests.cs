@@ -202,7 +202,7 @@ public sealed class OpsetUpgradeRewriteTests
         data[0] = float.NegativeInfinity;
         data[1] = float.PositiveInfinity;
         data[2] = float.MaxValue;
-        OpsetUpgradeTests.AssertSameOutputs(before, upgraded.ToBytes(), OrtInput.Float(input.Name, data, shape));
+        _ = OpsetUpgradeTests.AssertSameOutputs(before, upgraded.ToBytes(), OrtInput.Float(input.Name, data, shape));
         return upgraded;
     }
 }
