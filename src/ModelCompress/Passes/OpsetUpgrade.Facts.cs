@@ -41,6 +41,7 @@ public static partial class OpsetUpgrade
 
         private readonly Dictionary<string, TensorDataType> _types = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _ranks = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int?> _lengths = new(StringComparer.Ordinal);
 
         public ValueFacts(OnnxGraph graph)
         {
@@ -128,8 +129,6 @@ public static partial class OpsetUpgrade
 
         // The element count of a 1-D shape tensor built from pieces of known length (Concat of Casts of one-element
         // values, as exporters emit for dynamic Reshape targets); null when any piece is unknown.
-        private readonly Dictionary<string, int?> _lengths = new(StringComparer.Ordinal);
-
         private int? StaticLength(string value)
         {
             if (_lengths.TryGetValue(value, out var known))
