@@ -35,4 +35,19 @@ public sealed class AlphaSelectionTests
 
         Assert.Equal(0.4, SmoothQuantizer.OneStandardError(curve, rows, 0.5));
     }
+
+    /// <summary>
+    /// What the one-standard-error rule guarantees whatever the per-row errors were: the chosen α is the curve's
+    /// minimum or a point strictly nearer 0.5 with an error no smaller than the minimum.
+    /// </summary>
+    internal static void AssertOneStandardErrorChoice(IReadOnlyList<AlphaPoint> curve, double chosen)
+    {
+        var best = curve.MinBy(p => p.Mse)!;
+        var point = curve.Single(p => p.Alpha == chosen);
+        if (point.Alpha != best.Alpha)
+        {
+            Assert.True(Math.Abs(point.Alpha - 0.5) < Math.Abs(best.Alpha - 0.5), $"α {point.Alpha} is not nearer 0.5 than the minimum at {best.Alpha}");
+            Assert.True(point.Mse >= best.Mse);
+        }
+    }
 }
