@@ -1,11 +1,13 @@
+using ModelCompress.Quantization;
+
 namespace ModelCompress.Passes;
 
 /// <summary>
-/// Symmetric per-channel int8 quantization of weights. With the affine mapping r = S·(q − Z) of Jacob et al.,
-/// "Quantization and Training of Neural Networks for Efficient Integer-Arithmetic-Only Inference" (CVPR 2018, eq. 1)
-/// and Z = 0 (symmetric), each output channel c gets S_c = max|W_c| / 127 and q = clamp(round(w / S_c), −127, 127).
-/// The restricted range [−127, 127] keeps the grid symmetric so −max and +max are both exact (Nagel et al., "A White
-/// Paper on Neural Network Quantization", 2021, §2.2). Rounding is half-to-even, matching ONNX QuantizeLinear.
+/// Symmetric int8 weights as a serializable <see cref="QuantizedWeight"/> for the weight-only pass and the per-layer
+/// cache. The arithmetic is <see cref="WeightQuantizer"/>'s (the one implementation the static and SmoothQuant paths
+/// use too): with r = S·(q − Z) of Jacob et al. 2018 (eq. 1) and Z = 0, each output channel c gets
+/// S_c = max|W_c| / 127 and q = clamp(round(w / S_c), −127, 127), half to even like ONNX QuantizeLinear; the restricted
+/// range keeps −max and +max exact (Nagel et al. 2021, §2.2). This type adds the checks and the shape bookkeeping.
 /// </summary>
 public static class Int8Quantizer
 {
@@ -13,59 +15,22 @@ public static class Int8Quantizer
     public const int QMax = 127;
 
     /// <summary>Quantizes <paramref name="weights"/> (row-major, <paramref name="shape"/>) per index of <paramref name="axis"/>.</summary>
+    /// <exception cref="ArgumentException">The weights do not match the shape, or contain NaN or infinity.</exception>
     public static QuantizedWeight QuantizePerChannel(ReadOnlySpan<float> weights, IReadOnlyList<long> shape, int axis)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        var (outer, channels, inner) = Split(shape, axis);
-        if (weights.Length != outer * channels * inner)
-        {
-            throw new ArgumentException("weights do not match the shape", nameof(weights));
-        }
-
-        var absMax = new float[channels];
-        for (long o = 0; o < outer; o++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                var row = weights.Slice((int)(((o * channels) + c) * inner), (int)inner);
-                foreach (var w in row)
-                {
-                    if (!float.IsFinite(w))
-                    {
-                        throw new ArgumentException("weights contain NaN or infinity", nameof(weights));
-                    }
-
-                    absMax[c] = Math.Max(absMax[c], Math.Abs(w));
-                }
-            }
-        }
-
-        // An all-zero channel would get scale 0, which DequantizeLinear forbids; any positive scale maps it to q = 0.
-        var scales = absMax.Select(m => m > 0 ? m / QMax : 1f).ToArray();
-        var values = new sbyte[weights.Length];
-        for (long o = 0; o < outer; o++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                var baseIndex = (int)(((o * channels) + c) * inner);
-                var s = scales[c];
-                for (var i = 0; i < inner; i++)
-                {
-                    var q = Math.Round(weights[baseIndex + i] / s, MidpointRounding.ToEven);
-                    values[baseIndex + i] = (sbyte)Math.Clamp(q, -QMax, QMax);
-                }
-            }
-        }
-
+        Check(weights, shape);
+        _ = Split(shape, axis);
+        var (values, scales) = WeightQuantizer.Quantize(weights, shape, axis, perChannel: true);
         return new QuantizedWeight(shape, axis, scales, values);
     }
 
     /// <summary>Quantizes <paramref name="weights"/> with one scale for the whole tensor (S = max|W| / 127).</summary>
+    /// <exception cref="ArgumentException">The weights do not match the shape, or contain NaN or infinity.</exception>
     public static QuantizedWeight QuantizePerTensor(ReadOnlySpan<float> weights, IReadOnlyList<long> shape)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        var flat = QuantizePerChannel(weights, [weights.Length, 1], axis: 1);
-        return new QuantizedWeight(shape, -1, flat.Scales, flat.Values);
+        Check(weights, shape);
+        var (values, scales) = WeightQuantizer.Quantize(weights, shape, -1, perChannel: false);
+        return new QuantizedWeight(shape, -1, scales, values);
     }
 
     /// <summary>Splits a shape around <paramref name="axis"/> into (elements before, channels, elements after).</summary>
@@ -86,5 +51,28 @@ public static class Int8Quantizer
         }
 
         return (outer, checked((int)shape[axis]), inner);
+    }
+
+    private static void Check(ReadOnlySpan<float> weights, IReadOnlyList<long> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var count = 1L;
+        foreach (var d in shape)
+        {
+            count *= d;
+        }
+
+        if (weights.Length != count)
+        {
+            throw new ArgumentException("weights do not match the shape", nameof(weights));
+        }
+
+        foreach (var w in weights)
+        {
+            if (!float.IsFinite(w))
+            {
+                throw new ArgumentException("weights contain NaN or infinity", nameof(weights));
+            }
+        }
     }
 }

@@ -35,7 +35,7 @@ public sealed class SmoothQuantPass : ICompressionPass
     /// <inheritdoc />
     public string SettingsFingerprint => _step.IsAutoAlpha
         ? _step.SettingsFingerprint() + string.Create(CultureInfo.InvariantCulture,
-            $"|search_activations={(_options.ActivationType == QuantizedType.Int8 ? "int8" : "uint8")}|search_per_channel={_options.PerChannelWeights}|search_rows={_options.SearchRows}")
+            $"|search_activations={(_options.ActivationType == QuantizedType.Int8 ? "int8" : "uint8")}|search_per_channel={_options.PerChannelWeights}|search_rows={_options.SearchRows}|select=1se")
         : _step.SettingsFingerprint();
 
     /// <inheritdoc />

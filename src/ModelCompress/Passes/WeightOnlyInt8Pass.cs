@@ -25,7 +25,12 @@ public sealed partial class WeightOnlyInt8Pass : ICompressionPass
     public string Name => "weight_only_int8";
 
     /// <inheritdoc />
-    public string SettingsFingerprint => _step.SettingsFingerprint();
+    /// <remarks>
+    /// "|wq=2": the weights are rounded by <see cref="Quantization.WeightQuantizer"/> (w / S in float, as QuantizeLinear
+    /// does) since the two weight quantizers were folded into one; entries made by the older double-precision rounding
+    /// may differ in rare ties and must not be read back as this code's result.
+    /// </remarks>
+    public string SettingsFingerprint => _step.SettingsFingerprint() + "|wq=2";
 
     /// <inheritdoc />
     public bool RequiresCalibration => false;

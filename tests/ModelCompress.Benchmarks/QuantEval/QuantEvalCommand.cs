@@ -12,7 +12,7 @@ namespace ModelCompress.Benchmarks.QuantEval;
 
 /// <summary>
 /// Measures int8 quantization on the real fixtures. <c>quant-eval char-gpt [--windows N] [--calib N]
-/// [--configs a,b,...] [--latency rounds] [--ops]</c>: perplexity, next-byte top-1 agreement with fp32, file size and
+/// [--configs a,b,...] [--latency rounds] [--ops] [--save DIR] [--latency-files a.onnx,b.onnx]</c>: perplexity, next-byte top-1 agreement with fp32, file size and
 /// ONNX Runtime latency (batch 1, seq 128, 1 thread) on WikiText-2 test (first 200,000 bytes, windows of 128),
 /// calibrated on WikiText-2 valid. Configs: fp32, minmax, percentile, entropy, dynamic, sq0.5, sqauto (SmoothQuant
 /// then static minmax), with an optional <c>:int8</c> suffix for int8 activations.
@@ -92,6 +92,16 @@ internal sealed partial class QuantEvalCommand : IBenchCommand
             }
 
             latencyModels.Add((config, bytes));
+            if (Option(args, "--save", "") is { Length: > 0 } saveDir)
+            {
+                Directory.CreateDirectory(saveDir);
+                File.WriteAllBytes(Path.Combine(saveDir, config.Replace(':', '_') + ".onnx"), bytes);
+            }
+        }
+
+        foreach (var extra in Option(args, "--latency-files", "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            latencyModels.Add((Path.GetFileNameWithoutExtension(extra), File.ReadAllBytes(extra)));
         }
 
         if (rounds > 0)
