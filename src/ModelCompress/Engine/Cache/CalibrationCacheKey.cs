@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ModelCompress.Onnx;
+using ModelCompress.Onnx.Internal;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;
 
@@ -89,37 +90,5 @@ internal static class CalibrationCacheKey
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, field.Length);
         hash.AppendData(length);
         hash.AppendData(field);
-    }
-
-    /// <summary>A write-only stream feeding an <see cref="IncrementalHash"/>.</summary>
-    private sealed class HashingStream(IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
-
-        public override void Write(ReadOnlySpan<byte> buffer) => hash.AppendData(buffer);
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
