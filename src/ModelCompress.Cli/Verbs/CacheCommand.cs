@@ -94,6 +94,7 @@ public static class CacheCommand
         stdout.WriteLine($"cache {s.Root}{(s.IsTagged ? string.Empty : " (no CACHEDIR.TAG: not written by ModelCompress)")}");
         stdout.WriteLine(Invariant($"  layer results:          {s.LayerEntries,6} entries  {Size(s.LayerBytes)}"));
         stdout.WriteLine(Invariant($"  calibration statistics: {s.CalibrationEntries,6} entries  {Size(s.CalibrationBytes)}"));
+        stdout.WriteLine(Invariant($"  model segments:         {s.SegmentEntries,6} entries  {Size(s.SegmentBytes)}"));
         if (s.TemporaryFiles > 0)
         {
             stdout.WriteLine(Invariant($"  temporary files:        {s.TemporaryFiles,6} files    {Size(s.TemporaryBytes)}"));

@@ -73,11 +73,9 @@ public static partial class ActivationCalibrator
             copy.Graph.AddOutput(name);
         }
 
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
         try
         {
-            return new InferenceSession(copy.ToBytes(), options);
+            return OpenSession(copy.ToBytes(), threads);
         }
         catch (OnnxRuntimeException e)
         {
@@ -85,7 +83,16 @@ public static partial class ActivationCalibrator
         }
     }
 
-    private static void Fold(Dictionary<string, TensorStatistics> result, CalibrationRequest request, OrtValue value, int sampleCount)
+    /// <summary>A calibration session over model bytes: every graph optimization, <paramref name="threads"/> intra-op threads.</summary>
+    internal static InferenceSession OpenSession(byte[] modelBytes, int threads)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+        return new InferenceSession(modelBytes, options);
+    }
+
+    /// <summary>Folds one sample's value of <paramref name="request"/> into <paramref name="result"/>.</summary>
+    internal static void Fold(Dictionary<string, TensorStatistics> result, CalibrationRequest request, OrtValue value, int sampleCount)
     {
         var info = value.GetTensorTypeAndShape();
         if (info.ElementDataType != TensorElementType.Float)

@@ -46,7 +46,7 @@ public static partial class ModelCompressEngine
                 var pass = PassFactory.Create(step, m.Name, into, m.Steps);
                 var context = new PassContext(m.Name, step.Location, into);
                 steps.Add(runner.Run(step, pass, onnx, context, options.Progress, (names, request) => runner.Session.GetOrCollectStatistics(
-                    m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct, request), request), ct));
+                    m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session), request), ct));
                 stepMs.Add(clock.Elapsed.TotalMilliseconds);
             }
 
@@ -96,7 +96,8 @@ public static partial class ModelCompressEngine
     /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(
         ModelRecipe model, StepRecipe step, OnnxModel onnx, IEnumerable<string> values, CompressOptions options, CancellationToken ct,
-        LayerStatisticsRequest? request = null)
+        LayerStatisticsRequest? request = null,
+        Cache.CacheSession? session = null)
     {
         if (model.Calibration is not { } calibration)
         {
@@ -105,7 +106,8 @@ public static partial class ModelCompressEngine
         }
 
         return Calibration.ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,
-            (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct, request);
+            (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct, request,
+            session?.Cache, session?.EngineVersion ?? string.Empty, Segments.SegmentPolicy.Default);
     }
 
     /// <summary>The model file and every external data file it references.</summary>

@@ -8,4 +8,10 @@ public enum CacheEntryKind : byte
 
     /// <summary>Input statistics of a model's layers on its calibration data.</summary>
     CalibrationStatistics = 2,
+
+    /// <summary>What a caller computed from the values one model segment produced (statistics, outputs).</summary>
+    SegmentResult = 3,
+
+    /// <summary>The values crossing the cut after one model segment, for every sample (where a later run resumes).</summary>
+    SegmentActivations = 4,
 }

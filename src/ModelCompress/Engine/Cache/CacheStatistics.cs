@@ -25,9 +25,15 @@ public sealed record CacheStatistics(
     DateTime? OldestUseUtc,
     DateTime? NewestUseUtc)
 {
+    /// <summary>Segment entries (results and activations of model segments).</summary>
+    public int SegmentEntries { get; init; }
+
+    /// <summary>Their total size.</summary>
+    public long SegmentBytes { get; init; }
+
     /// <summary>All entries.</summary>
-    public int Entries => LayerEntries + CalibrationEntries;
+    public int Entries => LayerEntries + CalibrationEntries + SegmentEntries;
 
     /// <summary>The size of all entries and temporary files.</summary>
-    public long TotalBytes => LayerBytes + CalibrationBytes + TemporaryBytes;
+    public long TotalBytes => LayerBytes + CalibrationBytes + SegmentBytes + TemporaryBytes;
 }

@@ -11,7 +11,8 @@ public sealed partial class DirectoryLayerCache
     /// </summary>
     public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
 
-    private static readonly CacheEntryKind[] Kinds = [CacheEntryKind.LayerResult, CacheEntryKind.CalibrationStatistics];
+    private static readonly CacheEntryKind[] Kinds =
+        [CacheEntryKind.LayerResult, CacheEntryKind.CalibrationStatistics, CacheEntryKind.SegmentResult, CacheEntryKind.SegmentActivations];
 
     /// <summary>Counts the entries and their sizes; an absent folder is an empty cache.</summary>
     public CacheStatistics GetStatistics()
@@ -21,6 +22,7 @@ public sealed partial class DirectoryLayerCache
         var temps = TemporaryFiles().ToList();
         var layers = entries.Where(e => e.Kind == CacheEntryKind.LayerResult).ToList();
         var calibration = entries.Where(e => e.Kind == CacheEntryKind.CalibrationStatistics).ToList();
+        var segments = entries.Where(e => e.Kind is CacheEntryKind.SegmentResult or CacheEntryKind.SegmentActivations).ToList();
         return new CacheStatistics(
             Root,
             exists,
@@ -32,7 +34,11 @@ public sealed partial class DirectoryLayerCache
             temps.Count,
             temps.Sum(t => t.Length),
             entries.Count == 0 ? null : entries.Min(e => e.File.LastWriteTimeUtc),
-            entries.Count == 0 ? null : entries.Max(e => e.File.LastWriteTimeUtc));
+            entries.Count == 0 ? null : entries.Max(e => e.File.LastWriteTimeUtc))
+        {
+            SegmentEntries = segments.Count,
+            SegmentBytes = segments.Sum(e => e.File.Length),
+        };
     }
 
     /// <summary>

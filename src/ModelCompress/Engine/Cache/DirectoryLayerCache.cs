@@ -113,6 +113,8 @@ public sealed partial class DirectoryLayerCache : ILayerCache
     {
         CacheEntryKind.LayerResult => "layers",
         CacheEntryKind.CalibrationStatistics => "calibration",
+        CacheEntryKind.SegmentResult => "segments",
+        CacheEntryKind.SegmentActivations => "activations",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -1,6 +1,10 @@
+using Microsoft.ML.OnnxRuntime;
 using ModelCompress.Calibration;
+using ModelCompress.Engine.Cache;
+using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
+using ModelCompress.Quantization;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Engine.Calibration;
@@ -8,8 +12,10 @@ namespace ModelCompress.Engine.Calibration;
 /// <summary>
 /// Runs a model in ONNX Runtime on calibration samples with chosen intermediate values exposed as extra graph outputs,
 /// and streams per-channel statistics of each (channel = last axis, the axis a MatMul contracts with its weight):
-/// running min, max and max |x|, and when asked a histogram and a bounded number of captured rows. Only one sample's
-/// activations are held at a time (see <see cref="ActivationCalibrator"/>).
+/// running min, max and max |x|, and when asked a histogram and a bounded number of captured rows. A model light
+/// enough runs whole, holding one sample's activations at a time (see <see cref="ActivationCalibrator"/>); a larger
+/// one is cut into segments (<see cref="SegmentPlanner"/>) that run one after another over all samples, so that with
+/// a cache a change to one layer re-runs only the segments from that layer on (<see cref="SegmentedRunner"/>).
 /// </summary>
 public static class ActivationStatisticsCollector
 {
@@ -28,7 +34,21 @@ public static class ActivationStatisticsCollector
         string modelName,
         Action<long, long>? progress,
         CancellationToken ct,
-        LayerStatisticsRequest? request = null)
+        LayerStatisticsRequest? request = null) =>
+        Collect(model, values, calibration, modelName, progress, ct, request, null, string.Empty, SegmentPolicy.Default);
+
+    /// <summary>As above, with the cache that keeps segment results and activations (null: none).</summary>
+    internal static IReadOnlyDictionary<string, LayerInputStatistics> Collect(
+        OnnxModel model,
+        IEnumerable<string> values,
+        CalibrationSettings calibration,
+        string modelName,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        LayerStatisticsRequest? request,
+        ILayerCache? cache,
+        string keyVersion,
+        SegmentPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
@@ -40,11 +60,26 @@ public static class ActivationStatisticsCollector
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var source = CalibrationSources.Create(calibration, model);
         var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows)).ToList();
-        var stats = ActivationCalibrator.Collect(model, requests, source, 1, ct, progress);
-        return names.ToDictionary(
-            n => n,
-            n => new LayerInputStatistics(stats[n].ChannelMin, stats[n].ChannelMax, stats[n].ChannelAbsMax, stats[n].Samples,
-                stats[n].Histogram, request.CaptureRows > 0 ? stats[n].Rows : null),
-            StringComparer.Ordinal);
+        var plan = SegmentPlanner.Plan(model, names, policy);
+        if (!plan.IsSegmented || names.Count == 0)
+        {
+            var stats = ActivationCalibrator.Collect(model, requests, source, 1, ct, progress);
+            return names.ToDictionary(n => n, n => StatisticsConsumer.ToLayer(stats[n], request), StringComparer.Ordinal);
+        }
+
+        if (source.Count <= 0)
+        {
+            throw QuantizationErrors.Fail("MC3101", null, source.Description);
+        }
+
+        List<IReadOnlyDictionary<string, CarriedTensor>> samples = [.. source.Samples().Select(sample =>
+            (IReadOnlyDictionary<string, CarriedTensor>)sample.ToDictionary(i => i.Name, i => CarriedTensor.From(i.Data, i.Shape), StringComparer.Ordinal))];
+        var consumer = new StatisticsConsumer(requests, samples.Count, request);
+        var sessions = new SegmentSessions(
+            bytes => ActivationCalibrator.OpenSession(bytes, 1),
+            (e, where) => QuantizationErrors.Fail("MC3102", model.FilePath, e, $"{where} of {source.Description}", e.Message),
+            progress);
+        new SegmentedRunner(cache, keyVersion, policy).Run(plan, samples, consumer, sessions, ct);
+        return names.ToDictionary(n => n, consumer.Get, StringComparer.Ordinal);
     }
 }

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Internal;
+
+namespace ModelCompress.Engine.Segments;
+
+/// <summary>
+/// Writes one segment as a model of its own: its nodes (cloned), the initializers they read (shared, immutable),
+/// the model's inputs it reads, the carried values as inputs, and as outputs what later segments read plus what the
+/// caller observes. The opset imports and IR version are the model's.
+/// </summary>
+internal static class SegmentModelBuilder
+{
+    /// <summary>
+    /// The segment as a model; carried inputs are typed from <paramref name="carriedTypes"/> (rank known, every axis
+    /// free), or left untyped when it is null (the form whose bytes <see cref="ContentHash"/> hashes).
+    /// </summary>
+    public static OnnxModel Build(
+        SegmentPlan plan, ModelSegment segment, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, (TensorElementType Type, int Rank)>? carriedTypes)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(outputs);
+        var source = plan.Model;
+        var from = source.Graph;
+        var graph = new OnnxGraph($"{from.Name}.segment{segment.Index}");
+        foreach (var name in segment.GraphInputs)
+        {
+            graph.AddInput(from.Inputs.First(i => i.Name == name).Clone());
+        }
+
+        foreach (var name in segment.CarriedInputs)
+        {
+            graph.AddInput(carriedTypes is null
+                ? new OnnxValueInfo(name, TensorDataType.Undefined)
+                : new OnnxValueInfo(name, ToOnnx(carriedTypes[name].Type), Enumerable.Repeat(OnnxDimension.Unknown, carriedTypes[name].Rank)));
+        }
+
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in segment.Nodes)
+        {
+            graph.AddNode(node.Clone());
+            foreach (var input in node.Inputs)
+            {
+                if (from.Initializers.TryGetValue(input, out var tensor) && added.Add(input))
+                {
+                    graph.AddInitializer(tensor);
+                }
+            }
+        }
+
+        foreach (var name in outputs)
+        {
+            graph.AddOutput(name);
+        }
+
+        var model = new OnnxModel(graph, source.IrVersion);
+        foreach (var (domain, version) in source.OpsetImports)
+        {
+            model.SetOpsetImport(domain, version);
+        }
+
+        return model;
+    }
+
+    /// <summary>SHA-256 of the segment's untyped model bytes with <paramref name="outputs"/> exposed (weights included).</summary>
+    public static byte[] ContentHash(SegmentPlan plan, ModelSegment segment, IReadOnlyList<string> outputs)
+    {
+        var model = Build(plan, segment, outputs, null);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var stream = new HashingStream(hash))
+        {
+            model.Save(stream);
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    private static TensorDataType ToOnnx(TensorElementType type) => (TensorDataType)(int)type;
+}

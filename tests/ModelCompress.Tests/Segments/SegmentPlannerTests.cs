@@ -1,0 +1,87 @@
+using ModelCompress.Analysis;
+using ModelCompress.Engine.Segments;
+using ModelCompress.Importers;
+using ModelCompress.Onnx;
+using ModelCompress.Testing;
+using ModelCompress.Tests.Importers;
+using Xunit.Abstractions;
+
+namespace ModelCompress.Tests.Segments;
+
+/// <summary>Where the planner cuts real models, and what every segment must satisfy.</summary>
+public sealed class SegmentPlannerTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<OnnxModel> CharGpt = new(() => OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")));
+
+    internal static OnnxModel Stories() => Llama2cImporter.Import(StoriesFixture.CheckpointPath, StoriesFixture.TokenizerPath);
+
+    [Fact]
+    public void Char_gpt_is_cut_at_the_residual_stream_between_half_blocks()
+    {
+        var model = CharGpt.Value;
+        var linear = GraphAnalyzer.Analyze(model).Layers.Select(l => l.InputName).ToList();
+        var plan = SegmentPlanner.Plan(model, linear, SegmentPolicy.Default);
+        Describe(plan);
+        Assert.True(plan.Segments.Count >= 8, $"{plan.Segments.Count} segments");
+        AssertWellFormed(plan, linear);
+
+        // Every cut carries one value: the residual stream.
+        Assert.All(plan.Segments.SkipLast(1), s => Assert.Single(s.LiveAfter));
+
+        // The last MLP's second matrix sits in the next-to-last segment, and with the classifier's segment after it
+        // that is less than a sixth of the weights: what a change to it re-runs.
+        Assert.Contains(plan.Segments[^2].Nodes, n => n.Name == "/blocks.5/mlp/fc2/MatMul");
+        Assert.True(plan.Segments[^2].WeightBytes + plan.Segments[^1].WeightBytes < model.Graph.Initializers.Values.Sum(t => t.ByteLength) / 6);
+    }
+
+    [Fact]
+    public void Stories260K_is_cut_and_small_or_quantized_models_are_not_cut_across_a_QDQ_pair()
+    {
+        var model = Stories();
+        var linear = GraphAnalyzer.Analyze(model).Layers.Select(l => l.InputName).ToList();
+        var plan = SegmentPlanner.Plan(model, linear, SegmentPolicy.Default);
+        Describe(plan);
+        Assert.True(plan.IsSegmented);
+        AssertWellFormed(plan, linear);
+
+        var mnist = OnnxModel.Load(Fixtures.Require("models/mnist-8.onnx"));
+        Assert.False(SegmentPlanner.Plan(mnist, [], SegmentPolicy.Default).IsSegmented);
+    }
+
+    /// <summary>Each data node runs in exactly one segment, each segment's inputs are available when it runs, and the requested values are all produced.</summary>
+    internal static void AssertWellFormed(SegmentPlan plan, IReadOnlyCollection<string> requested)
+    {
+        var graph = plan.Model.Graph;
+        var available = graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<OnnxNode>();
+        var produced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var segment in plan.Segments)
+        {
+            Assert.All(segment.CarriedInputs, v => Assert.Contains(v, available));
+            var inside = segment.Nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+            foreach (var node in segment.Nodes)
+            {
+                Assert.All(node.Inputs.Where(i => i.Length > 0), i => Assert.True(
+                    inside.Contains(i) || graph.Initializers.ContainsKey(i) || segment.CarriedInputs.Contains(i) || segment.GraphInputs.Contains(i),
+                    $"segment {segment.Index}: '{i}' of {node.Name} is not available"));
+                seen.Add(node);
+            }
+
+            produced.UnionWith(segment.Requested);
+            available.UnionWith(segment.Exports);
+            Assert.All(segment.LiveAfter, v => Assert.Contains(v, available));
+        }
+
+        Assert.Equal(graph.Nodes.Count, seen.Count);
+        Assert.All(requested.Where(r => !graph.IsGraphInput(r)), r => Assert.Contains(r, produced));
+    }
+
+    private void Describe(SegmentPlan plan)
+    {
+        foreach (var s in plan.Segments)
+        {
+            output.WriteLine($"segment {s.Index}: {s.Nodes.Count} nodes, {s.WeightBytes:N0} B, in [{string.Join(", ", s.CarriedInputs)}], " +
+                $"out [{string.Join(", ", s.Exports)}], requested {s.Requested.Count}, first {s.Nodes[0].Name}, last {s.Nodes[^1].Name}");
+        }
+    }
+}
