@@ -26,6 +26,9 @@ public static partial class ModelCompressEngine
         var clock = Stopwatch.StartNew();
         options.Progress?.Invoke(new CompressProgress(model.Name, "load", 0, 0, Path.GetFileName(model.SourcePath)));
         var onnx = OnnxModel.Load(model.SourcePath);
+
+        // The source as loaded, for verification (the steps edit `onnx` in place; tensors are shared, not copied).
+        var reference = onnx.Clone();
         var sourceFiles = SourceFiles(onnx, model.SourcePath);
         runner.Session.ModelLoaded(onnx, sourceFiles);
         inputs.UnionWith(sourceFiles);
@@ -45,8 +48,7 @@ public static partial class ModelCompressEngine
                 clock.Restart();
                 var pass = PassFactory.Create(step, m.Name, into, m.Steps);
                 var context = new PassContext(m.Name, step.Location, into);
-                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, (names, request) => runner.Session.GetOrCollectStatistics(
-                    m, step, onnx, names, n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session), request), ct));
+                steps.Add(runner.Run(step, pass, onnx, context, options.Progress, (names, request) => Statistics(runner, m, step, onnx, names, request, options, ct), ct));
                 stepMs.Add(clock.Elapsed.TotalMilliseconds);
             }
 
@@ -76,7 +78,8 @@ public static partial class ModelCompressEngine
             // warnings were reported by the first build already.
             GateCandidate Rebuild(IReadOnlyList<string> inFloat) =>
                 Build(FallbackRecipe.WithFloatLayers(model, inFloat, verify.Location), OnnxModel.Load(model.SourcePath), new ErrorsOnlySink(sink));
-            verification = VerifyModel(recipe, model, verify, model.SourcePath, built, Rebuild, fail, options, sink, ct);
+            var segments = new Segments.SegmentCacheContext(runner.Session.Cache, runner.Session.EngineVersion);
+            verification = VerifyModel(recipe, model, verify, (model.SourcePath, reference), built, Rebuild, fail, options, sink, ct, segments);
         }
 
         var sourceBytes = sourceFiles.Sum(f => new FileInfo(f).Length);
@@ -93,11 +96,29 @@ public static partial class ModelCompressEngine
         return new ModelRun(report, timings, verification?.Passed, fail);
     }
 
+    /// <summary>
+    /// A step's input statistics through the cache: a model cut into segments keeps an entry per segment (a changed
+    /// layer re-runs only the segments from it on), any other model one entry for the whole calibration.
+    /// </summary>
+    private static IReadOnlyDictionary<string, LayerInputStatistics> Statistics(
+        PassRunner runner, ModelRecipe m, StepRecipe step, OnnxModel onnx, IEnumerable<string> names, LayerStatisticsRequest request,
+        CompressOptions options, CancellationToken ct)
+    {
+        var list = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (runner.Session.Cache is not null && m.Calibration is not null && Segments.SegmentPlanner.Plan(onnx, list, Segments.SegmentPolicy.Default).IsSegmented)
+        {
+            return runner.Session.CollectSegmented(m.Name, step.Kind, (segments, hashed) => CollectStatistics(m, step, onnx, list, options, ct, request, segments, hashed));
+        }
+
+        return runner.Session.GetOrCollectStatistics(m, step, onnx, list, n => CollectStatistics(m, step, onnx, n, options, ct, request), request);
+    }
+
     /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(
         ModelRecipe model, StepRecipe step, OnnxModel onnx, IEnumerable<string> values, CompressOptions options, CancellationToken ct,
         LayerStatisticsRequest? request = null,
-        Cache.CacheSession? session = null)
+        Segments.SegmentCacheContext? segments = null,
+        Action<LayerInputStatistics, byte[]>? hashed = null)
     {
         if (model.Calibration is not { } calibration)
         {
@@ -107,7 +128,7 @@ public static partial class ModelCompressEngine
 
         return Calibration.ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,
             (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct, request,
-            session?.Cache, session?.EngineVersion ?? string.Empty, Segments.SegmentPolicy.Default);
+            segments ?? Segments.SegmentCacheContext.None, hashed);
     }
 
     /// <summary>The model file and every external data file it references.</summary>

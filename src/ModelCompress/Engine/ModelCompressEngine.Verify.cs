@@ -37,7 +37,8 @@ public static partial class ModelCompressEngine
 
             var fail = options.FailOnRegression ?? verify.Severity == DiagnosticSeverity.Error;
             var candidate = new GateCandidate(Onnx.OnnxModel.Load(compressed), compressed);
-            var report = VerifyModel(recipe, model, verify, model.SourcePath, candidate, rebuild: null, fail, options, sink, ct);
+            var reference = (model.SourcePath, Onnx.OnnxModel.Load(model.SourcePath));
+            var report = VerifyModel(recipe, model, verify, reference, candidate, rebuild: null, fail, options, sink, ct, Segments.SegmentCacheContext.None);
             results.Add(new ModelVerification(model.Name, report));
             exceeded |= !report.Passed;
             failing |= !report.Passed && fail;
@@ -50,13 +51,14 @@ public static partial class ModelCompressEngine
         Recipe.Recipe recipe,
         ModelRecipe model,
         VerifySettings verify,
-        string referencePath,
+        (string Path, Onnx.OnnxModel Model) reference,
         GateCandidate compressed,
         Func<IReadOnlyList<string>, GateCandidate>? rebuild,
         bool failOnRegression,
         CompressOptions options,
         IDiagnosticSink sink,
-        CancellationToken ct) =>
-        GateRunner.Run(model, verify, RelativeToRecipe(recipe, verify.Data.Path), referencePath, compressed, rebuild,
-            failOnRegression, options.Progress, sink, ct);
+        CancellationToken ct,
+        Segments.SegmentCacheContext segments) =>
+        GateRunner.Run(model, verify, RelativeToRecipe(recipe, verify.Data.Path), reference, compressed, rebuild,
+            failOnRegression, options.Progress, sink, ct, segments);
 }

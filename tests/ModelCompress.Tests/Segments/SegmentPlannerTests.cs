@@ -35,6 +35,16 @@ public sealed class SegmentPlannerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Char_gpt_smoothquant_group_inputs_are_all_produced_by_some_segment()
+    {
+        var model = CharGpt.Value;
+        var groups = GraphAnalyzer.Analyze(model).Groups.Select(g => g.Activation).ToList();
+        var plan = SegmentPlanner.Plan(model, groups, SegmentPolicy.Default);
+        Describe(plan);
+        AssertWellFormed(plan, groups);
+    }
+
+    [Fact]
     public void Stories260K_is_cut_and_small_or_quantized_models_are_not_cut_across_a_QDQ_pair()
     {
         var model = Stories();

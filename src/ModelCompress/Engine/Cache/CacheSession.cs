@@ -117,6 +117,22 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         return statistics;
     }
 
+    /// <summary>
+    /// Input statistics of a model cut into segments: the segments keep their own entries (results and activations),
+    /// so no whole-model entry is written; the look-up counts as a hit when no segment had to run.
+    /// <paramref name="collect"/> gets the segment context and where to report hashes of statistics it encoded or decoded.
+    /// </summary>
+    public IReadOnlyDictionary<string, LayerInputStatistics> CollectSegmented(
+        string modelName, string step, Func<Segments.SegmentCacheContext, Action<LayerInputStatistics, byte[]>, IReadOnlyDictionary<string, LayerInputStatistics>> collect)
+    {
+        ArgumentNullException.ThrowIfNull(collect);
+        var clock = Stopwatch.StartNew();
+        Segments.SegmentRunReport? report = null;
+        var statistics = collect(new Segments.SegmentCacheContext(cache, _keyVersion, r => report = r), (s, hash) => _statisticsHashes.AddOrUpdate(s, hash));
+        Record(modelName, step, "calibration", null, clock.Elapsed.TotalMilliseconds, report is { Run: 0 } ? 0 : null);
+        return statistics;
+    }
+
     /// <summary>The SHA-256 of <paramref name="statistics"/>' canonical bytes (of no bytes for null), for layer keys.</summary>
     public byte[] StatisticsHash(LayerInputStatistics? statistics) =>
         statistics is null ? SHA256.HashData([])

@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using ModelCompress.Calibration;
-using ModelCompress.Engine.Cache;
 using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
@@ -35,9 +34,13 @@ public static class ActivationStatisticsCollector
         Action<long, long>? progress,
         CancellationToken ct,
         LayerStatisticsRequest? request = null) =>
-        Collect(model, values, calibration, modelName, progress, ct, request, null, string.Empty, SegmentPolicy.Default);
+        Collect(model, values, calibration, modelName, progress, ct, request, SegmentCacheContext.None);
 
-    /// <summary>As above, with the cache that keeps segment results and activations (null: none).</summary>
+    /// <summary>
+    /// As above, through <paramref name="segments"/>' cache for a model that is cut into segments;
+    /// <paramref name="hashed"/> sees each statistics object with the SHA-256 of its bytes where they were encoded or
+    /// decoded anyway (for layer keys).
+    /// </summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> Collect(
         OnnxModel model,
         IEnumerable<string> values,
@@ -46,9 +49,8 @@ public static class ActivationStatisticsCollector
         Action<long, long>? progress,
         CancellationToken ct,
         LayerStatisticsRequest? request,
-        ILayerCache? cache,
-        string keyVersion,
-        SegmentPolicy policy)
+        SegmentCacheContext segments,
+        Action<LayerInputStatistics, byte[]>? hashed = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
@@ -60,7 +62,7 @@ public static class ActivationStatisticsCollector
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var source = CalibrationSources.Create(calibration, model);
         var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows)).ToList();
-        var plan = SegmentPlanner.Plan(model, names, policy);
+        var plan = SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
         if (!plan.IsSegmented || names.Count == 0)
         {
             var stats = ActivationCalibrator.Collect(model, requests, source, 1, ct, progress);
@@ -74,12 +76,13 @@ public static class ActivationStatisticsCollector
 
         List<IReadOnlyDictionary<string, CarriedTensor>> samples = [.. source.Samples().Select(sample =>
             (IReadOnlyDictionary<string, CarriedTensor>)sample.ToDictionary(i => i.Name, i => CarriedTensor.From(i.Data, i.Shape), StringComparer.Ordinal))];
-        var consumer = new StatisticsConsumer(requests, samples.Count, request);
+        var consumer = new StatisticsConsumer(requests, samples.Count, request) { Hashed = hashed };
         var sessions = new SegmentSessions(
             bytes => ActivationCalibrator.OpenSession(bytes, 1),
             (e, where) => QuantizationErrors.Fail("MC3102", model.FilePath, e, $"{where} of {source.Description}", e.Message),
             progress);
-        new SegmentedRunner(cache, keyVersion, policy).Run(plan, samples, consumer, sessions, ct);
+        var report = new SegmentedRunner(segments.Cache, segments.KeyVersion, SegmentPolicy.Default).Run(plan, samples, consumer, sessions, ct);
+        segments.Reported?.Invoke(report);
         return names.ToDictionary(n => n, consumer.Get, StringComparer.Ordinal);
     }
 }

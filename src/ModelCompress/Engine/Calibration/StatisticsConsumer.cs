@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using ModelCompress.Calibration;
@@ -18,6 +19,9 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     private readonly Dictionary<string, TensorStatistics> _folded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LayerInputStatistics> _restored = new(StringComparer.Ordinal);
 
+    /// <summary>Sees each statistics object with the SHA-256 of the bytes it was encoded to or decoded from; may be null.</summary>
+    public Action<LayerInputStatistics, byte[]>? Hashed { get; init; }
+
     public byte[] Fingerprint { get; } = Encoding.UTF8.GetBytes($"calibration-statistics.v1|{request}|samples={sampleCount}");
 
     public void Observe(int sample, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values)
@@ -29,11 +33,13 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     }
 
     public byte[] Encode(IReadOnlyList<string> names) =>
-        StatisticsCodec.Encode(names.ToDictionary(n => n, Get, StringComparer.Ordinal));
+        StatisticsCodec.Encode(names.ToDictionary(n => n, Remember, StringComparer.Ordinal), (s, bytes) => Hashed?.Invoke(s, SHA256.HashData(bytes.Span)));
 
     public bool Restore(IReadOnlyList<string> names, byte[] payload)
     {
-        if (!StatisticsCodec.TryDecode(payload, out var decoded) || decoded.Count != names.Count || !names.All(decoded.ContainsKey))
+        var hashes = new List<(LayerInputStatistics, byte[])>();
+        if (!StatisticsCodec.TryDecode(payload, out var decoded, (s, bytes) => hashes.Add((s, SHA256.HashData(bytes))))
+            || decoded.Count != names.Count || !names.All(decoded.ContainsKey))
         {
             return false;
         }
@@ -43,12 +49,20 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
             _restored[name] = stats;
         }
 
+        hashes.ForEach(h => Hashed?.Invoke(h.Item1, h.Item2));
         return true;
     }
 
-    /// <summary>The statistics of <paramref name="name"/>, restored or folded.</summary>
+    /// <summary>The statistics of <paramref name="name"/>, restored or folded (the same object on every call).</summary>
     public LayerInputStatistics Get(string name) =>
-        _restored.TryGetValue(name, out var restored) ? restored : ToLayer(_folded[name], request);
+        _restored.TryGetValue(name, out var restored) ? restored : Remember(name);
+
+    private LayerInputStatistics Remember(string name)
+    {
+        var stats = ToLayer(_folded[name], request);
+        _restored[name] = stats;
+        return stats;
+    }
 
     /// <summary>The pass-facing form of folded statistics.</summary>
     public static LayerInputStatistics ToLayer(TensorStatistics stats, LayerStatisticsRequest request) =>

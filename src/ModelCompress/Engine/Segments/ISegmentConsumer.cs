@@ -11,6 +11,12 @@ internal interface ISegmentConsumer
     /// <summary>What the consumer computes (its settings), part of every result key.</summary>
     byte[] Fingerprint { get; }
 
+    /// <summary>
+    /// What else a segment's result depends on besides the values observed (e.g. the compressed layers it is compared
+    /// with); part of that segment's result key. Empty when nothing does.
+    /// </summary>
+    byte[] SegmentFingerprint(IReadOnlyList<string> names) => [];
+
     /// <summary>One sample's values of <paramref name="names"/> (owned by the caller; copy what is kept).</summary>
     void Observe(int sample, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values);
 

@@ -51,12 +51,13 @@ internal static class SegmentKeys
     }
 
     /// <summary>The entry of what a consumer computed from a segment's observed values.</summary>
-    public static CacheKey Result(byte[] chain, byte[] consumerFingerprint, IReadOnlyList<string> observed)
+    public static CacheKey Result(byte[] chain, ISegmentConsumer consumer, IReadOnlyList<string> observed)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(ResultDomain);
         Append(hash, chain);
-        Append(hash, consumerFingerprint);
+        Append(hash, consumer.Fingerprint);
+        Append(hash, consumer.SegmentFingerprint(observed));
         Append(hash, BitConverter.GetBytes(observed.Count));
         foreach (var name in observed)
         {

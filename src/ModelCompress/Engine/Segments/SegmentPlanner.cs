@@ -22,7 +22,12 @@ internal static partial class SegmentPlanner
     private static readonly HashSet<string> QdqOps = new(StringComparer.Ordinal) { "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear" };
 
     /// <summary>Plans segments of <paramref name="model"/> that expose <paramref name="requested"/>.</summary>
-    public static SegmentPlan Plan(OnnxModel model, IReadOnlyCollection<string> requested, SegmentPolicy policy)
+    /// <param name="model">The model.</param>
+    /// <param name="requested">The values the caller observes.</param>
+    /// <param name="policy">How finely to cut.</param>
+    /// <param name="together">Pairs of values that must be observed in the same segment (no cut between their producers).</param>
+    public static SegmentPlan Plan(
+        OnnxModel model, IReadOnlyCollection<string> requested, SegmentPolicy policy, IReadOnlyList<(string A, string B)>? together = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(requested);
@@ -88,7 +93,7 @@ internal static partial class SegmentPlanner
             }
         }
 
-        var cuts = ChooseCuts(model, nodes, data, producedAt, constant, constantProducer, policy);
+        var cuts = ChooseCuts(model, nodes, data, producedAt, constant, constantProducer, policy, together ?? []);
         return Build(model, nodes, data, producedAt, constantProducer, inputs, requested, requestedInputs, cuts, null);
     }
 
@@ -101,7 +106,7 @@ internal static partial class SegmentPlanner
     /// <summary>Cut positions (indices into the data nodes: a cut at p runs data nodes p.. in the next segment).</summary>
     private static List<int> ChooseCuts(
         OnnxModel model, IReadOnlyList<OnnxNode> nodes, List<int> data, Dictionary<string, int> producedAt, HashSet<string> constant,
-        Dictionary<string, int> constantProducer, SegmentPolicy policy)
+        Dictionary<string, int> constantProducer, SegmentPolicy policy, IReadOnlyList<(string A, string B)> together)
     {
         var graph = model.Graph;
         var n = data.Count;
@@ -146,6 +151,17 @@ internal static partial class SegmentPlanner
             {
                 blocked[produced + 1]++;
                 blocked[last + 1]--;
+            }
+        }
+
+        // No cut between the producers of two values observed together (a model input counts as produced before all).
+        foreach (var (a, b) in together)
+        {
+            int pa = producedAt.GetValueOrDefault(a, -1), pb = producedAt.GetValueOrDefault(b, -1);
+            if (pa != pb)
+            {
+                blocked[Math.Min(pa, pb) + 1]++;
+                blocked[Math.Max(pa, pb) + 1]--;
             }
         }
 

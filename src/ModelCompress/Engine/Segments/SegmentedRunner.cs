@@ -53,7 +53,7 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
         for (var s = 0; s < count; s++)
         {
             restored[s] = observed[s].Count == 0
-                || (cache?.TryGet(SegmentKeys.Result(chain[s], consumer.Fingerprint, observed[s])) is { } entry && consumer.Restore(observed[s], entry.Payload));
+                || (cache?.TryGet(SegmentKeys.Result(chain[s], consumer, observed[s])) is { } entry && consumer.Restore(observed[s], entry.Payload));
         }
 
         var first = Array.IndexOf(restored, false);
@@ -82,7 +82,7 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
 
             if (!restored[s] && observe.Count > 0)
             {
-                cache?.Put(SegmentKeys.Result(chain[s], consumer.Fingerprint, observe), consumer.Encode(observe), 0);
+                cache?.Put(SegmentKeys.Result(chain[s], consumer, observe), consumer.Encode(observe), 0);
             }
 
             carried = next;

@@ -1,3 +1,4 @@
+using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
@@ -19,25 +20,26 @@ internal static class GateRunner
         ModelRecipe model,
         VerifySettings verify,
         string dataDisplayPath,
-        string referencePath,
+        (string Path, OnnxModel Model) reference,
         GateCandidate first,
         Func<IReadOnlyList<string>, GateCandidate>? rebuild,
         bool failOnRegression,
         Action<CompressProgress>? progress,
         IDiagnosticSink sink,
-        CancellationToken ct)
+        CancellationToken ct,
+        SegmentCacheContext? segments = null)
     {
+        segments ??= SegmentCacheContext.None;
         var thresholds = verify.Thresholds.Select(ToGate).ToList();
-        var metrics = Compare(model, verify, referencePath, first.Path, progress, "verify", ct);
+        var metrics = Compare(model, verify, reference, first, progress, "verify", ct, segments);
         var verdicts = AccuracyGate.Judge(metrics, thresholds);
         var passed = verdicts.All(v => v.Outcome.Passed);
         IReadOnlyList<LayerError>? ranking = null;
         if (verify.PerLayer || !passed)
         {
             progress?.Invoke(new CompressProgress(model.Name, "per-layer", 0, 0));
-            var reference = OnnxModel.Load(referencePath);
             var samples = Math.Min(verify.Samples ?? long.MaxValue, LayerErrorAnalyzer.DefaultSamples);
-            ranking = LayerErrorAnalyzer.Analyze(model.Name, reference, first.Model, verify.Data, samples, ct);
+            ranking = LayerErrorAnalyzer.Analyze(model.Name, reference.Model, first.Model, verify.Data, samples, ct, segments);
         }
 
         var quantize = FallbackRecipe.QuantizeStepOf(model);
@@ -62,7 +64,7 @@ internal static class GateRunner
                     inFloat = [.. culprits.Take(k).Select(l => l.Name)];
                     progress?.Invoke(new CompressProgress(model.Name, "fallback", k, limit, inFloat[^1]));
                     var candidate = rebuild(inFloat);
-                    metrics = Compare(model, verify, referencePath, candidate.Path, progress, "fallback verify", ct);
+                    metrics = Compare(model, verify, reference, candidate, progress, "fallback verify", ct, segments);
                     verdicts = AccuracyGate.Judge(metrics, thresholds);
                     passed = verdicts.All(v => v.Outcome.Passed);
                     attempts.Add(new FallbackAttempt(k, passed, [.. verdicts.Select(v => v.Outcome)]));
@@ -89,16 +91,24 @@ internal static class GateRunner
     }
 
     private static VerificationMetrics Compare(
-        ModelRecipe model, VerifySettings verify, string referencePath, string compressedPath, Action<CompressProgress>? progress, string phase, CancellationToken ct) =>
+        ModelRecipe model,
+        VerifySettings verify,
+        (string Path, OnnxModel Model) reference,
+        GateCandidate compressed,
+        Action<CompressProgress>? progress,
+        string phase,
+        CancellationToken ct,
+        SegmentCacheContext segments) =>
         ModelVerifier.Compare(
             model.Name,
-            referencePath,
-            compressedPath,
+            reference,
+            (compressed.Path, compressed.Model),
             verify.Data,
             verify.LabelsPath,
             verify.Samples ?? long.MaxValue,
             (done, total) => progress?.Invoke(new CompressProgress(model.Name, phase, done, total)),
-            ct);
+            ct,
+            segments);
 
     /// <summary>The gate's form of a recipe threshold (metric names as the recipe writes them).</summary>
     public static GateThreshold ToGate(Threshold t) => new(

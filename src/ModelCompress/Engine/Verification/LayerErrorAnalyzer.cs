@@ -1,4 +1,5 @@
 using ModelCompress.Data;
+using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Recipe;
 
@@ -24,7 +25,12 @@ public static class LayerErrorAnalyzer
     /// <param name="maxSamples">Use at most this many samples from the start of the data.</param>
     /// <param name="ct">Cancels between samples and inside ONNX Runtime.</param>
     public static IReadOnlyList<LayerError> Analyze(
-        string modelName, OnnxModel reference, OnnxModel compressed, DataSource data, long maxSamples, CancellationToken ct)
+        string modelName, OnnxModel reference, OnnxModel compressed, DataSource data, long maxSamples, CancellationToken ct) =>
+        Analyze(modelName, reference, compressed, data, maxSamples, ct, null);
+
+    /// <summary>As above; a model that can be cut runs segment by segment through <paramref name="segments"/>' cache.</summary>
+    internal static IReadOnlyList<LayerError> Analyze(
+        string modelName, OnnxModel reference, OnnxModel compressed, DataSource data, long maxSamples, CancellationToken ct, SegmentCacheContext? segments)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(compressed);
@@ -61,7 +67,7 @@ public static class LayerErrorAnalyzer
 
         if (probes.Count > 0)
         {
-            Measure(modelName, reference, probes, data, maxSamples, ct);
+            Measure(modelName, reference, probes, data, maxSamples, ct, segments ?? SegmentCacheContext.None);
         }
 
         var measured = probes.Where(p => p.Note is null).Select(p => p.Result()).OrderBy(e => e.SnrDb).ThenBy(e => e.Name, StringComparer.Ordinal);
@@ -75,12 +81,21 @@ public static class LayerErrorAnalyzer
         return [.. measured, .. unmeasured];
     }
 
-    private static void Measure(string modelName, OnnxModel reference, List<LayerProbe> probes, DataSource data, long maxSamples, CancellationToken ct)
+    private static void Measure(
+        string modelName, OnnxModel reference, List<LayerProbe> probes, DataSource data, long maxSamples, CancellationToken ct, SegmentCacheContext segments)
     {
         var probe = reference.Clone();
         var graphInputs = probe.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var names = probes.SelectMany(p => new[] { p.Input, p.Output }).Where(n => !graphInputs.Contains(n))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var plan = SegmentPlanner.Plan(reference, [.. probes.SelectMany(p => new[] { p.Input, p.Output }).Distinct(StringComparer.Ordinal)],
+            SegmentPolicy.Default, [.. probes.Select(p => (p.Input, p.Output))]);
+        if (plan.IsSegmented)
+        {
+            LayerErrorConsumer.Measure(modelName, plan, probes, data, maxSamples, ct, segments);
+            return;
+        }
+
         foreach (var name in names)
         {
             probe.Graph.AddOutput(name);
@@ -109,59 +124,6 @@ public static class LayerErrorAnalyzer
                 p.Add(values[p.Input], values[p.Output].Values);
             }
         }
-    }
-
-    /// <summary>One layer's simulator and running error sums over the samples.</summary>
-    private sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simulator, string input, string output, float[]? smoothing)
-    {
-        private double _signal, _noise, _dot, _simEnergy, _maxAbs;
-
-        public QuantizedLayerView Layer => layer;
-
-        public string Input => input;
-
-        public string Output => output;
-
-        public string? Note { get; private set; }
-
-        public void Add((float[] Values, long[] Shape) x, float[] reference)
-        {
-            float[] simulated;
-            try
-            {
-                simulated = simulator.Run(smoothing is null ? x.Values : Smooth(x.Values, smoothing), x.Shape);
-            }
-            catch (NotSupportedException ex)
-            {
-                Note = ex.Message;
-                return;
-            }
-
-            if (simulated.Length != reference.Length)
-            {
-                Note = $"the simulated output has {simulated.Length} values, the fp32 layer {reference.Length}";
-                return;
-            }
-
-            for (var i = 0; i < reference.Length; i++)
-            {
-                double y = reference[i], yq = simulated[i], e = y - yq;
-                _signal += y * y;
-                _noise += e * e;
-                _dot += y * yq;
-                _simEnergy += yq * yq;
-                _maxAbs = Math.Max(_maxAbs, Math.Abs(e));
-            }
-        }
-
-        public LayerError Result() => new(
-            layer.Name,
-            layer.OpType,
-            layer.ActivationMode,
-            SignalToNoiseDb(_signal, _noise),
-            // Two all-zero outputs agree fully; one all-zero output against a non-zero one has no direction: 0.
-            _signal == 0 && _simEnergy == 0 ? 1.0 : _signal == 0 || _simEnergy == 0 ? 0.0 : _dot / Math.Sqrt(_signal * _simEnergy),
-            _maxAbs);
     }
 
     /// <summary>
@@ -213,7 +175,7 @@ public static class LayerErrorAnalyzer
     }
 
     /// <summary>The fp32 input as the smoothed layer sees it: channel k (the last axis) divided by s_k.</summary>
-    private static float[] Smooth(float[] x, float[] s)
+    internal static float[] Smooth(float[] x, float[] s)
     {
         var y = new float[x.Length];
         for (var i = 0; i < x.Length; i++)

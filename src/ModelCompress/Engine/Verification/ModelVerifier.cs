@@ -1,4 +1,9 @@
+using Microsoft.ML.OnnxRuntime;
+using ModelCompress.Calibration;
 using ModelCompress.Data;
+using ModelCompress.Engine.Segments;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Engine.Verification;
@@ -51,6 +56,26 @@ public static class ModelVerifier
             nextTokenTargets: data.Format == DataFormat.Text, labelsPath, progress, ct);
     }
 
+    /// <summary>
+    /// Compares two models in memory (their files named for whole-model runs) on a recipe data source; models that
+    /// can be cut run segment by segment (<see cref="SegmentedRunner"/>) through <paramref name="segments"/>' cache.
+    /// </summary>
+    internal static VerificationMetrics Compare(
+        string modelName,
+        (string Path, OnnxModel Model) reference,
+        (string Path, OnnxModel Model) compressed,
+        DataSource data,
+        string? labelsPath,
+        long maxSamples,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        SegmentCacheContext segments)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Compare(modelName, reference, compressed, inputs => DataFileReader.ReadSamples(data, inputs, maxSamples),
+            nextTokenTargets: data.Format == DataFormat.Text, labelsPath, progress, ct, segments);
+    }
+
     private static VerificationMetrics Compare(
         string modelName,
         string referencePath,
@@ -59,41 +84,99 @@ public static class ModelVerifier
         bool nextTokenTargets,
         string? labelsPath,
         Action<long, long>? progress,
-        CancellationToken ct)
+        CancellationToken ct) =>
+        Compare(modelName, (referencePath, Load(referencePath, modelName)), (compressedPath, Load(compressedPath, modelName)), load, nextTokenTargets,
+            labelsPath, progress, ct, SegmentCacheContext.None);
+
+    private static VerificationMetrics Compare(
+        string modelName,
+        (string Path, OnnxModel Model) reference,
+        (string Path, OnnxModel Model) compressed,
+        Func<IReadOnlyList<ModelInputInfo>, SampleSet> load,
+        bool nextTokenTargets,
+        string? labelsPath,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        SegmentCacheContext segments)
     {
-        using var reference = new OrtModelRunner(referencePath, modelName);
-        using var compressed = new OrtModelRunner(compressedPath, modelName);
-        var samples = load(reference.Inputs);
+        var samples = load(CalibrationSources.ModelInputs(reference.Model));
         var labels = labelsPath is null ? null : DataFileReader.ReadSingle(labelsPath).ToInt64Array();
+        var outputName = reference.Model.Graph.Outputs[0].Name;
+        // Progress counts samples: halfway through them once the fp32 model has run, all of them once both have.
+        var r = PrimaryOutputs(modelName, reference, samples, (done, total) => progress?.Invoke(done / 2, total), ct, segments);
+        var c = PrimaryOutputs(modelName, compressed, samples, (done, total) => progress?.Invoke((total + done) / 2, total), ct, segments);
         MetricAccumulator? metrics = null;
-        for (long i = 0; i < samples.Count; i++)
+        for (var i = 0; i < samples.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var sample = samples.GetSample(i);
-            var (r, shape) = reference.RunPrimary(sample, ct);
-            var (c, _) = compressed.RunPrimary(sample, ct);
+            var (rv, shape) = r[i];
+            var (cv, _) = c[i];
             var lastDim = shape.Length == 0 ? 1 : shape[^1];
             if (metrics is null)
             {
-                var rowsPerSample = r.Length / Math.Max(1, lastDim);
+                var rowsPerSample = rv.Length / Math.Max(1, lastDim);
                 if (labels is not null && labels.LongLength < rowsPerSample * samples.Count)
                 {
                     throw EngineErrors.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
                 }
 
-                metrics = new MetricAccumulator(reference.OutputNames[0], labels);
+                metrics = new MetricAccumulator(outputName, labels);
             }
 
-            metrics.Add(r, c, lastDim);
+            metrics.Add(rv, cv, lastDim);
             if (nextTokenTargets)
             {
                 // The model's first input holds the window's token ids; position t predicts token t + 1.
-                metrics.AddNextTokenLoss(r, c, lastDim, ((long[])sample[0].Value.Data).AsSpan(1));
+                metrics.AddNextTokenLoss(rv, cv, lastDim, ((long[])samples.GetSample(i)[0].Value.Data).AsSpan(1));
             }
-
-            progress?.Invoke(i + 1, samples.Count);
         }
 
-        return (metrics ?? new MetricAccumulator(reference.OutputNames[0], null)).Result();
+        return (metrics ?? new MetricAccumulator(outputName, null)).Result();
+    }
+
+    /// <summary>The model's first output for every sample: whole in one session, or segment by segment.</summary>
+    private static IReadOnlyList<(float[] Values, long[] Shape)> PrimaryOutputs(
+        string modelName, (string Path, OnnxModel Model) model, SampleSet samples, Action<long, long>? progress, CancellationToken ct,
+        SegmentCacheContext segments)
+    {
+        var plan = SegmentPlanner.Plan(model.Model, [model.Model.Graph.Outputs[0].Name], SegmentPolicy.Default);
+        if (!plan.IsSegmented)
+        {
+            using var runner = new OrtModelRunner(model.Path, modelName);
+            var outputs = new List<(float[], long[])>((int)samples.Count);
+            for (long i = 0; i < samples.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                outputs.Add(runner.RunPrimary(samples.GetSample(i), ct));
+                progress?.Invoke(i + 1, samples.Count);
+            }
+
+            return outputs;
+        }
+
+        List<IReadOnlyDictionary<string, CarriedTensor>> fed = [.. Enumerable.Range(0, (int)samples.Count).Select(i =>
+            (IReadOnlyDictionary<string, CarriedTensor>)samples.GetSample(i).ToDictionary(
+                s => s.Input.Name, s => CarriedTensor.From(s.Value.Data, [.. s.Value.Shape]), StringComparer.Ordinal))];
+        var consumer = new OutputConsumer(modelName, fed.Count);
+        var sessions = new SegmentSessions(
+            OrtModelRunner.Open,
+            (e, where) => EngineErrors.Fail("MC5004", null, modelName, $"{where}: {e.Message.ReplaceLineEndings(" ").Trim()}"),
+            progress);
+        var report = new SegmentedRunner(segments.Cache, segments.KeyVersion, SegmentPolicy.Default).Run(plan, fed, consumer, sessions, ct);
+        segments.Reported?.Invoke(report);
+        return consumer.Outputs;
+    }
+
+    private static OnnxModel Load(string path, string modelName)
+    {
+        try
+        {
+            return OnnxModel.Load(path);
+        }
+        catch (Exception ex) when (ex is ModelCompressException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // As when ONNX Runtime itself cannot load the file: the gate cannot run this model.
+            throw EngineErrors.Fail("MC5004", path, modelName, ex.Message.ReplaceLineEndings(" ").Trim());
+        }
     }
 }

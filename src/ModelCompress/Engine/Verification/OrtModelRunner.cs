@@ -28,13 +28,7 @@ internal sealed class OrtModelRunner : IDisposable
     private OrtModelRunner(string displayName, string? file, Func<SessionOptions, InferenceSession> open)
     {
         _displayName = displayName;
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-        };
+        using var options = CreateOptions();
         try
         {
             _session = open(options);
@@ -46,6 +40,22 @@ internal sealed class OrtModelRunner : IDisposable
 
         Inputs = [.. _session.InputNames.Select(n => ToInfo(n, _session.InputMetadata[n]))];
         OutputNames = [.. _session.OutputNames];
+    }
+
+    /// <summary>Verification's session options: one thread, sequential, ONNX Runtime's own logging silenced.</summary>
+    internal static SessionOptions CreateOptions() => new()
+    {
+        IntraOpNumThreads = 1,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+    };
+
+    /// <summary>A verification session over model bytes (a segment).</summary>
+    internal static InferenceSession Open(byte[] modelBytes)
+    {
+        using var options = CreateOptions();
+        return new InferenceSession(modelBytes, options);
     }
 
     /// <summary>The model inputs in graph order.</summary>
@@ -77,18 +87,7 @@ internal sealed class OrtModelRunner : IDisposable
             var results = new List<(float[], long[])>(outputs.Count);
             for (var i = 0; i < outputs.Count; i++)
             {
-                var output = outputs[i];
-                var info = output.GetTensorTypeAndShape();
-                float[] result = info.ElementDataType switch
-                {
-                    TensorElementType.Float => output.GetTensorDataAsSpan<float>().ToArray(),
-                    TensorElementType.Double => [.. output.GetTensorDataAsSpan<double>().ToArray().Select(d => (float)d)],
-                    TensorElementType.Float16 => [.. output.GetTensorDataAsSpan<Float16>().ToArray().Select(h => h.ToFloat())],
-                    TensorElementType.Int64 => [.. output.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
-                    TensorElementType.Int32 => [.. output.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
-                    _ => throw EngineErrors.Fail("MC5004", null, _displayName, $"output '{outputNames[i]}' has element type {info.ElementDataType}, which cannot be compared"),
-                };
-                results.Add((result, info.Shape));
+                results.Add(ToFloats(outputs[i], outputNames[i], _displayName));
             }
 
             return results;
@@ -108,6 +107,22 @@ internal sealed class OrtModelRunner : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
+
+    /// <summary>An output as floats with its shape (the form the metrics compare); MC5004 for types that cannot be compared.</summary>
+    internal static (float[] Values, long[] Shape) ToFloats(OrtValue output, string name, string displayName)
+    {
+        var info = output.GetTensorTypeAndShape();
+        float[] result = info.ElementDataType switch
+        {
+            TensorElementType.Float => output.GetTensorDataAsSpan<float>().ToArray(),
+            TensorElementType.Double => [.. output.GetTensorDataAsSpan<double>().ToArray().Select(d => (float)d)],
+            TensorElementType.Float16 => [.. output.GetTensorDataAsSpan<Float16>().ToArray().Select(h => h.ToFloat())],
+            TensorElementType.Int64 => [.. output.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
+            TensorElementType.Int32 => [.. output.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
+            _ => throw EngineErrors.Fail("MC5004", null, displayName, $"output '{name}' has element type {info.ElementDataType}, which cannot be compared"),
+        };
+        return (result, info.Shape);
+    }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
