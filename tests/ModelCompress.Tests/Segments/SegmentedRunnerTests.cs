@@ -6,6 +6,7 @@ using ModelCompress.Engine.Cache;
 using ModelCompress.Engine.Calibration;
 using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 using ModelCompress.Quantization;
 using ModelCompress.Testing;
@@ -85,6 +86,48 @@ public sealed class SegmentedRunnerTests(ITestOutputHelper output) : IDisposable
         var moved = first.Stats.Keys.Where(k => !first.Stats[k].AsSpan().SequenceEqual(late.Stats[k])).ToList();
         output.WriteLine($"statistics that moved: {string.Join(", ", moved)}");
         Assert.Equal(["/lm_head/MatMul"], moved.Select(v => changed.Graph.GetConsumers(v)[0].Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Damaged_activations_are_MC6001_and_the_run_resumes_from_an_earlier_cut_with_the_same_results()
+    {
+        var sink = new ListDiagnosticSink();
+        var cache = new DirectoryLayerCache(_dir, sink);
+        var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
+        Calibrate(model, cache);
+        var activations = Directory.GetFiles(Path.Combine(_dir, "activations"), "*.mce", SearchOption.AllDirectories);
+        Assert.Equal(12, activations.Length); // one per cut
+
+        // Every cut's activations damaged (truncated, or one bit flipped): none can be trusted, so the changed model runs from the samples.
+        for (var i = 0; i < activations.Length; i++)
+        {
+            var bytes = File.ReadAllBytes(activations[i]);
+            if (i % 2 == 0)
+            {
+                bytes = bytes[..^3];
+            }
+            else
+            {
+                bytes[^5] ^= 0x01;
+            }
+
+            File.WriteAllBytes(activations[i], bytes);
+        }
+
+        var changed = model.Clone();
+        var weight = changed.Graph.Initializers[changed.Graph.Nodes.First(n => n.Name == LateLayer).Inputs[1]];
+        changed.Graph.SetInitializer(OnnxTensor.FromFloats(weight.Name, weight.Dims, [.. weight.ToFloatArray().Select(v => v * 0.95f)]));
+        var late = Calibrate(changed, cache);
+        Assert.Equal((11, 13, -1), (late.Report.Restored, late.Report.Run, late.Report.ResumedAfter));
+        Assert.Equal(Calibrate(changed, cache: null).Stats, late.Stats);
+        var damaged = sink.Items.Where(d => d.Code == "MC6001").Select(d => d.File).ToHashSet();
+        Assert.Equal(11, damaged.Count); // the cuts before the change, latest first, each tried once and deleted
+        Assert.All(damaged, f => Assert.False(File.Exists(f) && File.ReadAllBytes(f).Length == 0));
+
+        // The run stored fresh activations: a further change resumes after segment 10 again.
+        weight = changed.Graph.Initializers[weight.Name];
+        changed.Graph.SetInitializer(OnnxTensor.FromFloats(weight.Name, weight.Dims, [.. weight.ToFloatArray().Select(v => v * 0.95f)]));
+        Assert.Equal(10, Calibrate(changed, cache).Report.ResumedAfter);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelCompress.Onnx;
@@ -12,12 +13,22 @@ namespace ModelCompress.Engine.Segments;
 /// </summary>
 internal static class SegmentModelBuilder
 {
+    private static readonly ConditionalWeakTable<OnnxTensor, byte[]> TensorHashes = [];
+
     /// <summary>
     /// The segment as a model; carried inputs are typed from <paramref name="carriedTypes"/> (rank known, every axis
     /// free), or left untyped when it is null (the form whose bytes <see cref="ContentHash"/> hashes).
     /// </summary>
     public static OnnxModel Build(
-        SegmentPlan plan, ModelSegment segment, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, (TensorElementType Type, int Rank)>? carriedTypes)
+        SegmentPlan plan, ModelSegment segment, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, (TensorElementType Type, int Rank)>? carriedTypes) =>
+        Build(plan, segment, outputs, carriedTypes, weights: null);
+
+    private static OnnxModel Build(
+        SegmentPlan plan,
+        ModelSegment segment,
+        IReadOnlyList<string> outputs,
+        IReadOnlyDictionary<string, (TensorElementType Type, int Rank)>? carriedTypes,
+        List<OnnxTensor>? weights)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(segment);
@@ -45,7 +56,14 @@ internal static class SegmentModelBuilder
             {
                 if (from.Initializers.TryGetValue(input, out var tensor) && added.Add(input))
                 {
-                    graph.AddInitializer(tensor);
+                    if (weights is null)
+                    {
+                        graph.AddInitializer(tensor);
+                    }
+                    else
+                    {
+                        weights.Add(tensor);
+                    }
                 }
             }
         }
@@ -64,14 +82,29 @@ internal static class SegmentModelBuilder
         return model;
     }
 
-    /// <summary>SHA-256 of the segment's untyped model bytes with <paramref name="outputs"/> exposed (weights included).</summary>
+    /// <summary>
+    /// SHA-256 of the segment as a model with <paramref name="outputs"/> exposed and its carried inputs untyped: the
+    /// bytes of the model without its weights, then each weight's name and content hash (element type, dims and
+    /// data) in name order. A weight's content hash is computed once per tensor object (tensors are immutable and
+    /// shared between a model, its clones and the steps that leave them alone), so hashing the segments of the next
+    /// step or of the verification does not read the unchanged weights again.
+    /// </summary>
     public static byte[] ContentHash(SegmentPlan plan, ModelSegment segment, IReadOnlyList<string> outputs)
     {
-        var model = Build(plan, segment, outputs, null);
+        var weights = new List<OnnxTensor>();
+        var model = Build(plan, segment, outputs, null, weights);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using (var stream = new HashingStream(hash))
         {
             model.Save(stream);
+        }
+
+        foreach (var tensor in weights.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            var name = System.Text.Encoding.UTF8.GetBytes(tensor.Name);
+            hash.AppendData(BitConverter.GetBytes(name.Length));
+            hash.AppendData(name);
+            hash.AppendData(TensorHashes.GetValue(tensor, t => Convert.FromHexString(t.ComputeDataHash())));
         }
 
         return hash.GetHashAndReset();
