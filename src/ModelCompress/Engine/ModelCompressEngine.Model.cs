@@ -78,7 +78,7 @@ public static partial class ModelCompressEngine
             // warnings were reported by the first build already.
             GateCandidate Rebuild(IReadOnlyList<string> inFloat) =>
                 Build(FallbackRecipe.WithFloatLayers(model, inFloat, verify.Location), OnnxModel.Load(model.SourcePath), new ErrorsOnlySink(sink));
-            var segments = new Segments.SegmentCacheContext(runner.Session.Cache, runner.Session.EngineVersion);
+            var segments = runner.Session.VerificationContext(model.Name);
             verification = VerifyModel(recipe, model, verify, (model.SourcePath, reference), built, Rebuild, fail, options, sink, ct, segments);
         }
 

@@ -57,6 +57,8 @@ public sealed class SmoothQuantCacheTests
             Assert.Equal((Groups, 0), (Looked(run, "smoothquant", hit: true).Count, Looked(run, "smoothquant", hit: false).Count));
             Assert.Equal((Layers, 0), (Looked(run, "quantize", hit: true).Count, Looked(run, "quantize", hit: false).Count));
             Assert.Equal((2, 0), Calibration(run)); // no ONNX Runtime calibration run at all
+            Assert.All(CacheScenarioTests.CacheOf(run).Lookups.Where(l => l.Kind is "calibration" or "verification"), l => Assert.Equal(0, l.SegmentsRun));
+            Assert.Contains(CacheScenarioTests.CacheOf(run).Lookups, l => l.Kind == "verification" && l.Hit); // nor for verification
         }
 
         // A hit gives exactly the bytes a fresh computation gives: model, and the report's deterministic part
@@ -92,6 +94,13 @@ public sealed class SmoothQuantCacheTests
         Assert.Equal((Groups - 2, Layers - 2), (Looked(late, "smoothquant", hit: true).Count, Looked(late, "quantize", hit: true).Count));
         Assert.Equal((0, 2), Calibration(late)); // the model changed, so both steps calibrated again
 
+        // ... but stories260K is cut into 3 segments, and the change is in the last one: ONNX Runtime runs only that
+        // segment in each step's calibration and in the verification of the fp32 model, resuming from the stored
+        // activations of the cut before it; the earlier segments' statistics are read back.
+        var segments = CacheScenarioTests.CacheOf(late).Lookups.Where(l => l.Kind is "calibration" or "verification").ToList();
+        Assert.All(segments.Where(l => l.Kind == "calibration"), l => Assert.Equal((3, 1), (l.Segments, l.SegmentsRun)));
+        Assert.Contains(segments, l => l.Kind == "verification" && l.Segments == 3 && l.SegmentsRun == 1);
+
         // (c) The first attention output projection: everything after it is recomputed; the Q/K/V group before it,
         // which reads the first norm's output, is read back in both steps.
         p.ScaleLayerWeight(StoriesCacheProject.EarlyLayer, 0.75f);
@@ -102,6 +111,7 @@ public sealed class SmoothQuantCacheTests
         Assert.Equal(["layers.0.attention.wq"], Looked(early, "smoothquant", hit: true));
         Assert.Equal(CalibratedCacheTests.Downstream(p.ModelPath, StoriesCacheProject.EarlyLayer), Looked(early, "quantize", hit: false));
         Assert.Equal(["layers.0.attention.wq", "layers.0.attention.wk", "layers.0.attention.wv"], Looked(early, "quantize", hit: true));
+        Assert.All(CacheScenarioTests.CacheOf(early).Lookups.Where(l => l.Kind == "calibration"), l => Assert.Equal((3, 3), (l.Segments, l.SegmentsRun)));
 
         // What was read back is what a run without the cache computes.
         var uncached = p.Compress("plain", useCache: false);

@@ -129,9 +129,13 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         var clock = Stopwatch.StartNew();
         Segments.SegmentRunReport? report = null;
         var statistics = collect(new Segments.SegmentCacheContext(cache, _keyVersion, r => report = r), (s, hash) => _statisticsHashes.AddOrUpdate(s, hash));
-        Record(modelName, step, "calibration", null, clock.Elapsed.TotalMilliseconds, report is { Run: 0 } ? 0 : null);
+        Record(modelName, step, "calibration", null, clock.Elapsed.TotalMilliseconds, report is { Run: 0 } ? 0 : null, report);
         return statistics;
     }
+
+    /// <summary>The segment context of <paramref name="modelName"/>'s verification: its runs are recorded as <c>verification</c> look-ups.</summary>
+    public Segments.SegmentCacheContext VerificationContext(string modelName) =>
+        new(cache, _keyVersion, cache is null ? null : r => Record(modelName, "verify", "verification", null, r.Milliseconds, r.Run == 0 ? 0 : null, r));
 
     /// <summary>The SHA-256 of <paramref name="statistics"/>' canonical bytes (of no bytes for null), for layer keys.</summary>
     public byte[] StatisticsHash(LayerInputStatistics? statistics) =>
@@ -184,7 +188,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     }
 
     /// <summary>Records a look-up; <paramref name="storedComputeMs"/> is the hit's original cost, null for a miss.</summary>
-    private void Record(string modelName, string step, string kind, string? layer, double elapsedMs, double? storedComputeMs)
+    private void Record(string modelName, string step, string kind, string? layer, double elapsedMs, double? storedComputeMs, Segments.SegmentRunReport? segments = null)
     {
         var saved = storedComputeMs is { } stored ? Math.Max(0, stored - elapsedMs) : 0;
         SavedMilliseconds += saved;
@@ -193,6 +197,10 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
             _lookups[modelName] = list = [];
         }
 
-        list.Add(new CacheLookup(step, kind, layer, storedComputeMs is not null, Math.Round(elapsedMs, 3), Math.Round(saved, 3)));
+        list.Add(new CacheLookup(step, kind, layer, storedComputeMs is not null, Math.Round(elapsedMs, 3), Math.Round(saved, 3))
+        {
+            Segments = segments?.Segments,
+            SegmentsRun = segments?.Run,
+        });
     }
 }

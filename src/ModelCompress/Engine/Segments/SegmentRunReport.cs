@@ -5,4 +5,8 @@ namespace ModelCompress.Engine.Segments;
 /// <param name="Restored">Segments whose results were read back from the cache.</param>
 /// <param name="Run">Segments ONNX Runtime ran.</param>
 /// <param name="ResumedAfter">The segment whose stored activations the run resumed from (-1: from the samples).</param>
-internal sealed record SegmentRunReport(int Segments, int Restored, int Run, int ResumedAfter);
+internal sealed record SegmentRunReport(int Segments, int Restored, int Run, int ResumedAfter)
+{
+    /// <summary>Wall time of the run, keys and cache reads and writes included.</summary>
+    public double Milliseconds { get; init; }
+}

@@ -30,6 +30,7 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(sessions);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var segments = plan.Segments;
         var count = segments.Count;
         if (samples.Count == 0)
@@ -59,7 +60,7 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
         var first = Array.IndexOf(restored, false);
         if (first < 0)
         {
-            return new SegmentRunReport(count, count, 0, count - 1);
+            return new SegmentRunReport(count, count, 0, count - 1) { Milliseconds = clock.Elapsed.TotalMilliseconds };
         }
 
         var last = Array.LastIndexOf(restored, false);
@@ -92,7 +93,7 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
             }
         }
 
-        return new SegmentRunReport(count, restored.Count(r => r), ran, resumeAfter);
+        return new SegmentRunReport(count, restored.Count(r => r), ran, resumeAfter) { Milliseconds = clock.Elapsed.TotalMilliseconds };
     }
 
     /// <summary>The latest stored activations at or before the cut ahead of <paramref name="first"/> (-1 and none: from the samples).</summary>
