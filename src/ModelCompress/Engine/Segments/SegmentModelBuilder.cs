@@ -104,11 +104,14 @@ internal static class SegmentModelBuilder
             var name = System.Text.Encoding.UTF8.GetBytes(tensor.Name);
             hash.AppendData(BitConverter.GetBytes(name.Length));
             hash.AppendData(name);
-            hash.AppendData(TensorHashes.GetValue(tensor, t => Convert.FromHexString(t.ComputeDataHash())));
+            hash.AppendData(TensorHash(tensor));
         }
 
         return hash.GetHashAndReset();
     }
+
+    /// <summary>A tensor's content hash (element type, dims, data), computed once per tensor object.</summary>
+    public static byte[] TensorHash(OnnxTensor tensor) => TensorHashes.GetValue(tensor, t => Convert.FromHexString(t.ComputeDataHash()));
 
     private static TensorDataType ToOnnx(TensorElementType type) => (TensorDataType)(int)type;
 }

@@ -54,15 +54,11 @@ public static class LayerErrorAnalyzer
                 continue;
             }
 
-            try
-            {
-                probes.Add(new LayerProbe(
-                    layer, new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0], InputSmoothing(layer, reference.Graph, refNode)));
-            }
-            catch (NotSupportedException ex)
-            {
-                notes[layer.Name] = (layer.OpType, ex.Message);
-            }
+            // The simulator (packed int8 weights) and the smoothing factors are made when the layer is first
+            // simulated: a layer whose segment is read back from the cache never needs them.
+            var referenceWeight = refNode.Inputs.Count > 1 && reference.Graph.TryGetWeight(refNode.Inputs[1], out var w) ? w : null;
+            probes.Add(new LayerProbe(
+                layer, () => new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0], () => InputSmoothing(layer, reference.Graph, refNode), referenceWeight));
         }
 
         if (probes.Count > 0)

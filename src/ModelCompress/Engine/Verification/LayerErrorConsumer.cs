@@ -46,7 +46,7 @@ internal sealed class LayerErrorConsumer(IReadOnlyList<LayerProbe> probes) : ISe
             Append(hash, System.Runtime.InteropServices.MemoryMarshal.AsBytes(layer.Weights.AsSpan()));
             Append(hash, System.Runtime.InteropServices.MemoryMarshal.AsBytes(layer.WeightScales.AsSpan()));
             Append(hash, layer.Bias is null ? [] : System.Runtime.InteropServices.MemoryMarshal.AsBytes(layer.Bias.AsSpan()));
-            Append(hash, p.Smoothing is null ? [] : System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Smoothing.AsSpan()));
+            Append(hash, p.ReferenceWeight is null ? [] : SegmentModelBuilder.TensorHash(p.ReferenceWeight));
         }
 
         return hash.GetHashAndReset();

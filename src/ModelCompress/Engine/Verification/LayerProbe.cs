@@ -1,8 +1,19 @@
 namespace ModelCompress.Engine.Verification;
 
 /// <summary>One layer's simulator and running error sums over the samples.</summary>
-internal sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simulator, string input, string output, float[]? smoothing)
+/// <param name="layer">The int8 layer.</param>
+/// <param name="makeSimulator">Makes its simulator (throws <see cref="NotSupportedException"/> for a layer it cannot run).</param>
+/// <param name="input">The fp32 input value.</param>
+/// <param name="output">The fp32 output value.</param>
+/// <param name="makeSmoothing">Finds the SmoothQuant factors moved into its weight, or null.</param>
+/// <param name="referenceWeight">The fp32 layer's weight (what the smoothing factors are read from), or null.</param>
+internal sealed class LayerProbe(
+    QuantizedLayerView layer, Func<LayerSimulator> makeSimulator, string input, string output, Func<float[]?> makeSmoothing, Onnx.OnnxTensor? referenceWeight)
 {
+    private LayerSimulator? _simulator;
+    private float[]? _smoothing;
+    private bool _prepared;
+
     private double _signal, _noise, _dot, _simEnergy, _maxAbs;
 
     public QuantizedLayerView Layer => layer;
@@ -15,10 +26,22 @@ internal sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simula
 
     public void Add((float[] Values, long[] Shape) x, float[] reference)
     {
+        if (Note is not null)
+        {
+            return;
+        }
+
         float[] simulated;
         try
         {
-            simulated = simulator.Run(smoothing is null ? x.Values : LayerErrorAnalyzer.Smooth(x.Values, smoothing), x.Shape);
+            if (!_prepared)
+            {
+                _prepared = true;
+                _simulator = makeSimulator();
+                _smoothing = makeSmoothing();
+            }
+
+            simulated = _simulator!.Run(_smoothing is null ? x.Values : LayerErrorAnalyzer.Smooth(x.Values, _smoothing), x.Shape);
         }
         catch (NotSupportedException ex)
         {
@@ -43,8 +66,8 @@ internal sealed class LayerProbe(QuantizedLayerView layer, LayerSimulator simula
         }
     }
 
-    /// <summary>The factors the input is divided by before the simulation (SmoothQuant), or null.</summary>
-    public float[]? Smoothing => smoothing;
+    /// <summary>The fp32 layer's weight, or null (with the int8 layer it determines the smoothing factors).</summary>
+    public Onnx.OnnxTensor? ReferenceWeight => referenceWeight;
 
     /// <summary>The running sums as bytes (a cached segment result).</summary>
     public void Write(BinaryWriter writer)
