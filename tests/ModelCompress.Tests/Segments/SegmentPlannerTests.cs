@@ -58,6 +58,57 @@ public sealed class SegmentPlannerTests(ITestOutputHelper output)
         Assert.False(SegmentPlanner.Plan(mnist, [], SegmentPolicy.Default).IsSegmented);
     }
 
+    /// <summary>
+    /// A chain of six 256×256 MatMul+Relu layers (256 KiB of weights each) whose third activation goes through a
+    /// QuantizeLinear/DequantizeLinear pair: the chain is cut, but never at a value next to the QDQ pair.
+    /// </summary>
+    internal static OnnxModel QdqChain()
+    {
+        var g = new OnnxGraph("chain");
+        g.AddInput(new OnnxValueInfo("x", TensorDataType.Float, [1, 256]));
+        var value = "x";
+        var random = new Random(7);
+        for (var i = 0; i < 6; i++)
+        {
+            g.AddInitializer(OnnxTensor.FromFloats($"w{i}", [256, 256], [.. Enumerable.Range(0, 256 * 256).Select(_ => (float)(random.NextDouble() - 0.5) / 8)]));
+            g.AddNode("MatMul", [value, $"w{i}"], [$"m{i}"], $"mm{i}");
+            g.AddNode("Relu", [$"m{i}"], [$"r{i}"], $"relu{i}");
+            value = $"r{i}";
+            if (i == 2)
+            {
+                g.AddInitializer(OnnxTensor.FromFloats("s", [], [0.05f]));
+                g.AddInitializer(OnnxTensor.FromUInt8("z", [], [0]));
+                g.AddNode("QuantizeLinear", [value, "s", "z"], ["q2"], "q");
+                g.AddNode("DequantizeLinear", ["q2", "s", "z"], ["dq2"], "dq");
+                value = "dq2";
+            }
+        }
+
+        g.AddOutput(value);
+        var model = new OnnxModel(g);
+        model.SetOpsetImport(string.Empty, 17);
+        return model;
+    }
+
+    [Fact]
+    public void A_cut_never_carries_a_value_a_QDQ_pair_produces_or_reads()
+    {
+        var model = QdqChain();
+        string[] requested = ["x", "r0", "r1", "dq2", "r3", "r4"];
+        var plan = SegmentPlanner.Plan(model, requested, SegmentPolicy.Default);
+        Describe(plan);
+        Assert.True(plan.Segments.Count >= 3);
+        AssertWellFormed(plan, requested);
+        var crossing = plan.Segments.SelectMany(s => s.LiveAfter).ToHashSet();
+        Assert.DoesNotContain("r2", crossing);
+        Assert.DoesNotContain("q2", crossing);
+        Assert.DoesNotContain("dq2", crossing);
+        Assert.Equal(["x"], plan.RequestedInputs);
+
+        // Observed together: no cut between r0 and r4.
+        Assert.Single(SegmentPlanner.Plan(model, requested, SegmentPolicy.Default, [("r0", "r4")]).Segments, s => s.Requested.Contains("r0") || s.Requested.Contains("r4"));
+    }
+
     /// <summary>Each data node runs in exactly one segment, each segment's inputs are available when it runs, and the requested values are all produced.</summary>
     internal static void AssertWellFormed(SegmentPlan plan, IReadOnlyCollection<string> requested)
     {
