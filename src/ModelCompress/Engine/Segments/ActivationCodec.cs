@@ -108,7 +108,8 @@ internal static class ActivationCodec
         return at == payload.Length ? result : null;
     }
 
-    private static bool TryInt(ReadOnlySpan<byte> payload, ref int at, out int value)
+    /// <summary>Reads a little-endian int32 at <paramref name="at"/> when 4 bytes are left, advancing past it.</summary>
+    internal static bool TryInt(ReadOnlySpan<byte> payload, ref int at, out int value)
     {
         value = 0;
         if (payload.Length - at < 4)

@@ -47,7 +47,7 @@ internal sealed class OutputConsumer(string displayName, int sampleCount) : ISeg
     {
         ReadOnlySpan<byte> span = payload;
         var at = 0;
-        if (!TryInt(span, ref at, out var count) || count != _outputs.Length)
+        if (!ActivationCodec.TryInt(span, ref at, out var count) || count != _outputs.Length)
         {
             return false;
         }
@@ -55,7 +55,7 @@ internal sealed class OutputConsumer(string displayName, int sampleCount) : ISeg
         var outputs = new (float[], long[])[count];
         for (var i = 0; i < count; i++)
         {
-            if (!TryInt(span, ref at, out var rank) || rank < 0 || rank > 64 || span.Length - at < rank * 8)
+            if (!ActivationCodec.TryInt(span, ref at, out var rank) || rank < 0 || rank > 64 || span.Length - at < rank * 8)
             {
                 return false;
             }
@@ -66,7 +66,7 @@ internal sealed class OutputConsumer(string displayName, int sampleCount) : ISeg
                 shape[d] = BinaryPrimitives.ReadInt64LittleEndian(span[at..]);
             }
 
-            if (!TryInt(span, ref at, out var length) || length < 0 || (span.Length - at) / 4 < length)
+            if (!ActivationCodec.TryInt(span, ref at, out var length) || length < 0 || (span.Length - at) / 4 < length)
             {
                 return false;
             }
@@ -81,19 +81,6 @@ internal sealed class OutputConsumer(string displayName, int sampleCount) : ISeg
         }
 
         outputs.CopyTo(_outputs, 0);
-        return true;
-    }
-
-    private static bool TryInt(ReadOnlySpan<byte> span, ref int at, out int value)
-    {
-        value = 0;
-        if (span.Length - at < 4)
-        {
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
-        at += 4;
         return true;
     }
 }
