@@ -99,6 +99,21 @@ public sealed partial class DirectoryLayerCache : ILayerCache
         }
     }
 
+    /// <inheritdoc />
+    public bool Refresh(CacheKey key)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(PathOf(key), DateTime.UtcNow);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Absent (FileNotFound/DirectoryNotFound are IOExceptions), or not ours to touch: written again if needed.
+            return false;
+        }
+    }
+
     /// <summary>The stored result of one layer's work, or null (convenience over <see cref="TryGet(CacheKey)"/>).</summary>
     public byte[]? TryGet(LayerWorkKey key) => TryGet(CacheKey.ForLayer(key))?.Payload;
 
