@@ -82,8 +82,8 @@ internal sealed class PassRunner(CacheSession session)
         StepRecipe step, ICompressionPass pass, PassLayer layer, IReadOnlyDictionary<string, LayerInputStatistics>? statistics, PassContext context,
         CancellationToken ct)
     {
-        LayerWorkKey KeyOf(byte[] statisticsHash) => LayerWorkKey.FromStatisticsHash(
-            pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightBytes, statisticsHash);
+        LayerWorkKey KeyOf(byte[] statisticsHash) => LayerWorkKey.FromHashes(
+            pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightHash, statisticsHash);
 
         var statisticsHash = session.StatisticsHash(statistics, layer.ActivationName);
         var key = KeyOf(statisticsHash);

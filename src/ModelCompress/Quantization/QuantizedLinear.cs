@@ -84,20 +84,76 @@ internal sealed record QuantizedLinear(
     public float[] Dequantize()
     {
         var result = new float[Values.Length];
+        var run = RunLength();
+        for (var start = 0; start < Values.Length; start += run)
+        {
+            var scale = ScaleOfRun(start, run);
+            var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
+            var r = result.AsSpan(start, q.Length);
+            for (var i = 0; i < q.Length; i++)
+            {
+                r[i] = q[i] * scale;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// max |dequantized − <paramref name="original"/>| over all values, exactly as <see cref="Dequantize"/> followed by
+    /// an element-wise comparison gives it (the same float operations; NaN propagates), without the dequantized copy.
+    /// </summary>
+    public double MaxAbsError(ReadOnlySpan<float> original)
+    {
+        if (original.Length != Values.Length)
+        {
+            throw new ArgumentException("the original has another element count", nameof(original));
+        }
+
+        // Math.Max over doubles returns NaN once any difference is NaN and otherwise the largest; a float maximum plus
+        // a NaN flag gives the same value (float → double is exact and monotonic) at a fraction of the cost.
+        var maxError = 0f;
+        var sawNaN = false;
+        var run = RunLength();
+        for (var start = 0; start < Values.Length; start += run)
+        {
+            var scale = ScaleOfRun(start, run);
+            var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
+            var o = original.Slice(start, q.Length);
+            for (var i = 0; i < q.Length; i++)
+            {
+                var d = MathF.Abs((q[i] * scale) - o[i]);
+                if (d > maxError)
+                {
+                    maxError = d;
+                }
+                else if (float.IsNaN(d))
+                {
+                    sawNaN = true;
+                }
+            }
+        }
+
+        return sawNaN ? double.NaN : maxError;
+    }
+
+    /// <summary>
+    /// How many consecutive (row-major) values share one scale: the product of the dims after <see cref="Axis"/>, or
+    /// all values per tensor. Walking runs avoids a division per value.
+    /// </summary>
+    private int RunLength()
+    {
         var inner = 1L;
         for (var d = Axis + 1; Axis >= 0 && d < Dims.Length; d++)
         {
             inner *= Dims[d];
         }
 
-        for (var i = 0; i < result.Length; i++)
-        {
-            var channel = Axis < 0 ? 0 : (int)(i / inner % Scales.Length);
-            result[i] = Values[i] * Scales[channel];
-        }
-
-        return result;
+        return (int)Math.Clamp(Axis < 0 ? Values.Length : inner, 1, Math.Max(1, Values.Length));
     }
+
+    /// <summary>The scale of the run starting at <paramref name="start"/>: channel (start / run) mod channels.</summary>
+    private float ScaleOfRun(int start, int run) => Axis < 0 ? Scales[0] : Scales[(int)(start / (long)run % Scales.Length)];
 
     /// <summary>Quantizes a weight tensor (symmetric int8, per channel along <paramref name="axis"/> or per tensor).</summary>
     public static QuantizedLinear Weight(float[] weights, long[] dims, int axis, bool perChannel, QuantizationParameters? activation = null, float min = 0, float max = 0)
