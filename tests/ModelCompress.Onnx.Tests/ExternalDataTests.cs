@@ -206,4 +206,24 @@ public class ExternalDataTests
         Assert.Equal(SampleModels.Mlp(64, 64).ToBytes(), clone.ToBytes());
         Assert.Equal(SampleModels.Mlp(64, 64).ToBytes(), model.ToBytes());
     }
+
+    [Fact]
+    public void Loading_a_file_hashes_all_of_its_bytes_as_they_are_parsed()
+    {
+        using var tmp = new TempDirectory();
+        var path = tmp.File("gpt.onnx");
+        SampleModels.GptBlock().Save(path);
+        var external = tmp.File("ext.onnx");
+        SampleModels.GptBlock().Save(external, new OnnxSaveOptions { ExternalDataThreshold = 1024 });
+
+        foreach (var file in new[] { path, external })
+        {
+            var model = OnnxModel.Load(file);
+
+            Assert.Equal(Path.GetFullPath(file), model.LoadedFile!.Value.Path);
+            Assert.Equal(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)), model.LoadedFile.Value.Sha256);
+        }
+
+        Assert.Null(OnnxModel.FromBytes(File.ReadAllBytes(path)).LoadedFile);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using Google.Protobuf;
 using ModelCompress.Onnx.Internal;
 using ModelCompress.Onnx.Proto;
@@ -25,8 +26,16 @@ public sealed partial class OnnxModel
         var context = new ProtoReadContext(new ExternalDataResolver(options?.BaseDirectory ?? Path.GetDirectoryName(full)), full);
         try
         {
-            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return Parse(() => ModelProto.Parser.ParseFrom(stream), context);
+            // The file is hashed as it is parsed (a cache keys the model by its file's content; reading it a second
+            // time to hash it cost as much as the parse). Buffering sits above the hash so it sees large reads.
+            using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var hashing = new HashingReadStream(file, hash);
+            using var stream = new BufferedStream(hashing, 1 << 16);
+            var model = Parse(() => ModelProto.Parser.ParseFrom(stream), context);
+            hashing.Drain();
+            model.LoadedFile = (full, hash.GetHashAndReset());
+            return model;
         }
         catch (IOException e)
         {

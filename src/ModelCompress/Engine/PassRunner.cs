@@ -52,6 +52,8 @@ internal sealed class PassRunner(CacheSession session)
             context.Report("MC3007", DiagnosticSeverity.Warning, context.ModelName, step.Kind);
         }
 
+        HashWeights(layers, ct);
+
         // Statistics are gathered on the model as it stands now, after the earlier steps changed it.
         var statistics = pass.RequiresCalibration && layers.Count > 0
             ? collectStatistics(layers.Select(l => l.ActivationName), pass.StatisticsRequest)
@@ -71,6 +73,22 @@ internal sealed class PassRunner(CacheSession session)
         var rows = pass.Apply(model, outcomes, context);
         session.StepApplied(model, pass, outcomes);
         return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
+    }
+
+    /// <summary>
+    /// Hashes every layer's weights for its key, on all cores: in a run whose results come from the cache this is most
+    /// of a step's work, and layers are independent (their tensors are immutable). A failure surfaces as itself.
+    /// </summary>
+    private static void HashWeights(IReadOnlyList<PassLayer> layers, CancellationToken ct)
+    {
+        try
+        {
+            Parallel.ForEach(layers, new ParallelOptions { CancellationToken = ct }, layer => _ = layer.WeightHash);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
     }
 
     /// <summary>

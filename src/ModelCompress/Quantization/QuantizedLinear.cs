@@ -1,3 +1,4 @@
+using System.Numerics;
 using ModelCompress.Kernels;
 
 namespace ModelCompress.Quantization;
@@ -111,7 +112,8 @@ internal sealed record QuantizedLinear(
         }
 
         // Math.Max over doubles returns NaN once any difference is NaN and otherwise the largest; a float maximum plus
-        // a NaN flag gives the same value (float → double is exact and monotonic) at a fraction of the cost.
+        // a NaN flag gives the same value (float → double is exact and monotonic, and the maximum of a set does not
+        // depend on the order it is taken in), so whole vectors are compared at once.
         var maxError = 0f;
         var sawNaN = false;
         var run = RunLength();
@@ -120,7 +122,8 @@ internal sealed record QuantizedLinear(
             var scale = ScaleOfRun(start, run);
             var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
             var o = original.Slice(start, q.Length);
-            for (var i = 0; i < q.Length; i++)
+            var i = MaxAbsErrorVectors(q, o, scale, ref maxError, ref sawNaN);
+            for (; i < q.Length; i++)
             {
                 var d = MathF.Abs((q[i] * scale) - o[i]);
                 if (d > maxError)
@@ -135,6 +138,51 @@ internal sealed record QuantizedLinear(
         }
 
         return sawNaN ? double.NaN : maxError;
+    }
+
+    /// <summary>
+    /// The vector part of <see cref="MaxAbsError"/>: whole chunks of <see cref="Vector{T}.Count"/> int8 values, each
+    /// widened exactly to float and scaled with one single-precision multiplication, as the scalar loop does. Returns
+    /// how many values it covered.
+    /// </summary>
+    private static int MaxAbsErrorVectors(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> original, float scale, ref float maxError, ref bool sawNaN)
+    {
+        var chunk = Vector<sbyte>.Count;
+        if (!Vector.IsHardwareAccelerated || q.Length < chunk)
+        {
+            return 0;
+        }
+
+        var scales = new Vector<float>(scale);
+        var max = new Vector<float>(maxError);
+        var nan = Vector<int>.Zero;
+        var lanes = Vector<float>.Count;
+        var i = 0;
+        for (; i + chunk <= q.Length; i += chunk)
+        {
+            Vector.Widen(new Vector<sbyte>(q[i..]), out var low, out var high);
+            Vector.Widen(low, out var a, out var b);
+            Vector.Widen(high, out var c, out var d);
+            Step(Vector.ConvertToSingle(a), original.Slice(i, lanes));
+            Step(Vector.ConvertToSingle(b), original.Slice(i + lanes, lanes));
+            Step(Vector.ConvertToSingle(c), original.Slice(i + (2 * lanes), lanes));
+            Step(Vector.ConvertToSingle(d), original.Slice(i + (3 * lanes), lanes));
+        }
+
+        for (var l = 0; l < lanes; l++)
+        {
+            maxError = Math.Max(maxError, max[l]);
+        }
+
+        sawNaN |= nan != Vector<int>.Zero;
+        return i;
+
+        void Step(Vector<float> values, ReadOnlySpan<float> o)
+        {
+            var error = Vector.Abs((values * scales) - new Vector<float>(o));
+            max = Vector.ConditionalSelect(Vector.GreaterThan(error, max), error, max);
+            nan |= Vector.OnesComplement(Vector.Equals(error, error));
+        }
     }
 
     /// <summary>

@@ -41,6 +41,7 @@ public sealed class QuantizedLinearTests
     public static TheoryData<long[], int> Layouts => new()
     {
         { [6, 5], 1 }, { [6, 5], 0 }, { [6, 5], -1 }, { [4, 3, 3, 2], 0 }, { [2, 3, 4], 1 }, { [7], 0 }, { [1, 1], 1 },
+        { [64, 70], 1 }, { [70, 64], 0 }, { [33, 9], -1 }, { [16, 3, 5, 5], 0 }, { [3, 100], 0 },
     };
 
     [Theory]
