@@ -117,23 +117,22 @@ internal sealed record QuantizedLinear(
         var maxError = 0f;
         var sawNaN = false;
         var run = RunLength();
-        for (var start = 0; start < Values.Length; start += run)
+        if (Axis >= 0 && run == 1 && Scales.Length > 1)
         {
-            var scale = ScaleOfRun(start, run);
-            var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
-            var o = original.Slice(start, q.Length);
-            var i = MaxAbsErrorVectors(q, o, scale, ref maxError, ref sawNaN);
-            for (; i < q.Length; i++)
+            // The channel axis is the last one (a MatMul weight per output column): value i has scale i mod channels,
+            // so each row of that many values meets the scales element by element.
+            for (var start = 0; start < Values.Length; start += Scales.Length)
             {
-                var d = MathF.Abs((q[i] * scale) - o[i]);
-                if (d > maxError)
-                {
-                    maxError = d;
-                }
-                else if (float.IsNaN(d))
-                {
-                    sawNaN = true;
-                }
+                var q = Values.AsSpan(start, Math.Min(Scales.Length, Values.Length - start));
+                MaxAbsError(q, original.Slice(start, q.Length), 0f, Scales.AsSpan(0, q.Length), ref maxError, ref sawNaN);
+            }
+        }
+        else
+        {
+            for (var start = 0; start < Values.Length; start += run)
+            {
+                var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
+                MaxAbsError(q, original.Slice(start, q.Length), ScaleOfRun(start, run), [], ref maxError, ref sawNaN);
             }
         }
 
@@ -141,53 +140,63 @@ internal sealed record QuantizedLinear(
     }
 
     /// <summary>
-    /// The vector part of <see cref="MaxAbsError"/>: whole chunks of <see cref="Vector{T}.Count"/> int8 values, each
-    /// widened exactly to float and scaled with one single-precision multiplication, as the scalar loop does. Returns
-    /// how many values it covered.
+    /// max |q·scale − original| over one stretch of values, folded into <paramref name="maxError"/> (and NaN into
+    /// <paramref name="sawNaN"/>); each value's scale is <paramref name="perValue"/>[i], or <paramref name="scale"/> when
+    /// that is empty. Whole vectors first — each int8 widened exactly to float and scaled with one single-precision
+    /// multiplication, as the scalar loop does — then the rest one by one.
     /// </summary>
-    private static int MaxAbsErrorVectors(ReadOnlySpan<sbyte> q, ReadOnlySpan<float> original, float scale, ref float maxError, ref bool sawNaN)
+    private static void MaxAbsError(
+        ReadOnlySpan<sbyte> q, ReadOnlySpan<float> original, float scale, ReadOnlySpan<float> perValue, ref float maxError, ref bool sawNaN)
     {
-        var chunk = Vector<sbyte>.Count;
-        if (!Vector.IsHardwareAccelerated || q.Length < chunk)
-        {
-            return 0;
-        }
-
-        var scales = new Vector<float>(scale);
-        var max = new Vector<float>(maxError);
-        var nan = Vector<int>.Zero;
-        var lanes = Vector<float>.Count;
         var i = 0;
-        for (; i + chunk <= q.Length; i += chunk)
+        var chunk = Vector<sbyte>.Count;
+        if (Vector.IsHardwareAccelerated && q.Length >= chunk)
         {
-            Vector.Widen(new Vector<sbyte>(q[i..]), out var low, out var high);
-            Vector.Widen(low, out var a, out var b);
-            Vector.Widen(high, out var c, out var d);
-            Step(Vector.ConvertToSingle(a), original.Slice(i, lanes));
-            Step(Vector.ConvertToSingle(b), original.Slice(i + lanes, lanes));
-            Step(Vector.ConvertToSingle(c), original.Slice(i + (2 * lanes), lanes));
-            Step(Vector.ConvertToSingle(d), original.Slice(i + (3 * lanes), lanes));
+            var lanes = Vector<float>.Count;
+            var max = new Vector<float>(maxError);
+            var nan = Vector<int>.Zero;
+            var scalar = new Vector<float>(scale);
+            for (; i + chunk <= q.Length; i += chunk)
+            {
+                Vector.Widen(new Vector<sbyte>(q[i..]), out var low, out var high);
+                Vector.Widen(low, out var a, out var b);
+                Vector.Widen(high, out var c, out var d);
+                ReadOnlySpan<Vector<int>> parts = [a, b, c, d];
+                for (var part = 0; part < 4; part++)
+                {
+                    var at = i + (part * lanes);
+                    var scales = perValue.IsEmpty ? scalar : new Vector<float>(perValue.Slice(at, lanes));
+                    var error = Vector.Abs((Vector.ConvertToSingle(parts[part]) * scales) - new Vector<float>(original.Slice(at, lanes)));
+                    max = Vector.ConditionalSelect(Vector.GreaterThan(error, max), error, max);
+                    nan |= Vector.OnesComplement(Vector.Equals(error, error));
+                }
+            }
+
+            for (var l = 0; l < lanes; l++)
+            {
+                maxError = Math.Max(maxError, max[l]);
+            }
+
+            sawNaN |= nan != Vector<int>.Zero;
         }
 
-        for (var l = 0; l < lanes; l++)
+        for (; i < q.Length; i++)
         {
-            maxError = Math.Max(maxError, max[l]);
-        }
-
-        sawNaN |= nan != Vector<int>.Zero;
-        return i;
-
-        void Step(Vector<float> values, ReadOnlySpan<float> o)
-        {
-            var error = Vector.Abs((values * scales) - new Vector<float>(o));
-            max = Vector.ConditionalSelect(Vector.GreaterThan(error, max), error, max);
-            nan |= Vector.OnesComplement(Vector.Equals(error, error));
+            var d = MathF.Abs((q[i] * (perValue.IsEmpty ? scale : perValue[i])) - original[i]);
+            if (d > maxError)
+            {
+                maxError = d;
+            }
+            else if (float.IsNaN(d))
+            {
+                sawNaN = true;
+            }
         }
     }
 
     /// <summary>
     /// How many consecutive (row-major) values share one scale: the product of the dims after <see cref="Axis"/>, or
-    /// all values per tensor. Walking runs avoids a division per value.
+    /// all values when there is one scale. Walking runs avoids a division per value.
     /// </summary>
     private int RunLength()
     {
@@ -197,7 +206,7 @@ internal sealed record QuantizedLinear(
             inner *= Dims[d];
         }
 
-        return (int)Math.Clamp(Axis < 0 ? Values.Length : inner, 1, Math.Max(1, Values.Length));
+        return (int)Math.Clamp(Axis < 0 || Scales.Length == 1 ? Values.Length : inner, 1, Math.Max(1, Values.Length));
     }
 
     /// <summary>The scale of the run starting at <paramref name="start"/>: channel (start / run) mod channels.</summary>
