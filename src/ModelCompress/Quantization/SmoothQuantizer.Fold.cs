@@ -140,7 +140,9 @@ public static partial class SmoothQuantizer
             return NewConstant(graph, baseName, current.Dims, values);
         }
 
-        var bytes = current.GetRawData().ToArray();
+        var raw = current.GetRawData().Span;
+        var bytes = GC.AllocateUninitializedArray<byte>(raw.Length); // every byte is overwritten by the copy
+        raw.CopyTo(bytes);
         scale(MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
         var name = graph.UniqueName(baseName + "_smoothed");
         graph.AddInitializer(OnnxTensor.FromOwnedRawBytes(name, TensorDataType.Float, current.Dims, bytes));
