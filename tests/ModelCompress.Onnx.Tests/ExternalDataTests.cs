@@ -206,4 +206,34 @@ public class ExternalDataTests
         Assert.Equal(SampleModels.Mlp(64, 64).ToBytes(), clone.ToBytes());
         Assert.Equal(SampleModels.Mlp(64, 64).ToBytes(), model.ToBytes());
     }
+
+    [Fact]
+    public void Loading_a_file_hashes_all_of_its_bytes_as_they_are_parsed()
+    {
+        using var tmp = new TempDirectory();
+        var path = tmp.File("gpt.onnx");
+        SampleModels.GptBlock().Save(path);
+        var external = tmp.File("ext.onnx");
+        SampleModels.GptBlock().Save(external, new OnnxSaveOptions { ExternalDataThreshold = 1024 });
+
+        foreach (var file in new[] { path, external })
+        {
+            // Read whole (and hashed on another thread) or streamed through the hash: the same model, the same hash.
+            var whole = OnnxModel.Load(file);
+            var streamed = OnnxModel.Load(file, null, inMemoryLimit: 0);
+
+            Assert.Equal(Path.GetFullPath(file), whole.LoadedFile!.Value.Path);
+            Assert.Equal(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file)), whole.LoadedFile.Value.Sha256);
+            Assert.Equal(whole.LoadedFile.Value.Sha256, streamed.LoadedFile!.Value.Sha256);
+            Assert.Equal(whole.ToBytes(), streamed.ToBytes());
+        }
+
+        // A damaged file is the same coded error either way.
+        var truncated = tmp.File("truncated.onnx");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(path)[..^9]);
+        Assert.Equal("MC1002", Assert.Throws<Diagnostics.ModelCompressException>(() => OnnxModel.Load(truncated)).Code);
+        Assert.Equal("MC1002", Assert.Throws<Diagnostics.ModelCompressException>(() => OnnxModel.Load(truncated, null, 0)).Code);
+
+        Assert.Null(OnnxModel.FromBytes(File.ReadAllBytes(path)).LoadedFile);
+    }
 }

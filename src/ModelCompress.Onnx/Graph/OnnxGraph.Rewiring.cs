@@ -127,12 +127,12 @@ public sealed partial class OnnxGraph
         }
 
         Invalidate();
-        foreach (var name in _initializers.Keys.ToList())
+
+        // Which initializers nothing reads is decided on the graph before any is removed: removing an initializer
+        // changes no consumer, and deciding one by one rebuilt the graph index after every removal.
+        foreach (var name in _initializers.Keys.Where(name => GetConsumers(name).Count == 0 && !IsGraphOutput(name)).ToList())
         {
-            if (GetConsumers(name).Count == 0 && !IsGraphOutput(name))
-            {
-                RemoveInitializer(name);
-            }
+            RemoveInitializer(name);
         }
 
         var present = new HashSet<string>(_nodes.SelectMany(n => n.Outputs), StringComparer.Ordinal);

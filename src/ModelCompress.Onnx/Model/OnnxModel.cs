@@ -92,6 +92,12 @@ public sealed partial class OnnxModel
     /// <summary>The full path the model was loaded from or last saved to; null for models built or read from memory.</summary>
     public string? FilePath { get; private set; }
 
+    /// <summary>
+    /// The full path and SHA-256 of the file this model was parsed from (all of its bytes, as read), or null for models
+    /// not loaded from a file. Describes the file, not the model as edited since.
+    /// </summary>
+    internal (string Path, byte[] Sha256)? LoadedFile { get; private set; }
+
     /// <summary>The folder of <see cref="FilePath"/>; external data is resolved inside it.</summary>
     public string? Directory => FilePath is null ? null : Path.GetDirectoryName(FilePath);
 

@@ -97,21 +97,15 @@ public static partial class ModelCompressEngine
     }
 
     /// <summary>
-    /// A step's input statistics through the cache: a model cut into segments keeps an entry per segment (a changed
-    /// layer re-runs only the segments from it on), any other model one entry for the whole calibration.
+    /// A step's input statistics through the cache: one index entry for the step's whole calibration (read back when
+    /// the model as it stands and the data are unchanged); otherwise collected — for a model cut into segments, with an
+    /// entry per segment, so that a changed layer re-runs only the segments from it on.
     /// </summary>
     private static IReadOnlyDictionary<string, LayerInputStatistics> Statistics(
         PassRunner runner, ModelRecipe m, StepRecipe step, OnnxModel onnx, IEnumerable<string> names, LayerStatisticsRequest request,
-        CompressOptions options, CancellationToken ct)
-    {
-        var list = names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (runner.Session.Cache is not null && m.Calibration is not null && Segments.SegmentPlanner.Plan(onnx, list, Segments.SegmentPolicy.Default).IsSegmented)
-        {
-            return runner.Session.CollectSegmented(m.Name, step.Kind, (segments, hashed) => CollectStatistics(m, step, onnx, list, options, ct, request, segments, hashed));
-        }
-
-        return runner.Session.GetOrCollectStatistics(m, step, onnx, list, n => CollectStatistics(m, step, onnx, n, options, ct, request), request);
-    }
+        CompressOptions options, CancellationToken ct) =>
+        runner.Session.GetOrCollectStatistics(m, step, onnx, names,
+            n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session.CalibrationContext()), request);
 
     /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(

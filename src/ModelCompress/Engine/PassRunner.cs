@@ -52,6 +52,8 @@ internal sealed class PassRunner(CacheSession session)
             context.Report("MC3007", DiagnosticSeverity.Warning, context.ModelName, step.Kind);
         }
 
+        HashWeights(layers, ct);
+
         // Statistics are gathered on the model as it stands now, after the earlier steps changed it.
         var statistics = pass.RequiresCalibration && layers.Count > 0
             ? collectStatistics(layers.Select(l => l.ActivationName), pass.StatisticsRequest)
@@ -62,11 +64,7 @@ internal sealed class PassRunner(CacheSession session)
         {
             ct.ThrowIfCancellationRequested();
             var layer = layers[i];
-            var layerStatistics = statistics?[layer.ActivationName];
-            var key = LayerWorkKey.FromStatisticsHash(
-                pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightBytes, session.StatisticsHash(layerStatistics));
-            var result = session.GetOrComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct));
-
+            var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
             outcomes.Add(new LayerOutcome(layer, key, result));
             progress?.Invoke(new CompressProgress(context.ModelName, step.Kind, i + 1, layers.Count, layer.Name));
         }
@@ -75,5 +73,56 @@ internal sealed class PassRunner(CacheSession session)
         var rows = pass.Apply(model, outcomes, context);
         session.StepApplied(model, pass, outcomes);
         return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
+    }
+
+    /// <summary>
+    /// Hashes every layer's weights for its key, on all cores: in a run whose results come from the cache this is most
+    /// of a step's work, and layers are independent (their tensors are immutable). A failure surfaces as itself.
+    /// </summary>
+    private static void HashWeights(IReadOnlyList<PassLayer> layers, CancellationToken ct)
+    {
+        try
+        {
+            Parallel.ForEach(layers, new ParallelOptions { CancellationToken = ct }, layer => _ = layer.WeightHash);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
+
+    /// <summary>
+    /// One layer's key and result. The key needs only the hash of the layer's input statistics, which statistics read
+    /// back from the cache give without being decoded; they are read only when the result must be computed. Should
+    /// that read find the statistics damaged and calibrate again, the key follows the statistics actually used.
+    /// </summary>
+    private (LayerWorkKey Key, byte[] Result) RunLayer(
+        StepRecipe step, ICompressionPass pass, PassLayer layer, IReadOnlyDictionary<string, LayerInputStatistics>? statistics, PassContext context,
+        CancellationToken ct)
+    {
+        LayerWorkKey KeyOf(byte[] statisticsHash) => LayerWorkKey.FromHashes(
+            pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightHash, statisticsHash);
+
+        var statisticsHash = session.StatisticsHash(statistics, layer.ActivationName);
+        var key = KeyOf(statisticsHash);
+        if (session.TryGetLayer(context.ModelName, step.Kind, layer.Name, key, out var cached))
+        {
+            return (key, cached);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var layerStatistics = statistics?[layer.ActivationName];
+        var usedHash = session.StatisticsHash(layerStatistics);
+        if (!usedHash.AsSpan().SequenceEqual(statisticsHash))
+        {
+            key = KeyOf(usedHash);
+            if (session.TryGetLayer(context.ModelName, step.Kind, layer.Name, key, out cached))
+            {
+                return (key, cached);
+            }
+        }
+
+        return (key, session.ComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct),
+            clock.Elapsed.TotalMilliseconds));
     }
 }

@@ -34,11 +34,29 @@ public readonly record struct LayerWorkKey(string Hex)
         string engineVersion,
         string layerDescriptor,
         ReadOnlySpan<byte> weightBytes,
+        ReadOnlySpan<byte> inputStatisticsSha256) =>
+        FromHashes(passName, settingsFingerprint, engineVersion, layerDescriptor, SHA256.HashData(weightBytes), inputStatisticsSha256);
+
+    /// <summary>
+    /// The same key as <see cref="Compute"/>, given the SHA-256 of the weight bytes and of the input statistics' bytes
+    /// (a layer hashes its weight tensor once, straight from the tensor's bytes, see <see cref="PassLayer.WeightHash"/>).
+    /// </summary>
+    public static LayerWorkKey FromHashes(
+        string passName,
+        string settingsFingerprint,
+        string engineVersion,
+        string layerDescriptor,
+        ReadOnlySpan<byte> weightSha256,
         ReadOnlySpan<byte> inputStatisticsSha256)
     {
         if (inputStatisticsSha256.Length != SHA256.HashSizeInBytes)
         {
             throw new ArgumentException("a SHA-256 is 32 bytes", nameof(inputStatisticsSha256));
+        }
+
+        if (weightSha256.Length != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException("a SHA-256 is 32 bytes", nameof(weightSha256));
         }
 
         ArgumentNullException.ThrowIfNull(passName);
@@ -51,7 +69,7 @@ public readonly record struct LayerWorkKey(string Hex)
         AppendField(hash, Encoding.UTF8.GetBytes(settingsFingerprint));
         AppendField(hash, Encoding.UTF8.GetBytes(engineVersion));
         AppendField(hash, Encoding.UTF8.GetBytes(layerDescriptor));
-        AppendField(hash, SHA256.HashData(weightBytes));
+        AppendField(hash, weightSha256);
         AppendField(hash, inputStatisticsSha256);
         return new LayerWorkKey(Convert.ToHexStringLower(hash.GetHashAndReset()));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using ModelCompress.Onnx;
 
 namespace ModelCompress.Passes;
@@ -8,23 +9,101 @@ namespace ModelCompress.Passes;
 /// One linear layer a pass works on: a MatMul, Gemm or Conv node whose weight input is a constant float32 tensor.
 /// <see cref="Weights"/>, <see cref="WeightShape"/> and <see cref="ChannelAxis"/> are the layer's work input (with its
 /// input statistics and the step settings); <see cref="Node"/> is only for applying the result to this run's graph.
+/// <para>
+/// The weights may be given as an array, or as the tensor that holds them (or a way to build them) so that a layer
+/// whose result comes from the cache is keyed from the tensor's bytes (<see cref="WeightHash"/>) without a copy of its
+/// values being made: a run where nothing changed touches each weight once, to hash it. Tensors are immutable (passes
+/// put new ones in the graph), so the values seen later are the values found.
+/// </para>
 /// </summary>
-/// <param name="Node">The node in the graph being edited.</param>
-/// <param name="WeightInputIndex">Which input of <paramref name="Node"/> is the weight.</param>
-/// <param name="WeightName">The weight tensor's name (an initializer or a Constant node's output).</param>
-/// <param name="WeightShape">The weight's dimensions.</param>
-/// <param name="ChannelAxis">The weight axis indexing output channels (MatMul: last; Gemm: 0 with transB, else 1; Conv: 0).</param>
-/// <param name="ActivationName">The activation input the weight multiplies (for input statistics).</param>
-/// <param name="Weights">The weight values, row-major.</param>
-public sealed record PassLayer(
-    OnnxNode Node,
-    int WeightInputIndex,
-    string WeightName,
-    IReadOnlyList<long> WeightShape,
-    int ChannelAxis,
-    string ActivationName,
-    float[] Weights)
+public sealed record PassLayer
 {
+    private readonly Func<float[]>? _build;
+    private readonly OnnxTensor? _source;
+    private readonly Func<byte[]>? _hash;
+    private float[]? _weights;
+    private byte[]? _weightHash;
+
+    /// <summary>A layer with its weight values at hand.</summary>
+    /// <param name="node">The node in the graph being edited.</param>
+    /// <param name="weightInputIndex">Which input of <paramref name="node"/> is the weight.</param>
+    /// <param name="weightName">The weight tensor's name (an initializer or a Constant node's output).</param>
+    /// <param name="weightShape">The weight's dimensions.</param>
+    /// <param name="channelAxis">The weight axis indexing output channels (MatMul: last; Gemm: 0 with transB, else 1; Conv: 0).</param>
+    /// <param name="activationName">The activation input the weight multiplies (for input statistics).</param>
+    /// <param name="weights">The weight values, row-major.</param>
+    public PassLayer(
+        OnnxNode node, int weightInputIndex, string weightName, IReadOnlyList<long> weightShape, int channelAxis, string activationName, float[] weights)
+        : this(node, weightInputIndex, weightName, weightShape, channelAxis, activationName)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        _weights = weights;
+    }
+
+    /// <summary>A layer whose weight values are exactly <paramref name="source"/>'s (a float32 tensor, row-major).</summary>
+    internal PassLayer(
+        OnnxNode node, int weightInputIndex, string weightName, IReadOnlyList<long> weightShape, int channelAxis, string activationName, OnnxTensor source)
+        : this(node, weightInputIndex, weightName, weightShape, channelAxis, activationName)
+    {
+        if (source.DataType != TensorDataType.Float)
+        {
+            throw new ArgumentException($"'{source.Name}' is not a float32 tensor.", nameof(source));
+        }
+
+        _source = source;
+    }
+
+    /// <summary>
+    /// A layer whose weight values <paramref name="build"/> makes on first use; <paramref name="hash"/> gives the
+    /// SHA-256 of the bytes they would have without making them.
+    /// </summary>
+    internal PassLayer(
+        OnnxNode node, int weightInputIndex, string weightName, IReadOnlyList<long> weightShape, int channelAxis, string activationName,
+        Func<float[]> build, Func<byte[]> hash)
+        : this(node, weightInputIndex, weightName, weightShape, channelAxis, activationName)
+    {
+        _build = build;
+        _hash = hash;
+    }
+
+    private PassLayer(OnnxNode node, int weightInputIndex, string weightName, IReadOnlyList<long> weightShape, int channelAxis, string activationName)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(weightName);
+        ArgumentNullException.ThrowIfNull(weightShape);
+        ArgumentNullException.ThrowIfNull(activationName);
+        Node = node;
+        WeightInputIndex = weightInputIndex;
+        WeightName = weightName;
+        WeightShape = weightShape;
+        ChannelAxis = channelAxis;
+        ActivationName = activationName;
+    }
+
+    /// <summary>The node in the graph being edited.</summary>
+    public OnnxNode Node { get; }
+
+    /// <summary>Which input of <see cref="Node"/> is the weight.</summary>
+    public int WeightInputIndex { get; }
+
+    /// <summary>The weight tensor's name (an initializer or a Constant node's output).</summary>
+    public string WeightName { get; }
+
+    /// <summary>The weight's dimensions.</summary>
+    public IReadOnlyList<long> WeightShape { get; }
+
+    /// <summary>The weight axis indexing output channels (MatMul: last; Gemm: 0 with transB, else 1; Conv: 0).</summary>
+    public int ChannelAxis { get; }
+
+    /// <summary>The activation input the weight multiplies (for input statistics).</summary>
+    public string ActivationName { get; }
+
+    /// <summary>The weight values, row-major (made on first use when the layer was found without them).</summary>
+    public float[] Weights => _weights ??= _build?.Invoke() ?? _source!.ToFloatArray();
+
+    /// <summary>The weight values without a copy when the layer reads them from a tensor.</summary>
+    public ReadOnlySpan<float> WeightValues => _weights is null && _source is not null ? _source.AsSpan<float>() : Weights;
+
     /// <summary>The layer's display name: the node name, or its first output when the node is unnamed.</summary>
     public string Name => Node.Name.Length > 0 ? Node.Name : Node.Outputs.FirstOrDefault() ?? "(unnamed)";
 
@@ -46,5 +125,8 @@ public sealed record PassLayer(
     public IReadOnlyList<int>? Parts { get; init; }
 
     /// <summary>The weight values as little-endian bytes (for the work key).</summary>
-    public ReadOnlySpan<byte> WeightBytes => MemoryMarshal.AsBytes(Weights.AsSpan());
+    public ReadOnlySpan<byte> WeightBytes => MemoryMarshal.AsBytes(WeightValues);
+
+    /// <summary>SHA-256 of <see cref="WeightBytes"/> (what the work key holds of the weights), taken once.</summary>
+    public byte[] WeightHash => _weightHash ??= _weights is null && _hash is not null ? _hash() : SHA256.HashData(WeightBytes);
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using ModelCompress.Analysis;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx;
@@ -121,8 +123,28 @@ public sealed class SmoothQuantPass : ICompressionPass
         return reports;
     }
 
-    /// <summary>A group as one unit of work: the members' [K, N_i] weights side by side.</summary>
+    /// <summary>
+    /// A group as one unit of work: the members' [K, N_i] weights side by side. The joined matrix is made only when the
+    /// group is computed; its key hashes the same bytes row by row straight from the members' tensors, and a lone
+    /// untransposed member's tensor already is that matrix.
+    /// </summary>
     private static PassLayer ToPassLayer(LayerGroup group)
+    {
+        var k = group.Channels;
+        var members = group.Layers;
+        var widths = members.Select(l => l.OutFeatures).ToList();
+        var total = widths.Sum();
+        var first = members[0];
+        if (members.Count == 1 && !first.TransposedWeight && first.Weight.DataType == TensorDataType.Float && first.Weight.ElementCount == (long)k * total)
+        {
+            return new PassLayer(first.Node, 1, first.WeightName, [k, total], 1, group.Activation, first.Weight) { Parts = widths };
+        }
+
+        return new PassLayer(first.Node, 1, first.WeightName, [k, total], 1, group.Activation, () => Join(group), () => JoinedHash(group)) { Parts = widths };
+    }
+
+    /// <summary>The members' [K, N_i] weights as one row-major [K, ΣN_i] matrix.</summary>
+    private static float[] Join(LayerGroup group)
     {
         var k = group.Channels;
         var weights = group.Layers.Select(l => (W: l.WeightKN(), N: l.OutFeatures)).ToList();
@@ -139,7 +161,27 @@ public sealed class SmoothQuantPass : ICompressionPass
             offset += n;
         }
 
-        var first = group.Layers[0];
-        return new PassLayer(first.Node, 1, first.WeightName, [k, total], 1, group.Activation, joined) { Parts = [.. weights.Select(w => w.N)] };
+        return joined;
+    }
+
+    /// <summary>SHA-256 of <see cref="Join"/>'s bytes: row j of the joined matrix is row j of each member in turn.</summary>
+    private static byte[] JoinedHash(LayerGroup group)
+    {
+        if (group.Layers.Any(l => l.TransposedWeight || l.Weight.DataType != TensorDataType.Float))
+        {
+            return SHA256.HashData(MemoryMarshal.AsBytes(Join(group).AsSpan()));
+        }
+
+        var members = group.Layers.Select(l => (Raw: l.Weight.GetRawData(), RowBytes: l.OutFeatures * sizeof(float))).ToList();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (var j = 0; j < group.Channels; j++)
+        {
+            foreach (var (raw, rowBytes) in members)
+            {
+                hash.AppendData(raw.Span.Slice(j * rowBytes, rowBytes));
+            }
+        }
+
+        return hash.GetHashAndReset();
     }
 }

@@ -33,13 +33,13 @@ public sealed partial class StaticInt8QdqPass
             var p = plan.Activation.GetValueOrDefault();
             var note = string.Create(CultureInfo.InvariantCulture,
                 $"input {RecipeChoices.RangeMethod.Name(_step.Method)} range [{plan.ActivationMin:G6}, {plan.ActivationMax:G6}], scale {p.Scale:G6}, zero point {p.ZeroPoint}");
-            reports.Add(WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.Weights, plan, note));
+            reports.Add(WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.WeightValues, plan, note));
         }
 
         foreach (var (table, plan) in tables)
         {
             // Tables need no calibration and cost one pass over their values: written directly, not through the cache.
-            reports.Add(WeightReport(table.Name, "Gather", table.TableName, table.Table.Dims, string.Empty, table.Table.ToFloatArray(), plan,
+            reports.Add(WeightReport(table.Name, "Gather", table.TableName, table.Table.Dims, string.Empty, table.Table.AsSpan<float>(), plan,
                 "embedding table, int8 per row"));
         }
 
@@ -53,16 +53,7 @@ public sealed partial class StaticInt8QdqPass
 
     /// <summary>A report row for an int8 weight: sizes (values, scales and zero points) and the largest rounding error.</summary>
     internal static LayerReport WeightReport(
-        string name, string op, string weight, IReadOnlyList<long> shape, string key, float[] original, QuantizedLinear plan, string? note)
-    {
-        var back = plan.Dequantize();
-        var maxError = 0.0;
-        for (var i = 0; i < back.Length; i++)
-        {
-            maxError = Math.Max(maxError, Math.Abs(back[i] - original[i]));
-        }
-
-        return new LayerReport(name, op, weight, shape, key, original.LongLength * sizeof(float),
-            plan.Values.LongLength + (plan.Scales.LongLength * (sizeof(float) + 1)), maxError, Note: note);
-    }
+        string name, string op, string weight, IReadOnlyList<long> shape, string key, ReadOnlySpan<float> original, QuantizedLinear plan, string? note) =>
+        new(name, op, weight, shape, key, (long)original.Length * sizeof(float),
+            plan.Values.LongLength + (plan.Scales.LongLength * (sizeof(float) + 1)), plan.MaxAbsError(original), Note: note);
 }

@@ -41,7 +41,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass
     {
         ArgumentNullException.ThrowIfNull(model);
         return [.. Included(GraphAnalyzer.Analyze(model).Layers, _step).Select(l =>
-            new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, l.Weight.ToFloatArray()))];
+            new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, l.Weight))];
     }
 
     /// <inheritdoc />

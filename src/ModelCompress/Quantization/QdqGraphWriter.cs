@@ -10,14 +10,50 @@ namespace ModelCompress.Quantization;
 /// </summary>
 internal sealed class QdqGraphWriter(OnnxGraph graph)
 {
+    // Edits held back by Defer, in the order they were asked for.
+    private List<Action>? _pending;
+
     public OnnxGraph Graph { get; } = graph;
+
+    /// <summary>
+    /// Holds back every graph edit (new initializers and nodes, <see cref="SetInput"/>) until <see cref="Flush"/>;
+    /// names are still taken as each is asked for. Every edit makes the graph collect its names again for the next
+    /// fresh name, so writing many layers edit by edit cost more than the rest of applying them. Names come out the
+    /// same: they are reserved as they are handed out, and a held-back edit only adds a name already reserved. Only
+    /// for a writer whose caller reads nothing it has written before the flush.
+    /// </summary>
+    public void Defer() => _pending ??= [];
+
+    /// <summary>Applies the held-back edits in order and stops holding edits back.</summary>
+    public void Flush()
+    {
+        var pending = _pending ?? [];
+        _pending = null;
+        pending.ForEach(edit => edit());
+    }
+
+    /// <summary>Sets input <paramref name="index"/> of <paramref name="node"/> to <paramref name="value"/> (held back while deferred).</summary>
+    public void SetInput(OnnxNode node, int index, string value) => Edit(() => node.Inputs[index] = value);
 
     /// <summary>Adds <paramref name="tensor"/> under a fresh name derived from its own and returns that name.</summary>
     public string Constant(OnnxTensor tensor)
     {
         var name = Graph.UniqueName(tensor.Name);
-        Graph.AddInitializer(tensor.Name == name ? tensor : tensor.WithName(name));
+        var named = tensor.Name == name ? tensor : tensor.WithName(name);
+        Edit(() => Graph.AddInitializer(named));
         return name;
+    }
+
+    private void Edit(Action edit)
+    {
+        if (_pending is { } pending)
+        {
+            pending.Add(edit);
+        }
+        else
+        {
+            edit();
+        }
     }
 
     /// <summary>
@@ -85,12 +121,13 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
     {
         var name = Graph.UniqueName(baseName);
         var output = Graph.UniqueName(name + "_output");
-        var node = Graph.AddNode(new OnnxNode(opType, inputs, [output], name, domain));
+        var node = new OnnxNode(opType, inputs, [output], name, domain);
         if (axis is { } a)
         {
             node.SetAttribute("axis", a);
         }
 
+        Edit(() => Graph.AddNode(node));
         return output;
     }
 

@@ -16,6 +16,10 @@ public static partial class QdqQuantizer
         OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step)
     {
         var writer = new QdqGraphWriter(model.Graph);
+
+        // Nothing below reads what it wrote (each layer reads its own node's original inputs before rewiring it), so
+        // the edits are held back and made at once.
+        writer.Defer();
         var type = ActivationType(step);
         var quantizedInputs = new Dictionary<string, (string Q, string Scale, string Zp)>(StringComparer.Ordinal);
         var rows = new List<QuantizedLayer>();
@@ -28,14 +32,15 @@ public static partial class QdqQuantizer
                 quantizedInputs[layer.InputName] = input;
             }
 
-            layer.Node.Inputs[0] = writer.Dequantize(layer.InputName, input.Q, input.Scale, input.Zp);
-            layer.Node.Inputs[1] = writer.DequantizedWeight(layer.WeightName, plan);
+            writer.SetInput(layer.Node, 0, writer.Dequantize(layer.InputName, input.Q, input.Scale, input.Zp));
+            writer.SetInput(layer.Node, 1, writer.DequantizedWeight(layer.WeightName, plan));
             WriteBias(writer, layer, p.Scale, plan.Scales);
             rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "static", plan.ActivationMin, plan.ActivationMax, p.Scale, p.ZeroPoint,
                 plan.Scales.Min(), plan.Scales.Max(), null));
         }
 
         rows.AddRange(ApplyTables(writer, tables));
+        writer.Flush();
         Finish(model);
         return rows;
     }
@@ -45,7 +50,7 @@ public static partial class QdqQuantizer
     {
         foreach (var (table, plan) in tables)
         {
-            table.Node.Inputs[0] = writer.DequantizedWeight(table.TableName, plan);
+            writer.SetInput(table.Node, 0, writer.DequantizedWeight(table.TableName, plan));
             yield return new QuantizedLayer(table.Name, "Gather", "weight_only", null, null, null, null, plan.Scales.Min(), plan.Scales.Max(), "embedding table, int8 per row");
         }
     }
@@ -62,7 +67,7 @@ public static partial class QdqQuantizer
                 && ConstantValues.TryGet(graph, name, out var c) && c.DataType == TensorDataType.Float
                 && writer.DequantizedBias(name, c.ToFloatArray(), activationScale, weightScales) is { } bias)
             {
-                layer.Node.Inputs[2] = bias;
+                writer.SetInput(layer.Node, 2, bias);
             }
 
             return;
@@ -74,7 +79,7 @@ public static partial class QdqQuantizer
             // The bias stays a float Add after MatMulIntegerToFloat. Written as [1, N] rather than [N], it keeps
             // ONNX Runtime from fusing Add + Gelu into BiasGelu, whose CPU kernel measured several times slower than
             // the vectorized Gelu it would replace (quant-eval --profile on char-gpt).
-            add.Inputs[index] = writer.Constant(OnnxTensor.FromFloats(biasName, [1, t.ElementCount], t.ToFloatArray()));
+            writer.SetInput(add, index, writer.Constant(OnnxTensor.FromFloats(biasName, [1, t.ElementCount], t.ToFloatArray())));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using ModelCompress.Kernels;
 
 namespace ModelCompress.Quantization;
@@ -84,20 +85,132 @@ internal sealed record QuantizedLinear(
     public float[] Dequantize()
     {
         var result = new float[Values.Length];
+        var run = RunLength();
+        for (var start = 0; start < Values.Length; start += run)
+        {
+            var scale = ScaleOfRun(start, run);
+            var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
+            var r = result.AsSpan(start, q.Length);
+            for (var i = 0; i < q.Length; i++)
+            {
+                r[i] = q[i] * scale;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// max |dequantized − <paramref name="original"/>| over all values, exactly as <see cref="Dequantize"/> followed by
+    /// an element-wise comparison gives it (the same float operations; NaN propagates), without the dequantized copy.
+    /// </summary>
+    public double MaxAbsError(ReadOnlySpan<float> original)
+    {
+        if (original.Length != Values.Length)
+        {
+            throw new ArgumentException("the original has another element count", nameof(original));
+        }
+
+        // Math.Max over doubles returns NaN once any difference is NaN and otherwise the largest; a float maximum plus
+        // a NaN flag gives the same value (float → double is exact and monotonic, and the maximum of a set does not
+        // depend on the order it is taken in), so whole vectors are compared at once.
+        var maxError = 0f;
+        var sawNaN = false;
+        var run = RunLength();
+        if (Axis >= 0 && run == 1 && Scales.Length > 1)
+        {
+            // The channel axis is the last one (a MatMul weight per output column): value i has scale i mod channels,
+            // so each row of that many values meets the scales element by element.
+            for (var start = 0; start < Values.Length; start += Scales.Length)
+            {
+                var q = Values.AsSpan(start, Math.Min(Scales.Length, Values.Length - start));
+                MaxAbsError(q, original.Slice(start, q.Length), 0f, Scales.AsSpan(0, q.Length), ref maxError, ref sawNaN);
+            }
+        }
+        else
+        {
+            for (var start = 0; start < Values.Length; start += run)
+            {
+                var q = Values.AsSpan(start, Math.Min(run, Values.Length - start));
+                MaxAbsError(q, original.Slice(start, q.Length), ScaleOfRun(start, run), [], ref maxError, ref sawNaN);
+            }
+        }
+
+        return sawNaN ? double.NaN : maxError;
+    }
+
+    /// <summary>
+    /// max |q·scale − original| over one stretch of values, folded into <paramref name="maxError"/> (and NaN into
+    /// <paramref name="sawNaN"/>); each value's scale is <paramref name="perValue"/>[i], or <paramref name="scale"/> when
+    /// that is empty. Whole vectors first — each int8 widened exactly to float and scaled with one single-precision
+    /// multiplication, as the scalar loop does — then the rest one by one.
+    /// </summary>
+    private static void MaxAbsError(
+        ReadOnlySpan<sbyte> q, ReadOnlySpan<float> original, float scale, ReadOnlySpan<float> perValue, ref float maxError, ref bool sawNaN)
+    {
+        var i = 0;
+        var chunk = Vector<sbyte>.Count;
+        if (Vector.IsHardwareAccelerated && q.Length >= chunk)
+        {
+            var lanes = Vector<float>.Count;
+            var max = new Vector<float>(maxError);
+            var nan = Vector<int>.Zero;
+            var scalar = new Vector<float>(scale);
+            for (; i + chunk <= q.Length; i += chunk)
+            {
+                Vector.Widen(new Vector<sbyte>(q[i..]), out var low, out var high);
+                Vector.Widen(low, out var a, out var b);
+                Vector.Widen(high, out var c, out var d);
+                ReadOnlySpan<Vector<int>> parts = [a, b, c, d];
+                for (var part = 0; part < 4; part++)
+                {
+                    var at = i + (part * lanes);
+                    var scales = perValue.IsEmpty ? scalar : new Vector<float>(perValue.Slice(at, lanes));
+                    var error = Vector.Abs((Vector.ConvertToSingle(parts[part]) * scales) - new Vector<float>(original.Slice(at, lanes)));
+                    max = Vector.ConditionalSelect(Vector.GreaterThan(error, max), error, max);
+                    nan |= Vector.OnesComplement(Vector.Equals(error, error));
+                }
+            }
+
+            for (var l = 0; l < lanes; l++)
+            {
+                maxError = Math.Max(maxError, max[l]);
+            }
+
+            sawNaN |= nan != Vector<int>.Zero;
+        }
+
+        for (; i < q.Length; i++)
+        {
+            var d = MathF.Abs((q[i] * (perValue.IsEmpty ? scale : perValue[i])) - original[i]);
+            if (d > maxError)
+            {
+                maxError = d;
+            }
+            else if (float.IsNaN(d))
+            {
+                sawNaN = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many consecutive (row-major) values share one scale: the product of the dims after <see cref="Axis"/>, or
+    /// all values when there is one scale. Walking runs avoids a division per value.
+    /// </summary>
+    private int RunLength()
+    {
         var inner = 1L;
         for (var d = Axis + 1; Axis >= 0 && d < Dims.Length; d++)
         {
             inner *= Dims[d];
         }
 
-        for (var i = 0; i < result.Length; i++)
-        {
-            var channel = Axis < 0 ? 0 : (int)(i / inner % Scales.Length);
-            result[i] = Values[i] * Scales[channel];
-        }
-
-        return result;
+        return (int)Math.Clamp(Axis < 0 || Scales.Length == 1 ? Values.Length : inner, 1, Math.Max(1, Values.Length));
     }
+
+    /// <summary>The scale of the run starting at <paramref name="start"/>: channel (start / run) mod channels.</summary>
+    private float ScaleOfRun(int start, int run) => Axis < 0 ? Scales[0] : Scales[(int)(start / (long)run % Scales.Length)];
 
     /// <summary>Quantizes a weight tensor (symmetric int8, per channel along <paramref name="axis"/> or per tensor).</summary>
     public static QuantizedLinear Weight(float[] weights, long[] dims, int axis, bool perChannel, QuantizationParameters? activation = null, float min = 0, float max = 0)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 
@@ -81,39 +82,71 @@ public static partial class SmoothQuantizer
     /// <summary>W[j, :] ·= s_j for the layer's weight (rows of [K, N]; columns of a transposed Gemm weight).</summary>
     private static void ScaleInputRows(OnnxGraph graph, LinearLayer layer, float[] s)
     {
-        var current = Current(graph, layer.Node, 1);
-        var w = current.ToFloatArray();
         int k = layer.InFeatures, n = layer.OutFeatures;
-        for (var j = 0; j < k; j++)
+        layer.Node.Inputs[1] = NewScaledConstant(graph, layer.WeightName, Current(graph, layer.Node, 1), w =>
         {
-            for (var c = 0; c < n; c++)
+            for (var r = 0; r < (layer.TransposedWeight ? n : k); r++)
             {
-                w[layer.TransposedWeight ? (c * k) + j : (j * n) + c] *= s[j];
+                // [K, N]: row j scales by s_j; [N, K] (transB): every row scales element-wise by s.
+                var row = w.Slice(r * (layer.TransposedWeight ? k : n), layer.TransposedWeight ? k : n);
+                if (layer.TransposedWeight)
+                {
+                    RowKernels.Multiply(row, s);
+                }
+                else
+                {
+                    RowKernels.Multiply(row, s[r]);
+                }
             }
-        }
-
-        layer.Node.Inputs[1] = NewConstant(graph, layer.WeightName, current.Dims, w);
+        });
     }
 
     /// <summary>A previous layer's output channel j (weight column, bias entry) ·= f_j.</summary>
     private static void ScaleOutputColumns(OnnxGraph graph, LinearLayer layer, float[] f)
     {
-        var current = Current(graph, layer.Node, 1);
-        var w = current.ToFloatArray();
         int k = layer.InFeatures, n = layer.OutFeatures;
-        for (var j = 0; j < k; j++)
+        layer.Node.Inputs[1] = NewScaledConstant(graph, layer.WeightName, Current(graph, layer.Node, 1), w =>
         {
-            for (var c = 0; c < n; c++)
+            for (var r = 0; r < (layer.TransposedWeight ? n : k); r++)
             {
-                w[layer.TransposedWeight ? (c * k) + j : (j * n) + c] *= f[c];
+                // [K, N]: every row scales element-wise by f; [N, K] (transB): row c scales by f_c.
+                var row = w.Slice(r * (layer.TransposedWeight ? k : n), layer.TransposedWeight ? k : n);
+                if (layer.TransposedWeight)
+                {
+                    RowKernels.Multiply(row, f[r]);
+                }
+                else
+                {
+                    RowKernels.Multiply(row, f);
+                }
             }
-        }
-
-        layer.Node.Inputs[1] = NewConstant(graph, layer.WeightName, current.Dims, w);
+        });
         if (layer.BiasName is { } bias)
         {
             ScaleInput(graph, layer.BiasAdd ?? layer.Node, bias, f);
         }
+    }
+
+    /// <summary>
+    /// A new initializer holding <paramref name="current"/>'s float values changed in place by <paramref name="scale"/>:
+    /// one copy of the raw bytes, which the new tensor then owns (no float array in between).
+    /// </summary>
+    private static string NewScaledConstant(OnnxGraph graph, string baseName, OnnxTensor current, Action<Span<float>> scale)
+    {
+        if (current.DataType != TensorDataType.Float)
+        {
+            var values = current.ToFloatArray();
+            scale(values);
+            return NewConstant(graph, baseName, current.Dims, values);
+        }
+
+        var raw = current.GetRawData().Span;
+        var bytes = GC.AllocateUninitializedArray<byte>(raw.Length); // every byte is overwritten by the copy
+        raw.CopyTo(bytes);
+        scale(MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
+        var name = graph.UniqueName(baseName + "_smoothed");
+        graph.AddInitializer(OnnxTensor.FromOwnedRawBytes(name, TensorDataType.Float, current.Dims, bytes));
+        return name;
     }
 
     private static OnnxTensor Current(OnnxGraph graph, OnnxNode node, int index) =>

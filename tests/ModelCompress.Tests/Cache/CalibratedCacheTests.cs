@@ -15,9 +15,9 @@ namespace ModelCompress.Tests.Cache;
 /// </summary>
 public sealed class CalibratedCacheTests
 {
-    private sealed record Outcome(StepReport Report, ModelCacheTimings Cache, int CalibrationRuns, List<string> Computed, ListDiagnosticSink Sink);
+    internal sealed record Outcome(StepReport Report, ModelCacheTimings Cache, int CalibrationRuns, List<string> Computed, ListDiagnosticSink Sink);
 
-    private static Outcome Run(StoriesCacheProject p)
+    internal static Outcome Run(StoriesCacheProject p)
     {
         var recipe = p.LoadRecipe();
         var model = recipe.Models[0];
@@ -110,7 +110,7 @@ public sealed class CalibratedCacheTests
     {
         using var p = new StoriesCacheProject();
         var first = Run(p);
-        var entry = Assert.Single(Directory.GetFiles(Path.Combine(p.CacheDir, "calibration"), "*.mce", SearchOption.AllDirectories));
+        var entry = LazyStatisticsTests.IndexEntry(p.CacheDir);
         var bytes = File.ReadAllBytes(entry);
         File.WriteAllBytes(entry, bytes[..(bytes.Length / 2)]);
 

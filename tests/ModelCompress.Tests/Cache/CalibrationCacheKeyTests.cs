@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
@@ -13,18 +14,33 @@ public sealed class CalibrationCacheKeyTests
     {
         var stats = new Dictionary<string, LayerInputStatistics>(StringComparer.Ordinal)
         {
-            ["b/x"] = new([-1f, float.NegativeInfinity], [2f, 0f], [2f, float.NaN], 17),
+            ["b/x"] = new([-1f, float.NegativeInfinity], [2f, 0f], [2f, float.NaN], 17, rows: [1f, 2f, 3f, 4f]),
             ["a"] = new([0.5f], [0.75f], [0.75f], 3),
             ["empty"] = new([], [], [], 0),
         };
+        var hashes = stats.ToDictionary(p => p.Key, p => SHA256.HashData(p.Value.ToBytes()), StringComparer.Ordinal);
 
-        var payload = StatisticsCodec.Encode(stats);
+        var index = StatisticsCodec.EncodeIndex(hashes);
 
-        Assert.True(StatisticsCodec.TryDecode(payload, out var back));
-        Assert.Equal(stats.Keys.Order(StringComparer.Ordinal), back.Keys.Order(StringComparer.Ordinal));
-        Assert.All(stats, p => Assert.Equal(p.Value.ToBytes(), back[p.Key].ToBytes()));
-        Assert.False(StatisticsCodec.TryDecode(payload.AsSpan(0, payload.Length - 1), out _));
-        Assert.False(StatisticsCodec.TryDecode([.. payload, 0], out _));
+        Assert.True(StatisticsCodec.TryDecodeIndex(index, out var back));
+        Assert.Equal(hashes.Keys.Order(StringComparer.Ordinal), back.Keys.Order(StringComparer.Ordinal));
+        Assert.All(hashes, p => Assert.Equal(p.Value, back[p.Key]));
+        Assert.False(StatisticsCodec.TryDecodeIndex(index.AsSpan(0, index.Length - 1), out _));
+        Assert.False(StatisticsCodec.TryDecodeIndex([.. index, 0], out _));
+
+        // A part decodes to statistics with the very bytes (so the same layer keys) only under the hash it was stored for.
+        foreach (var (name, value) in stats)
+        {
+            Assert.True(StatisticsCodec.TryDecodePart(value.ToBytes(), hashes[name], out var part));
+            Assert.Equal(value.ToBytes(), part.ToBytes());
+        }
+
+        Assert.False(StatisticsCodec.TryDecodePart(stats["a"].ToBytes(), hashes["b/x"], out _));
+        var flipped = stats["b/x"].ToBytes();
+        flipped[^1] ^= 1;
+        Assert.False(StatisticsCodec.TryDecodePart(flipped, hashes["b/x"], out _));
+        Assert.NotEqual(StatisticsCodec.PartKey(hashes["a"]), StatisticsCodec.PartKey(hashes["b/x"]));
+        Assert.Equal(CacheEntryKind.CalibrationStatistics, StatisticsCodec.PartKey(hashes["a"]).Kind);
     }
 
     [Fact]

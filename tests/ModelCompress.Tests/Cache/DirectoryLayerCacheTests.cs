@@ -56,6 +56,40 @@ public sealed class DirectoryLayerCacheTests
         Assert.False(File.Exists(path));
     }
 
+    [Theory]
+    [InlineData(0, "truncated")]
+    [InlineData(40, "truncated")]
+    [InlineData(88, "payload bytes")]
+    [InlineData(100, "payload bytes")]
+    [InlineData(-1, "payload bytes")]
+    [InlineData(1, "payload bytes")]
+    public void An_entry_file_cut_short_or_grown_is_MC6001_whatever_its_length(int change, string expected)
+    {
+        using var p = new TestProject();
+        var sink = new ListDiagnosticSink();
+        var cache = new DirectoryLayerCache(p.PathOf("c"), sink);
+        var key = KeyOf("k");
+        var payload = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray();
+        cache.Put(key, payload, 1);
+        Assert.Equal(payload, cache.TryGet(key)!.Payload); // read back whole first
+        var path = cache.PathOf(key);
+        var bytes = File.ReadAllBytes(path);
+
+        // change > 0 keeps that many bytes of the file, 1 (as in 'one byte more') appends one, -1 drops the last one.
+        File.WriteAllBytes(path, change switch
+        {
+            1 => [.. bytes, 0],
+            -1 => bytes[..^1],
+            _ => bytes[..change],
+        });
+
+        Assert.Null(cache.TryGet(key));
+        var warning = Assert.Single(sink.Items);
+        Assert.Equal("MC6001", warning.Code);
+        Assert.Contains(expected, warning.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
+
     [Fact]
     public void An_unreadable_entry_or_an_unwritable_folder_is_MC6002_once_and_never_an_exception()
     {

@@ -93,4 +93,25 @@ public sealed class ModelDigestTests
         Assert.NotEqual(digests.Of(a), CalibrationCacheKey.ModelHash(a)); // files and serialized bytes are separate domains
         Assert.Equal(0, digests.Serialized);
     }
+
+    [Fact]
+    public void The_hash_taken_while_loading_gives_the_digest_that_reading_the_file_gives()
+    {
+        using var p = new StoriesCacheProject();
+        var loaded = OnnxModel.Load(p.ModelPath);
+        var fromBytes = OnnxModel.FromBytes(File.ReadAllBytes(p.ModelPath)); // no file hash: the file is read to key it
+        var digests = new ModelDigests();
+
+        digests.Loaded(loaded, [p.ModelPath]);
+        digests.Loaded(fromBytes, [p.ModelPath]);
+
+        Assert.Equal(digests.Of(fromBytes), digests.Of(loaded));
+
+        // The hash describes the file as it was parsed: a file changed since is read again for another model, never
+        // confused with the one loaded before.
+        p.ScaleLayerWeight(StoriesCacheProject.LateLayer, 1.01f);
+        var stale = OnnxModel.FromBytes(File.ReadAllBytes(p.ModelPath));
+        digests.Loaded(stale, [p.ModelPath]);
+        Assert.NotEqual(digests.Of(loaded), digests.Of(stale));
+    }
 }

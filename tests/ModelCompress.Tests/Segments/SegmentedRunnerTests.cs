@@ -51,7 +51,7 @@ public sealed class SegmentedRunnerTests(ITestOutputHelper output) : IDisposable
         var names = GraphAnalyzer.Analyze(model).Layers.Select(l => l.InputName).Distinct().Order(StringComparer.Ordinal).ToList();
         var request = new LayerStatisticsRequest(Histogram: false, CaptureRows: 64);
         var samples = WikiWindows(model, 4);
-        var consumer = new StatisticsConsumer([.. names.Select(n => new CalibrationRequest(n, -1, false, 64))], samples.Count, request);
+        var consumer = new StatisticsConsumer([.. names.Select(n => new CalibrationRequest(n, -1, false, 64))], samples.Count, request, cache);
         var plan = SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
         var clock = Stopwatch.StartNew();
         var report = new SegmentedRunner(cache, Version, SegmentPolicy.Default).Run(plan, samples, consumer,
@@ -139,7 +139,7 @@ public sealed class SegmentedRunnerTests(ITestOutputHelper output) : IDisposable
         var whole = ActivationCalibrator.Collect(model, [.. names.Select(n => new CalibrationRequest(n, -1))],
             new InMemoryCalibrationSource([.. samples.Select(s => (IReadOnlyList<CalibrationInput>)[.. s.Select(p =>
                 new CalibrationInput(p.Key, p.Value.Shape, p.Value.Data.Chunk(8).Select(b => BitConverter.ToInt64(b)).ToArray()))])]), 1, CancellationToken.None);
-        var consumer = new StatisticsConsumer([.. names.Select(n => new CalibrationRequest(n, -1))], samples.Count, LayerStatisticsRequest.MinMax);
+        var consumer = new StatisticsConsumer([.. names.Select(n => new CalibrationRequest(n, -1))], samples.Count, LayerStatisticsRequest.MinMax, null);
         new SegmentedRunner(null, Version, SegmentPolicy.Default).Run(SegmentPlanner.Plan(model, names, SegmentPolicy.Default), samples, consumer,
             new SegmentSessions(b => ActivationCalibrator.OpenSession(b, 1), (e, where) => new InvalidOperationException(where, e)), CancellationToken.None);
         foreach (var name in names)

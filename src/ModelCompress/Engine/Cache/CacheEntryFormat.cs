@@ -55,52 +55,69 @@ internal static class CacheEntryFormat
     public static bool TryDecode(ReadOnlySpan<byte> bytes, CacheKey key, out CacheEntry? entry, out string problem)
     {
         entry = null;
-        problem = Check(bytes, key);
+        if (bytes.Length < HeaderLength)
+        {
+            problem = Invariant($"truncated: {bytes.Length} bytes, shorter than the {HeaderLength}-byte header");
+            return false;
+        }
+
+        return TryDecode(bytes[..HeaderLength], bytes[HeaderLength..].ToArray(), key, out entry, out problem);
+    }
+
+    /// <summary>
+    /// Checks an entry read as its <paramref name="header"/> (<see cref="HeaderLength"/> bytes) and its
+    /// <paramref name="payload"/>, which the entry then holds without a copy.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> header, byte[] payload, CacheKey key, out CacheEntry? entry, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        entry = null;
+        problem = Check(header, payload, key);
         if (problem.Length > 0)
         {
             return false;
         }
 
-        entry = new CacheEntry(bytes[HeaderLength..].ToArray(), BinaryPrimitives.ReadDoubleLittleEndian(bytes[48..]));
+        entry = new CacheEntry(payload, BinaryPrimitives.ReadDoubleLittleEndian(header[48..]));
         return true;
     }
 
-    private static string Check(ReadOnlySpan<byte> bytes, CacheKey key)
+    private static string Check(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, CacheKey key)
     {
-        if (bytes.Length < HeaderLength)
+        if (header.Length != HeaderLength)
         {
-            return Invariant($"truncated: {bytes.Length} bytes, shorter than the {HeaderLength}-byte header");
+            return Invariant($"truncated: {header.Length} bytes, shorter than the {HeaderLength}-byte header");
         }
 
-        if (!bytes[..4].SequenceEqual(Magic))
+        if (!header[..4].SequenceEqual(Magic))
         {
             return "not a cache entry (bad magic)";
         }
 
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[4..]);
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
         if (version != Version)
         {
             return Invariant($"entry format version {version}, expected {Version}");
         }
 
-        if (bytes[6] != (byte)key.Kind || bytes[7] != 0)
+        if (header[6] != (byte)key.Kind || header[7] != 0)
         {
-            return Invariant($"kind {bytes[6]} where {(byte)key.Kind} was expected");
+            return Invariant($"kind {header[6]} where {(byte)key.Kind} was expected");
         }
 
-        if (!bytes.Slice(8, 32).SequenceEqual(key.ToBytes()))
+        if (!header.Slice(8, 32).SequenceEqual(key.ToBytes()))
         {
             return "it holds the entry of another key";
         }
 
-        var length = BinaryPrimitives.ReadInt64LittleEndian(bytes[40..]);
-        if (length != bytes.Length - HeaderLength)
+        var length = BinaryPrimitives.ReadInt64LittleEndian(header[40..]);
+        if (length != payload.Length)
         {
-            return Invariant($"the header announces {length} payload bytes but the file holds {bytes.Length - HeaderLength}");
+            return Invariant($"the header announces {length} payload bytes but the file holds {payload.Length}");
         }
 
-        var ms = BinaryPrimitives.ReadDoubleLittleEndian(bytes[48..]);
-        if (!bytes.Slice(HashedHeaderLength, 32).SequenceEqual(Checksum(bytes)) || !double.IsFinite(ms) || ms < 0)
+        var ms = BinaryPrimitives.ReadDoubleLittleEndian(header[48..]);
+        if (!header.Slice(HashedHeaderLength, 32).SequenceEqual(Checksum(header, payload)) || !double.IsFinite(ms) || ms < 0)
         {
             return "checksum mismatch";
         }
@@ -109,11 +126,13 @@ internal static class CacheEntryFormat
     }
 
     /// <summary>SHA-256 of the header's first 56 bytes followed by the payload.</summary>
-    private static byte[] Checksum(ReadOnlySpan<byte> entry)
+    private static byte[] Checksum(ReadOnlySpan<byte> entry) => Checksum(entry[..HeaderLength], entry[HeaderLength..]);
+
+    private static byte[] Checksum(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(entry[..HashedHeaderLength]);
-        hash.AppendData(entry[HeaderLength..]);
+        hash.AppendData(header[..HashedHeaderLength]);
+        hash.AppendData(payload);
         return hash.GetHashAndReset();
     }
 

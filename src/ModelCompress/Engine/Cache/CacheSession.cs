@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using ModelCompress.Onnx;
@@ -24,6 +25,12 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     // for the cache, or reading them back), so layer keys never encode statistics a second time.
     private readonly ConditionalWeakTable<LayerInputStatistics, byte[]> _statisticsHashes = [];
 
+    // What the segmented calibration run behind the current collection did (recorded with its look-up).
+    private Segments.SegmentRunReport? _pendingSegments;
+
+    // Parts found damaged in this run: written again on the next collection even if a file is in their place.
+    private readonly HashSet<CacheKey> _damagedParts = [];
+
     /// <summary>
     /// The version that enters every key: the engine version plus the identity of the build that computes the work
     /// (<see cref="CacheIdentity"/>).
@@ -43,30 +50,47 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     public double SavedMilliseconds { get; private set; }
 
     /// <summary>The result of one layer's work: read back under <paramref name="key"/>, or computed and stored.</summary>
-    public byte[] GetOrComputeLayer(string modelName, string step, string layerName, LayerWorkKey key, Func<byte[]> compute)
+    public byte[] GetOrComputeLayer(string modelName, string step, string layerName, LayerWorkKey key, Func<byte[]> compute) =>
+        TryGetLayer(modelName, step, layerName, key, out var result) ? result : ComputeLayer(modelName, step, layerName, key, compute);
+
+    /// <summary>The stored result of one layer's work under <paramref name="key"/> (a hit is recorded); false without one.</summary>
+    public bool TryGetLayer(string modelName, string step, string layerName, LayerWorkKey key, [NotNullWhen(true)] out byte[]? result)
     {
-        ArgumentNullException.ThrowIfNull(compute);
+        result = null;
         if (cache is null)
         {
-            Misses++;
-            return compute();
+            return false;
         }
 
         var clock = Stopwatch.StartNew();
-        var cacheKey = CacheKey.ForLayer(key);
-        if (cache.TryGet(cacheKey) is { } entry)
+        if (cache.TryGet(CacheKey.ForLayer(key)) is not { } entry)
         {
-            Hits++;
-            Record(modelName, step, "layer", layerName, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds);
-            return entry.Payload;
+            return false;
         }
 
-        var computeClock = Stopwatch.StartNew();
+        Hits++;
+        Record(modelName, step, "layer", layerName, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds);
+        result = entry.Payload;
+        return true;
+    }
+
+    /// <summary>
+    /// Computes one layer's work and stores it under <paramref name="key"/> (a miss is recorded, with
+    /// <paramref name="spentMilliseconds"/> already spent on it, e.g. reading its input statistics).
+    /// </summary>
+    public byte[] ComputeLayer(string modelName, string step, string layerName, LayerWorkKey key, Func<byte[]> compute, double spentMilliseconds = 0)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        var clock = Stopwatch.StartNew();
         var result = compute();
-        var computeMs = computeClock.Elapsed.TotalMilliseconds;
-        cache.Put(cacheKey, result, computeMs);
         Misses++;
-        Record(modelName, step, "layer", layerName, clock.Elapsed.TotalMilliseconds, null);
+        if (cache is null)
+        {
+            return result;
+        }
+
+        cache.Put(CacheKey.ForLayer(key), result, clock.Elapsed.TotalMilliseconds);
+        Record(modelName, step, "layer", layerName, spentMilliseconds + clock.Elapsed.TotalMilliseconds, null);
         return result;
     }
 
@@ -96,46 +120,116 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request);
         if (cache.TryGet(key) is { } entry)
         {
-            var hashes = new List<(LayerInputStatistics Stats, byte[] Hash)>();
-            if (StatisticsCodec.TryDecode(entry.Payload, out var cached, (s, bytes) => hashes.Add((s, SHA256.HashData(bytes))))
-                && names.All(cached.ContainsKey))
+            if (StatisticsCodec.TryDecodeIndex(entry.Payload, out var index) && names.All(index.ContainsKey))
             {
-                hashes.ForEach(h => _statisticsHashes.AddOrUpdate(h.Stats, h.Hash));
+                // The parts are used whenever their index is: keep them as recently used, so eviction takes them together.
+                foreach (var hash in index.Values)
+                {
+                    cache.Refresh(StatisticsCodec.PartKey(hash));
+                }
+
                 Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds);
-                return cached;
+                return new CachedStatistics(index, LoadPart, () => CollectAndStore(model.Name, step.Kind, key, names, collect, Stopwatch.StartNew()), StatisticsHash);
             }
 
             // The checksum held, so this is an entry of another build that kept the engine version: never trusted.
-            var path = (cache as DirectoryLayerCache)?.PathOf(key) ?? key.ToString();
-            sink?.Report(EngineErrors.Catalog.Create("MC6001", DiagnosticSeverity.Warning, path, 0, 0, path, "its statistics do not decode"));
+            ReportDamaged(key, "its statistics index does not decode");
         }
 
+        return CollectAndStore(model.Name, step.Kind, key, names, collect, clock);
+    }
+
+    /// <summary>
+    /// Collects the statistics of <paramref name="names"/> and stores them: each value's statistics as a part under
+    /// its content hash (not written again when already there), then the index under <paramref name="key"/>.
+    /// </summary>
+    private IReadOnlyDictionary<string, LayerInputStatistics> CollectAndStore(
+        string modelName,
+        string step,
+        CacheKey key,
+        List<string> names,
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
+        Stopwatch clock)
+    {
         var computeClock = Stopwatch.StartNew();
         var statistics = collect(names);
-        cache.Put(key, StatisticsCodec.Encode(statistics, (s, bytes) => _statisticsHashes.AddOrUpdate(s, SHA256.HashData(bytes.Span))), computeClock.Elapsed.TotalMilliseconds);
-        Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, null);
+        var computeMs = computeClock.Elapsed.TotalMilliseconds;
+        var hashes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (name, stats) in statistics)
+        {
+            var bytes = stats.ToBytes();
+            var hash = SHA256.HashData(bytes);
+            _statisticsHashes.AddOrUpdate(stats, hash);
+            hashes[name] = hash;
+            var partKey = StatisticsCodec.PartKey(hash);
+            if (_damagedParts.Contains(partKey) || !cache!.Refresh(partKey))
+            {
+                cache!.Put(partKey, bytes, 0);
+            }
+        }
+
+        // Parts first: an index is never there before the parts it lists.
+        cache!.Put(key, StatisticsCodec.EncodeIndex(hashes), computeMs);
+        Record(modelName, step, "calibration", null, clock.Elapsed.TotalMilliseconds, null, _pendingSegments);
+        _pendingSegments = null;
         return statistics;
     }
 
     /// <summary>
-    /// Input statistics of a model cut into segments: the segments keep their own entries (results and activations),
-    /// so no whole-model entry is written; the look-up counts as a hit when no segment had to run.
-    /// <paramref name="collect"/> gets the segment context and where to report hashes of statistics it encoded or decoded.
+    /// The segment context of a step's calibration: what its segmented run did is recorded with the step's
+    /// calibration look-up.
     /// </summary>
-    public IReadOnlyDictionary<string, LayerInputStatistics> CollectSegmented(
-        string modelName, string step, Func<Segments.SegmentCacheContext, Action<LayerInputStatistics, byte[]>, IReadOnlyDictionary<string, LayerInputStatistics>> collect)
-    {
-        ArgumentNullException.ThrowIfNull(collect);
-        var clock = Stopwatch.StartNew();
-        Segments.SegmentRunReport? report = null;
-        var statistics = collect(new Segments.SegmentCacheContext(cache, _keyVersion, r => report = r), (s, hash) => _statisticsHashes.AddOrUpdate(s, hash));
-        Record(modelName, step, "calibration", null, clock.Elapsed.TotalMilliseconds, report is { Run: 0 } ? 0 : null, report);
-        return statistics;
-    }
+    public Segments.SegmentCacheContext CalibrationContext() => new(cache, _keyVersion, cache is null ? null : r => _pendingSegments = r);
 
     /// <summary>The segment context of <paramref name="modelName"/>'s verification: its runs are recorded as <c>verification</c> look-ups.</summary>
     public Segments.SegmentCacheContext VerificationContext(string modelName) =>
         new(cache, _keyVersion, cache is null ? null : r => Record(modelName, "verify", "verification", null, r.Milliseconds, r.Run == 0 ? 0 : null, r));
+
+    /// <summary>
+    /// The statistics stored as the part for <paramref name="hash"/>, checked against it; null when the part is gone
+    /// (evicted) or damaged (MC6001: reported, deleted, and never used).
+    /// </summary>
+    private LayerInputStatistics? LoadPart(byte[] hash)
+    {
+        var partKey = StatisticsCodec.PartKey(hash);
+        if (cache?.TryGet(partKey) is not { } entry)
+        {
+            return null;
+        }
+
+        if (!StatisticsCodec.TryDecodePart(entry.Payload, hash, out var statistics))
+        {
+            _damagedParts.Add(partKey);
+            ReportDamaged(partKey, "its statistics do not match their index");
+            if (cache is DirectoryLayerCache directory)
+            {
+                AtomicFile.TryDelete(directory.PathOf(partKey));
+            }
+
+            return null;
+        }
+
+        _statisticsHashes.AddOrUpdate(statistics, hash);
+        return statistics;
+    }
+
+    private void ReportDamaged(CacheKey key, string problem)
+    {
+        var path = (cache as DirectoryLayerCache)?.PathOf(key) ?? key.ToString();
+        sink?.Report(EngineErrors.Catalog.Create("MC6001", DiagnosticSeverity.Warning, path, 0, 0, path, problem));
+    }
+
+    /// <summary>
+    /// The SHA-256 of the statistics of <paramref name="name"/> in <paramref name="statistics"/> (of no bytes when there
+    /// are none), for layer keys; statistics read back from the cache give it without being read.
+    /// </summary>
+    public byte[] StatisticsHash(IReadOnlyDictionary<string, LayerInputStatistics>? statistics, string name) =>
+        statistics switch
+        {
+            null => SHA256.HashData([]),
+            CachedStatistics cached => cached.HashOf(name),
+            _ => StatisticsHash(statistics[name]),
+        };
 
     /// <summary>The SHA-256 of <paramref name="statistics"/>' canonical bytes (of no bytes for null), for layer keys.</summary>
     public byte[] StatisticsHash(LayerInputStatistics? statistics) =>

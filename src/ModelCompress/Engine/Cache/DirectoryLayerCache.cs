@@ -51,10 +51,29 @@ public sealed partial class DirectoryLayerCache : ILayerCache
     public CacheEntry? TryGet(CacheKey key)
     {
         var path = PathOf(key);
-        byte[] bytes;
+        CacheEntry? entry;
+        string problem;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // The header, then the payload straight into the array the entry hands out (no copy of a large payload).
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            var length = file.Length;
+            if (length < CacheEntryFormat.HeaderLength || length - CacheEntryFormat.HeaderLength > Array.MaxLength)
+            {
+                var bytes = new byte[Math.Min(length, CacheEntryFormat.HeaderLength)];
+                file.ReadExactly(bytes);
+                CacheEntryFormat.TryDecode(bytes, key, out entry, out problem);
+            }
+            else
+            {
+                Span<byte> header = stackalloc byte[CacheEntryFormat.HeaderLength];
+                file.ReadExactly(header);
+                var payload = GC.AllocateUninitializedArray<byte>((int)(length - CacheEntryFormat.HeaderLength));
+                file.ReadExactly(payload);
+                var tail = file.Read(stackalloc byte[1]); // a file that grew meanwhile is not what the header describes
+                CacheEntryFormat.TryDecode(header, payload, key, out entry, out problem);
+                problem = tail > 0 && problem.Length == 0 ? "the file is longer than it was when opened" : problem;
+            }
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -66,7 +85,7 @@ public sealed partial class DirectoryLayerCache : ILayerCache
             return null;
         }
 
-        if (!CacheEntryFormat.TryDecode(bytes, key, out var entry, out var problem))
+        if (problem.Length > 0 || entry is null)
         {
             Warn("MC6001", path, path, problem);
             AtomicFile.TryDelete(path);
@@ -96,6 +115,21 @@ public sealed partial class DirectoryLayerCache : ILayerCache
         {
             _writesFailed = true;
             Warn("MC6002", path, path, "written", ex.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Refresh(CacheKey key)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(PathOf(key), DateTime.UtcNow);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Absent (FileNotFound/DirectoryNotFound are IOExceptions), or not ours to touch: written again if needed.
+            return false;
         }
     }
 

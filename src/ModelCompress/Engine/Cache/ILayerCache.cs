@@ -12,4 +12,10 @@ public interface ILayerCache
 
     /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> with what it cost to compute.</summary>
     void Put(CacheKey key, ReadOnlySpan<byte> payload, double computeMilliseconds);
+
+    /// <summary>
+    /// Marks the entry under <paramref name="key"/> as just used, without reading it; false when there is none (or the
+    /// cache keeps no use times). Content-addressed entries that exist need not be written again.
+    /// </summary>
+    bool Refresh(CacheKey key) => false;
 }

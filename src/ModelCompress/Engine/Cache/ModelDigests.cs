@@ -48,7 +48,8 @@ internal sealed class ModelDigests
     /// <summary>
     /// Records that <paramref name="model"/> was just loaded from <paramref name="files"/> (the model file, then its
     /// external data files) and not changed since: its digest is a hash of those files' contents, which determine it,
-    /// so the model need not be serialized to be hashed.
+    /// so the model need not be serialized to be hashed. The model file's hash taken while it was loaded is used
+    /// rather than reading the file again.
     /// </summary>
     public void Loaded(OnnxModel model, IReadOnlyList<string> files)
     {
@@ -57,9 +58,16 @@ internal sealed class ModelDigests
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(LoadedDomain);
         Append(hash, BitConverter.GetBytes(files.Count));
-        foreach (var file in files)
+        for (var i = 0; i < files.Count; i++)
         {
-            using var stream = File.OpenRead(file);
+            // The model file was hashed as it was parsed (OnnxModel.Load): those are the bytes the model came from.
+            if (i == 0 && model.LoadedFile is { } loaded && string.Equals(loaded.Path, Path.GetFullPath(files[0]), StringComparison.Ordinal))
+            {
+                Append(hash, loaded.Sha256);
+                continue;
+            }
+
+            using var stream = File.OpenRead(files[i]);
             Append(hash, SHA256.HashData(stream));
         }
 

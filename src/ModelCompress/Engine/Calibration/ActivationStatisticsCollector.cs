@@ -76,7 +76,7 @@ public static class ActivationStatisticsCollector
 
         List<IReadOnlyDictionary<string, CarriedTensor>> samples = [.. source.Samples().Select(sample =>
             (IReadOnlyDictionary<string, CarriedTensor>)sample.ToDictionary(i => i.Name, i => CarriedTensor.From(i.Data, i.Shape), StringComparer.Ordinal))];
-        var consumer = new StatisticsConsumer(requests, samples.Count, request) { Hashed = hashed };
+        var consumer = new StatisticsConsumer(requests, samples.Count, request, segments.Cache) { Hashed = hashed };
         var sessions = new SegmentSessions(
             bytes => ActivationCalibrator.OpenSession(bytes, 1),
             (e, where) => QuantizationErrors.Fail("MC3102", model.FilePath, e, $"{where} of {source.Description}", e.Message),

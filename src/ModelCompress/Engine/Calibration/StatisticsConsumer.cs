@@ -10,10 +10,12 @@ namespace ModelCompress.Engine.Calibration;
 
 /// <summary>
 /// Calibration as a segment consumer: folds each observed value into its statistics exactly as a whole-model run
-/// does (<see cref="ActivationCalibrator"/>), and stores a segment's share as a calibration statistics payload
-/// (<see cref="StatisticsCodec"/>), which reads back to the same bytes.
+/// does (<see cref="ActivationCalibrator"/>). A segment's result is a statistics index (<see cref="StatisticsCodec"/>:
+/// value name → SHA-256 of its statistics' bytes) whose parts are the content-addressed statistics parts the step's
+/// whole-model index shares, so the values are stored once; a result whose parts are gone or damaged is a miss.
 /// </summary>
-internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> requests, int sampleCount, LayerStatisticsRequest request) : ISegmentConsumer
+internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> requests, int sampleCount, LayerStatisticsRequest request, ILayerCache? cache)
+    : ISegmentConsumer
 {
     private readonly Dictionary<string, CalibrationRequest> _requests = requests.ToDictionary(r => r.Name, StringComparer.Ordinal);
     private readonly Dictionary<string, TensorStatistics> _folded = new(StringComparer.Ordinal);
@@ -32,24 +34,50 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
         }
     }
 
-    public byte[] Encode(IReadOnlyList<string> names) =>
-        StatisticsCodec.Encode(names.ToDictionary(n => n, Remember, StringComparer.Ordinal), (s, bytes) => Hashed?.Invoke(s, SHA256.HashData(bytes.Span)));
+    public byte[] Encode(IReadOnlyList<string> names)
+    {
+        var hashes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var stats = Remember(name);
+            var bytes = stats.ToBytes();
+            var hash = SHA256.HashData(bytes);
+            Hashed?.Invoke(stats, hash);
+            hashes[name] = hash;
+            var part = StatisticsCodec.PartKey(hash);
+            if (cache is not null && !cache.Refresh(part))
+            {
+                cache.Put(part, bytes, 0);
+            }
+        }
+
+        return StatisticsCodec.EncodeIndex(hashes);
+    }
 
     public bool Restore(IReadOnlyList<string> names, byte[] payload)
     {
-        var hashes = new List<(LayerInputStatistics, byte[])>();
-        if (!StatisticsCodec.TryDecode(payload, out var decoded, (s, bytes) => hashes.Add((s, SHA256.HashData(bytes))))
-            || decoded.Count != names.Count || !names.All(decoded.ContainsKey))
+        if (cache is null || !StatisticsCodec.TryDecodeIndex(payload, out var index) || index.Count != names.Count || !names.All(index.ContainsKey))
         {
             return false;
         }
 
-        foreach (var (name, stats) in decoded)
+        var restored = new Dictionary<string, LayerInputStatistics>(StringComparer.Ordinal);
+        foreach (var (name, hash) in index)
+        {
+            if (cache.TryGet(StatisticsCodec.PartKey(hash)) is not { } part || !StatisticsCodec.TryDecodePart(part.Payload, hash, out var stats))
+            {
+                return false;
+            }
+
+            Hashed?.Invoke(stats, hash);
+            restored[name] = stats;
+        }
+
+        foreach (var (name, stats) in restored)
         {
             _restored[name] = stats;
         }
 
-        hashes.ForEach(h => Hashed?.Invoke(h.Item1, h.Item2));
         return true;
     }
 
@@ -59,6 +87,11 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
 
     private LayerInputStatistics Remember(string name)
     {
+        if (_restored.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
         var stats = ToLayer(_folded[name], request);
         _restored[name] = stats;
         return stats;
