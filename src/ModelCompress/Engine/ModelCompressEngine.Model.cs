@@ -105,7 +105,7 @@ public static partial class ModelCompressEngine
         PassRunner runner, ModelRecipe m, StepRecipe step, OnnxModel onnx, IEnumerable<string> names, LayerStatisticsRequest request,
         CompressOptions options, CancellationToken ct) =>
         runner.Session.GetOrCollectStatistics(m, step, onnx, names,
-            n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session.CalibrationContext()), request);
+            n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session.CalibrationContext(), runner.Session.RememberStatisticsHash), request);
 
     /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(

@@ -157,14 +157,21 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         var hashes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (name, stats) in statistics)
         {
-            var bytes = stats.ToBytes();
-            var hash = SHA256.HashData(bytes);
-            _statisticsHashes.AddOrUpdate(stats, hash);
+            // Statistics read back from segment entries come with their hash, and their part is there already:
+            // encoded only when the part has to be written.
+            byte[]? bytes = null;
+            if (!_statisticsHashes.TryGetValue(stats, out var hash))
+            {
+                bytes = stats.ToBytes();
+                hash = SHA256.HashData(bytes);
+                _statisticsHashes.AddOrUpdate(stats, hash);
+            }
+
             hashes[name] = hash;
             var partKey = StatisticsCodec.PartKey(hash);
             if (_damagedParts.Contains(partKey) || !cache!.Refresh(partKey))
             {
-                cache!.Put(partKey, bytes, 0);
+                cache!.Put(partKey, bytes ?? stats.ToBytes(), 0);
             }
         }
 
@@ -180,6 +187,9 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     /// calibration look-up.
     /// </summary>
     public Segments.SegmentCacheContext CalibrationContext() => new(cache, _keyVersion, cache is null ? null : r => _pendingSegments = r);
+
+    /// <summary>Remembers the SHA-256 of <paramref name="statistics"/>' bytes, taken where they were encoded or decoded anyway.</summary>
+    public void RememberStatisticsHash(LayerInputStatistics statistics, byte[] hash) => _statisticsHashes.AddOrUpdate(statistics, hash);
 
     /// <summary>The segment context of <paramref name="modelName"/>'s verification: its runs are recorded as <c>verification</c> look-ups.</summary>
     public Segments.SegmentCacheContext VerificationContext(string modelName) =>
