@@ -162,4 +162,28 @@ public sealed class SmoothQuantCacheTests
         Assert.Equal(expected, File.ReadAllBytes(p.PathOf("c/stories.onnx")));
         Assert.Empty(Directory.GetFiles(p.CacheDir, "*" + AtomicFile.TempSuffix, SearchOption.AllDirectories));
     }
+
+    [Fact]
+    public void Statistics_parts_gone_behind_read_back_segments_are_calibrated_again_with_the_bytes_of_an_uncached_run()
+    {
+        using var p = new StoriesCacheProject(steps: Steps);
+        p.Compress("first");
+
+        // A late change re-runs the last segment only; the earlier segments' statistics are read back from their
+        // index alone. With every statistics part deleted behind them, storing the step's index finds the parts
+        // missing and the step is calibrated again from scratch: the output is what a run without the cache writes.
+        p.ScaleLayerWeight(StoriesCacheProject.LateLayer, 1.25f);
+        foreach (var file in Directory.GetFiles(Path.Combine(p.CacheDir, "calibration"), "*.mce", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
+        }
+
+        var sink = new ListDiagnosticSink();
+        var late = p.Compress("late", sink);
+        var plain = p.Compress("plain", useCache: false);
+        Assert.Equal(File.ReadAllBytes(p.PathOf("plain/stories.onnx")), File.ReadAllBytes(p.PathOf("late/stories.onnx")));
+        Assert.Equal(CacheScenarioTests.Deterministic(plain.Report), CacheScenarioTests.Deterministic(late.Report));
+        Assert.DoesNotContain(sink.Items, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(p.CacheDir, "calibration"), "*.mce", SearchOption.AllDirectories));
+    }
 }

@@ -155,23 +155,28 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         var statistics = collect(names);
         var computeMs = computeClock.Elapsed.TotalMilliseconds;
         var hashes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (name, stats) in statistics)
+        foreach (var name in statistics.Keys)
         {
-            // Statistics read back from segment entries come with their hash, and their part is there already:
-            // encoded only when the part has to be written.
+            // Statistics read back from segment entries come with their hash (a lazy dictionary has them all), and
+            // their part is there already: read and encoded only when the part has to be written.
             byte[]? bytes = null;
-            if (!_statisticsHashes.TryGetValue(stats, out var hash))
+            byte[] hash;
+            if (statistics is CachedStatistics lazy)
             {
-                bytes = stats.ToBytes();
+                hash = lazy.HashOf(name);
+            }
+            else if (!_statisticsHashes.TryGetValue(statistics[name], out hash!))
+            {
+                bytes = statistics[name].ToBytes();
                 hash = SHA256.HashData(bytes);
-                _statisticsHashes.AddOrUpdate(stats, hash);
+                _statisticsHashes.AddOrUpdate(statistics[name], hash);
             }
 
             hashes[name] = hash;
             var partKey = StatisticsCodec.PartKey(hash);
             if (_damagedParts.Contains(partKey) || !cache!.Refresh(partKey))
             {
-                cache!.Put(partKey, bytes ?? stats.ToBytes(), 0);
+                cache!.Put(partKey, bytes ?? statistics[name].ToBytes(), 0);
             }
         }
 

@@ -83,6 +83,7 @@ public static class ActivationStatisticsCollector
             progress);
         var report = new SegmentedRunner(segments.Cache, segments.KeyVersion, SegmentPolicy.Default).Run(plan, samples, consumer, sessions, ct);
         segments.Reported?.Invoke(report);
-        return names.ToDictionary(n => n, consumer.Get, StringComparer.Ordinal);
+        // A part read back lazily that turns out gone or damaged: calibrate the step again without reading anything back.
+        return consumer.Result(names, () => Collect(model, names, calibration, modelName, progress, ct, request, SegmentCacheContext.None, hashed));
     }
 }

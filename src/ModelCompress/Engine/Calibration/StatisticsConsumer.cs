@@ -12,7 +12,8 @@ namespace ModelCompress.Engine.Calibration;
 /// Calibration as a segment consumer: folds each observed value into its statistics exactly as a whole-model run
 /// does (<see cref="ActivationCalibrator"/>). A segment's result is a statistics index (<see cref="StatisticsCodec"/>:
 /// value name → SHA-256 of its statistics' bytes) whose parts are the content-addressed statistics parts the step's
-/// whole-model index shares, so the values are stored once; a result whose parts are gone or damaged is a miss.
+/// whole-model index shares, so the values are stored once. A read-back segment costs its index only: its values'
+/// statistics are read from their parts when a layer that misses asks for them.
 /// </summary>
 internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> requests, int sampleCount, LayerStatisticsRequest request, ILayerCache? cache)
     : ISegmentConsumer
@@ -20,6 +21,9 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     private readonly Dictionary<string, CalibrationRequest> _requests = requests.ToDictionary(r => r.Name, StringComparer.Ordinal);
     private readonly Dictionary<string, TensorStatistics> _folded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LayerInputStatistics> _restored = new(StringComparer.Ordinal);
+
+    // SHA-256 of each value's statistics bytes: from a read-back segment's index, or taken when a segment was stored.
+    private readonly Dictionary<string, byte[]> _hashes = new(StringComparer.Ordinal);
 
     /// <summary>Sees each statistics object with the SHA-256 of the bytes it was encoded to or decoded from; may be null.</summary>
     public Action<LayerInputStatistics, byte[]>? Hashed { get; init; }
@@ -44,6 +48,7 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
             var hash = SHA256.HashData(bytes);
             Hashed?.Invoke(stats, hash);
             hashes[name] = hash;
+            _hashes[name] = hash;
             var part = StatisticsCodec.PartKey(hash);
             if (cache is not null && !cache.Refresh(part))
             {
@@ -56,34 +61,74 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
 
     public bool Restore(IReadOnlyList<string> names, byte[] payload)
     {
+        // Only the index is read: the parts are read when a value's statistics are asked for (see Result).
         if (cache is null || !StatisticsCodec.TryDecodeIndex(payload, out var index) || index.Count != names.Count || !names.All(index.ContainsKey))
         {
             return false;
         }
 
-        var restored = new Dictionary<string, LayerInputStatistics>(StringComparer.Ordinal);
         foreach (var (name, hash) in index)
         {
-            if (cache.TryGet(StatisticsCodec.PartKey(hash)) is not { } part || !StatisticsCodec.TryDecodePart(part.Payload, hash, out var stats))
-            {
-                return false;
-            }
-
-            Hashed?.Invoke(stats, hash);
-            restored[name] = stats;
-        }
-
-        foreach (var (name, stats) in restored)
-        {
-            _restored[name] = stats;
+            _hashes[name] = hash;
         }
 
         return true;
     }
 
-    /// <summary>The statistics of <paramref name="name"/>, restored or folded (the same object on every call).</summary>
-    public LayerInputStatistics Get(string name) =>
-        _restored.TryGetValue(name, out var restored) ? restored : Remember(name);
+    /// <summary>
+    /// The statistics of <paramref name="names"/>: without a read-back segment, the folded ones; otherwise a lazy
+    /// dictionary (<see cref="CachedStatistics"/>) whose hashes are all known and whose read-back values are read from
+    /// their parts only when asked for, with <paramref name="recollect"/> standing in when a part is gone or damaged.
+    /// </summary>
+    public IReadOnlyDictionary<string, LayerInputStatistics> Result(
+        IReadOnlyList<string> names, Func<IReadOnlyDictionary<string, LayerInputStatistics>> recollect)
+    {
+        if (!names.Any(n => _hashes.ContainsKey(n) && !_restored.ContainsKey(n)))
+        {
+            return names.ToDictionary(n => n, Get, StringComparer.Ordinal);
+        }
+
+        var byHash = new Dictionary<string, LayerInputStatistics>(StringComparer.Ordinal);
+        foreach (var name in names.Where(_restored.ContainsKey))
+        {
+            byHash[Convert.ToHexString(_hashes[name])] = _restored[name];
+        }
+
+        return new CachedStatistics(
+            names.ToDictionary(n => n, n => _hashes[n], StringComparer.Ordinal),
+            hash => byHash.TryGetValue(Convert.ToHexString(hash), out var known) ? known : LoadPart(hash),
+            recollect,
+            s => SHA256.HashData(s.ToBytes()));
+    }
+
+    private LayerInputStatistics? LoadPart(byte[] hash)
+    {
+        if (cache?.TryGet(StatisticsCodec.PartKey(hash)) is not { } part || !StatisticsCodec.TryDecodePart(part.Payload, hash, out var stats))
+        {
+            return null;
+        }
+
+        Hashed?.Invoke(stats, hash);
+        return stats;
+    }
+
+    /// <summary>The statistics of <paramref name="name"/>, folded or read back (the same object on every call).</summary>
+    public LayerInputStatistics Get(string name)
+    {
+        if (_restored.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        if (_hashes.TryGetValue(name, out var hash) && !_folded.ContainsKey(name))
+        {
+            var loaded = LoadPart(hash) ?? throw new InvalidDataException($"the cached statistics part of '{name}' is gone or damaged");
+            _restored[name] = loaded;
+            return loaded;
+        }
+
+        return Remember(name);
+    }
 
     private LayerInputStatistics Remember(string name)
     {
