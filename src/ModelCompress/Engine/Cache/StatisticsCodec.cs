@@ -107,16 +107,7 @@ internal static class StatisticsCodec
         stream.Write(buffer);
     }
 
-    private static bool TryRead(ReadOnlySpan<byte> payload, ref int at, out int value)
-    {
-        value = 0;
-        if (payload.Length - at < 4)
-        {
-            return false;
-        }
-
-        value = BinaryPrimitives.ReadInt32LittleEndian(payload[at..]);
-        at += 4;
-        return value >= 0;
-    }
+    private static bool TryRead(ReadOnlySpan<byte> payload, ref int at, out int value) =>
+        Segments.ActivationCodec.TryInt(payload, ref at, out value) && value >= 0;
 }
+
