@@ -110,4 +110,3 @@ internal static class StatisticsCodec
     private static bool TryRead(ReadOnlySpan<byte> payload, ref int at, out int value) =>
         Segments.ActivationCodec.TryInt(payload, ref at, out value) && value >= 0;
 }
-
