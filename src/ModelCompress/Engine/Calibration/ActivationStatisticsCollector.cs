@@ -26,21 +26,8 @@ public static class ActivationStatisticsCollector
     /// <param name="progress">Called after each sample with (done, total).</param>
     /// <param name="ct">Cancels between samples and inside ONNX Runtime.</param>
     /// <param name="request">What to gather besides the ranges; null for ranges only.</param>
-    public static IReadOnlyDictionary<string, LayerInputStatistics> Collect(
-        OnnxModel model,
-        IEnumerable<string> values,
-        CalibrationSettings calibration,
-        string modelName,
-        Action<long, long>? progress,
-        CancellationToken ct,
-        LayerStatisticsRequest? request = null) =>
-        Collect(model, values, calibration, modelName, progress, ct, request, SegmentCacheContext.None);
-
-    /// <summary>
-    /// As above, through <paramref name="segments"/>' cache for a model that is cut into segments;
-    /// <paramref name="hashed"/> sees each statistics object with the SHA-256 of its bytes where they were encoded or
-    /// decoded anyway (for layer keys).
-    /// </summary>
+    /// <param name="segments">The cache of a model cut into segments (null: none).</param>
+    /// <param name="hashed">Sees each statistics object with the SHA-256 of its bytes where they were encoded or decoded anyway (for layer keys).</param>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> Collect(
         OnnxModel model,
         IEnumerable<string> values,
@@ -48,10 +35,11 @@ public static class ActivationStatisticsCollector
         string modelName,
         Action<long, long>? progress,
         CancellationToken ct,
-        LayerStatisticsRequest? request,
-        SegmentCacheContext segments,
+        LayerStatisticsRequest? request = null,
+        SegmentCacheContext? segments = null,
         Action<LayerInputStatistics, byte[]>? hashed = null)
     {
+        segments ??= SegmentCacheContext.None;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(calibration);
