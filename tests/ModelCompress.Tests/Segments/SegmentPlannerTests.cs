@@ -109,6 +109,22 @@ public sealed class SegmentPlannerTests(ITestOutputHelper output)
         Assert.Single(SegmentPlanner.Plan(model, requested, SegmentPolicy.Default, [("r0", "r4")]).Segments, s => s.Requested.Contains("r0") || s.Requested.Contains("r4"));
     }
 
+    [Fact]
+    public void A_model_that_cannot_be_cut_runs_whole_and_says_why()
+    {
+        var model = QdqChain();
+        Assert.Contains("not computed from the model's inputs", SegmentPlanner.Plan(model, ["w0"], SegmentPolicy.Default).WhyWhole, StringComparison.Ordinal);
+
+        // A node that reads a value produced after it: not in topological order.
+        var relu = model.Graph.Nodes.First(n => n.Name == "relu0");
+        model.Graph.RemoveNode(relu);
+        model.Graph.InsertNode(0, relu);
+        var plan = SegmentPlanner.Plan(model, ["r0"], SegmentPolicy.Default);
+        Assert.False(plan.IsSegmented);
+        Assert.Contains("topological", plan.WhyWhole, StringComparison.Ordinal);
+        Assert.Equal(model.Graph.Nodes.Count, Assert.Single(plan.Segments).Nodes.Count);
+    }
+
     /// <summary>Each data node runs in exactly one segment, each segment's inputs are available when it runs, and the requested values are all produced.</summary>
     internal static void AssertWellFormed(SegmentPlan plan, IReadOnlyCollection<string> requested)
     {
