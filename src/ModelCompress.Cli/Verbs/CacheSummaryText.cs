@@ -7,8 +7,8 @@ namespace ModelCompress.Cli.Verbs;
 internal static class CacheSummaryText
 {
     /// <summary>
-    /// E.g. <c>cache: 35 of 36 layer(s) read back, 1 computed; calibration: 1 read back; 2.41 s saved</c>; null when the
-    /// run used no cache.
+    /// E.g. <c>cache: 35 of 36 layer(s) read back, 1 computed; calibration: 1 read back, 1 run; ONNX Runtime ran 3 of 9
+    /// model segment(s); 2.41 s saved</c> (segments only for models cut into segments); null when the run used no cache.
     /// </summary>
     public static string? Describe(CompressionReport report, string modelName)
     {
@@ -26,6 +26,14 @@ internal static class CacheSummaryText
         {
             text += string.Create(CultureInfo.InvariantCulture,
                 $"; calibration: {cache.CalibrationHits} read back, {cache.CalibrationMisses} run");
+        }
+
+        // Models cut into segments: how much of the calibration and verification ONNX Runtime actually ran.
+        var segmented = cache.Lookups.Where(l => l.Segments is not null).ToList();
+        if (segmented.Count > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture,
+                $"; ONNX Runtime ran {segmented.Sum(l => l.SegmentsRun ?? 0)} of {segmented.Sum(l => l.Segments ?? 0)} model segment(s)");
         }
 
         return text + string.Create(CultureInfo.InvariantCulture, $"; {cache.SavedMilliseconds / 1000:0.00} s saved");
