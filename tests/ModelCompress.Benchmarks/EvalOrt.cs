@@ -9,16 +9,19 @@ internal static class EvalOrt
     /// <summary>A CPU session with all graph optimizations (ORT's default), <paramref name="threads"/> intra-op threads.</summary>
     public static InferenceSession Session(string path, int threads)
     {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        using var options = Options(threads);
         return new InferenceSession(path, options);
     }
+
+    /// <summary>The evaluation's session options (the caller disposes them).</summary>
+    public static SessionOptions Options(int threads) => new()
+    {
+        IntraOpNumThreads = threads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+    };
 
     /// <summary>Runs one input and returns the first output as floats with its shape.</summary>
     public static (float[] Data, long[] Shape) RunFirst(InferenceSession session, string inputName, OrtValue input)

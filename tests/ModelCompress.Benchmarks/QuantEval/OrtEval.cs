@@ -9,14 +9,7 @@ internal static class OrtEval
 {
     public static InferenceSession Session(byte[] model, int threads, string? optimizedPath = null)
     {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        using var options = EvalOrt.Options(threads);
         if (optimizedPath is not null)
         {
             options.OptimizedModelFilePath = optimizedPath;

@@ -69,8 +69,7 @@ public static class ActivationStatisticsCollector
             bytes => ActivationCalibrator.OpenSession(bytes, 1),
             (e, where) => QuantizationErrors.Fail("MC3102", model.FilePath, e, $"{where} of {source.Description}", e.Message),
             progress);
-        var report = new SegmentedRunner(segments.Cache, segments.KeyVersion, SegmentPolicy.Default).Run(plan, samples, consumer, sessions, ct);
-        segments.Reported?.Invoke(report);
+        segments.Run(plan, samples, consumer, sessions, ct);
         // A part read back lazily that turns out gone or damaged: calibrate the step again without reading anything back.
         return consumer.Result(names, () => Collect(model, names, calibration, modelName, progress, ct, request, SegmentCacheContext.None, hashed));
     }

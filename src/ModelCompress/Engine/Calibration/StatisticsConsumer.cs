@@ -20,7 +20,8 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
 {
     private readonly Dictionary<string, CalibrationRequest> _requests = requests.ToDictionary(r => r.Name, StringComparer.Ordinal);
     private readonly Dictionary<string, TensorStatistics> _folded = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LayerInputStatistics> _restored = new(StringComparer.Ordinal);
+    // Statistics handed out so far (folded or read from a part), so every call gives the same object.
+    private readonly Dictionary<string, LayerInputStatistics> _known = new(StringComparer.Ordinal);
 
     // SHA-256 of each value's statistics bytes: from a read-back segment's index, or taken when a segment was stored.
     private readonly Dictionary<string, byte[]> _hashes = new(StringComparer.Ordinal);
@@ -43,7 +44,7 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
         var hashes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            var stats = Remember(name);
+            var stats = Get(name);
             var bytes = stats.ToBytes();
             var hash = SHA256.HashData(bytes);
             Hashed?.Invoke(stats, hash);
@@ -83,15 +84,15 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     public IReadOnlyDictionary<string, LayerInputStatistics> Result(
         IReadOnlyList<string> names, Func<IReadOnlyDictionary<string, LayerInputStatistics>> recollect)
     {
-        if (!names.Any(n => _hashes.ContainsKey(n) && !_restored.ContainsKey(n)))
+        if (!names.Any(n => _hashes.ContainsKey(n) && !_known.ContainsKey(n)))
         {
             return names.ToDictionary(n => n, Get, StringComparer.Ordinal);
         }
 
         var byHash = new Dictionary<string, LayerInputStatistics>(StringComparer.Ordinal);
-        foreach (var name in names.Where(_restored.ContainsKey))
+        foreach (var name in names.Where(_known.ContainsKey))
         {
-            byHash[Convert.ToHexString(_hashes[name])] = _restored[name];
+            byHash[Convert.ToHexString(_hashes[name])] = _known[name];
         }
 
         return new CachedStatistics(
@@ -115,30 +116,13 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     /// <summary>The statistics of <paramref name="name"/>, folded or read back (the same object on every call).</summary>
     public LayerInputStatistics Get(string name)
     {
-        if (_restored.TryGetValue(name, out var known))
+        if (!_known.TryGetValue(name, out var stats))
         {
-            return known;
+            stats = _folded.TryGetValue(name, out var folded) ? ToLayer(folded, request)
+                : LoadPart(_hashes[name]) ?? throw new InvalidDataException($"the cached statistics part of '{name}' is gone or damaged");
+            _known[name] = stats;
         }
 
-        if (_hashes.TryGetValue(name, out var hash) && !_folded.ContainsKey(name))
-        {
-            var loaded = LoadPart(hash) ?? throw new InvalidDataException($"the cached statistics part of '{name}' is gone or damaged");
-            _restored[name] = loaded;
-            return loaded;
-        }
-
-        return Remember(name);
-    }
-
-    private LayerInputStatistics Remember(string name)
-    {
-        if (_restored.TryGetValue(name, out var known))
-        {
-            return known;
-        }
-
-        var stats = ToLayer(_folded[name], request);
-        _restored[name] = stats;
         return stats;
     }
 

@@ -45,6 +45,14 @@ internal sealed record CarriedTensor(TensorElementType Type, long[] Shape, byte[
         };
     }
 
+    /// <summary>Every sample of <paramref name="samples"/> as tensors by input name (a segmented run's input).</summary>
+    public static List<IReadOnlyDictionary<string, CarriedTensor>> Samples(Data.SampleSet samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        return [.. Enumerable.Range(0, (int)samples.Count).Select(i => (IReadOnlyDictionary<string, CarriedTensor>)samples.GetSample(i)
+            .ToDictionary(s => s.Input.Name, s => From(s.Value.Data, [.. s.Value.Shape]), StringComparer.Ordinal))];
+    }
+
     /// <summary>A new ONNX Runtime tensor holding a copy of the bytes (the caller disposes it).</summary>
     public OrtValue ToOrtValue()
     {

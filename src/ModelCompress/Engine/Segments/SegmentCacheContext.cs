@@ -10,4 +10,13 @@ internal sealed record SegmentCacheContext(ILayerCache? Cache, string KeyVersion
 {
     /// <summary>No cache.</summary>
     public static SegmentCacheContext None { get; } = new(null, string.Empty);
+
+    /// <summary>Runs <paramref name="plan"/> through this context's cache (<see cref="SegmentedRunner"/>) and reports what it did.</summary>
+    public SegmentRunReport Run(
+        SegmentPlan plan, IReadOnlyList<IReadOnlyDictionary<string, CarriedTensor>> samples, ISegmentConsumer consumer, SegmentSessions sessions, CancellationToken ct)
+    {
+        var report = new SegmentedRunner(Cache, KeyVersion, SegmentPolicy.Default).Run(plan, samples, consumer, sessions, ct);
+        Reported?.Invoke(report);
+        return report;
+    }
 }

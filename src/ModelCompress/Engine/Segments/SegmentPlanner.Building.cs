@@ -5,32 +5,13 @@ namespace ModelCompress.Engine.Segments;
 /// <summary>Turning chosen cut positions into segments.</summary>
 internal static partial class SegmentPlanner
 {
-    private static SegmentPlan Build(
-        OnnxModel model,
-        IReadOnlyList<OnnxNode> nodes,
-        List<int> data,
-        Dictionary<string, int> producedAt,
-        Dictionary<string, int> constantProducer,
-        HashSet<string> inputs,
-        IReadOnlyCollection<string> requested,
-        List<string> requestedInputs,
-        List<int> cuts,
-        string? why)
+    private static SegmentPlan Build(DataFlow flow, IReadOnlyCollection<string> requested, List<string> requestedInputs, List<int> cuts)
     {
+        var (model, nodes, data, producedAt, inputs) = (flow.Model, flow.Nodes, flow.Data, flow.ProducedAt, flow.Inputs);
         var graph = model.Graph;
         var bounds = new List<int> { 0 };
         bounds.AddRange(cuts);
         bounds.Add(data.Count);
-
-        // The last data node (position) that reads each data value.
-        var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var j = 0; j < data.Count; j++)
-        {
-            foreach (var input in nodes[data[j]].Inputs.Where(producedAt.ContainsKey))
-            {
-                lastUse[input] = j;
-            }
-        }
 
         var wanted = requested.Where(r => !inputs.Contains(r)).ToHashSet(StringComparer.Ordinal);
         var segments = new List<ModelSegment>();
@@ -56,12 +37,12 @@ internal static partial class SegmentPlanner
                     }
                     else
                     {
-                        AddConstantCone(nodes, input, constantProducer, members);
+                        AddConstantCone(nodes, input, flow.ConstantProducer, members);
                     }
                 }
             }
 
-            var liveAfter = to == data.Count ? [] : LiveAt(nodes, data, to, lastUse);
+            var liveAfter = to == data.Count ? [] : LiveAt(nodes, data, to, flow.LastUse);
             var exports = liveAfter.Where(v => producedAt[v] >= from).ToList();
             var produced = Enumerable.Range(from, to - from).SelectMany(j => nodes[data[j]].Outputs).Where(wanted.Contains)
                 .Order(StringComparer.Ordinal).ToList();
@@ -70,7 +51,7 @@ internal static partial class SegmentPlanner
             segments.Add(new ModelSegment(s, [.. members.Select(i => nodes[i])], graphInputs, carried, exports, produced, liveAfter, weights));
         }
 
-        return new SegmentPlan(model, segments, requestedInputs, why);
+        return new SegmentPlan(model, segments, requestedInputs, null);
     }
 
     /// <summary>Values produced before data position <paramref name="position"/> and read at or after it, in production order.</summary>

@@ -79,7 +79,6 @@ internal static partial class SegmentPlanner
             data.Add(i);
         }
 
-        var segmentOf = new Dictionary<string, string>(StringComparer.Ordinal);
         var requestedInputs = new List<string>();
         foreach (var name in requested.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
@@ -93,8 +92,35 @@ internal static partial class SegmentPlanner
             }
         }
 
-        var cuts = ChooseCuts(model, nodes, data, producedAt, constant, constantProducer, policy, together ?? []);
-        return Build(model, nodes, data, producedAt, constantProducer, inputs, requested, requestedInputs, cuts, null);
+        // The last data node (position) that reads each data value.
+        var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var j = 0; j < data.Count; j++)
+        {
+            foreach (var input in nodes[data[j]].Inputs.Where(producedAt.ContainsKey))
+            {
+                lastUse[input] = j;
+            }
+        }
+
+        var flow = new DataFlow(model, data, producedAt, constant, constantProducer, inputs, lastUse);
+        return Build(flow, requested, requestedInputs, ChooseCuts(flow, policy, together ?? []));
+    }
+
+    /// <summary>
+    /// The model's data flow as the planner sees it: which nodes compute from the inputs (data nodes, by their graph
+    /// index, in order), where each data value is produced and last read (positions among the data nodes), and the
+    /// constant values with the constant nodes producing them.
+    /// </summary>
+    private sealed record DataFlow(
+        OnnxModel Model,
+        List<int> Data,
+        Dictionary<string, int> ProducedAt,
+        HashSet<string> Constant,
+        Dictionary<string, int> ConstantProducer,
+        HashSet<string> Inputs,
+        Dictionary<string, int> LastUse)
+    {
+        public IReadOnlyList<OnnxNode> Nodes => Model.Graph.Nodes;
     }
 
     private static SegmentPlan Whole(OnnxModel model, IReadOnlyCollection<string> requested, HashSet<string> inputs, string? why) =>
@@ -104,34 +130,25 @@ internal static partial class SegmentPlanner
             [.. requested.Distinct(StringComparer.Ordinal).Where(inputs.Contains).Order(StringComparer.Ordinal)], why);
 
     /// <summary>Cut positions (indices into the data nodes: a cut at p runs data nodes p.. in the next segment).</summary>
-    private static List<int> ChooseCuts(
-        OnnxModel model, IReadOnlyList<OnnxNode> nodes, List<int> data, Dictionary<string, int> producedAt, HashSet<string> constant,
-        Dictionary<string, int> constantProducer, SegmentPolicy policy, IReadOnlyList<(string A, string B)> together)
+    private static List<int> ChooseCuts(DataFlow flow, SegmentPolicy policy, IReadOnlyList<(string A, string B)> together)
     {
-        var graph = model.Graph;
+        var graph = flow.Model.Graph;
+        var (nodes, data, producedAt) = (flow.Nodes, flow.Data, flow.ProducedAt);
         var n = data.Count;
-        var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
         var cost = new long[n];
         var coneBytes = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var j = 0; j < n; j++)
         {
-            foreach (var input in nodes[data[j]].Inputs)
+            foreach (var input in nodes[data[j]].Inputs.Where(flow.Constant.Contains))
             {
-                if (producedAt.ContainsKey(input))
-                {
-                    lastUse[input] = j;
-                }
-                else if (constant.Contains(input))
-                {
-                    cost[j] += ConeBytes(graph, nodes, input, constantProducer, coneBytes);
-                }
+                cost[j] += ConeBytes(graph, nodes, input, flow.ConstantProducer, coneBytes);
             }
         }
 
         // Live count and eligibility per position p (1..n-1), by difference arrays over each value's live range.
         var live = new int[n + 1];
         var blocked = new int[n + 1];
-        foreach (var (value, last) in lastUse)
+        foreach (var (value, last) in flow.LastUse)
         {
             var produced = producedAt[value];
             if (last <= produced)

@@ -86,5 +86,4 @@ internal sealed partial class SegmentedRunner
             }
         }
     }
-
 }

@@ -51,10 +51,12 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
 
         // Which results are still needed: every segment with observed values whose result is not stored.
         var restored = new bool[count];
+        var resultKeys = new CacheKey?[count];
         for (var s = 0; s < count; s++)
         {
+            resultKeys[s] = cache is null || observed[s].Count == 0 ? null : SegmentKeys.Result(chain[s], consumer, observed[s]);
             restored[s] = observed[s].Count == 0
-                || (cache?.TryGet(SegmentKeys.Result(chain[s], consumer, observed[s])) is { } entry && consumer.Restore(observed[s], entry.Payload));
+                || (resultKeys[s] is { } key && cache!.TryGet(key) is { } entry && consumer.Restore(observed[s], entry.Payload));
         }
 
         var first = Array.IndexOf(restored, false);
@@ -81,9 +83,9 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
                 ran++;
             }
 
-            if (!restored[s] && observe.Count > 0)
+            if (!restored[s] && resultKeys[s] is { } resultKey)
             {
-                cache?.Put(SegmentKeys.Result(chain[s], consumer, observe), consumer.Encode(observe), 0);
+                cache!.Put(resultKey, consumer.Encode(observe), 0);
             }
 
             carried = next;

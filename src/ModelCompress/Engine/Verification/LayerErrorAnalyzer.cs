@@ -80,17 +80,17 @@ public static class LayerErrorAnalyzer
     private static void Measure(
         string modelName, OnnxModel reference, List<LayerProbe> probes, DataSource data, long maxSamples, CancellationToken ct, SegmentCacheContext segments)
     {
-        var probe = reference.Clone();
-        var graphInputs = probe.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var names = probes.SelectMany(p => new[] { p.Input, p.Output }).Where(n => !graphInputs.Contains(n))
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var plan = SegmentPlanner.Plan(reference, [.. probes.SelectMany(p => new[] { p.Input, p.Output }).Distinct(StringComparer.Ordinal)],
-            SegmentPolicy.Default, [.. probes.Select(p => (p.Input, p.Output))]);
+        var observed = probes.SelectMany(p => new[] { p.Input, p.Output }).Distinct(StringComparer.Ordinal).ToList();
+        var plan = SegmentPlanner.Plan(reference, observed, SegmentPolicy.Default, [.. probes.Select(p => (p.Input, p.Output))]);
         if (plan.IsSegmented)
         {
             LayerErrorConsumer.Measure(modelName, plan, probes, data, maxSamples, ct, segments);
             return;
         }
+
+        var probe = reference.Clone();
+        var graphInputs = probe.Graph.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var names = observed.Where(n => !graphInputs.Contains(n)).Order(StringComparer.Ordinal).ToList();
 
         foreach (var name in names)
         {

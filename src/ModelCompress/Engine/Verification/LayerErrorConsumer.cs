@@ -24,14 +24,7 @@ internal sealed class LayerErrorConsumer(IReadOnlyList<LayerProbe> probes) : ISe
         string modelName, SegmentPlan plan, IReadOnlyList<LayerProbe> probes, DataSource data, long maxSamples, CancellationToken ct, SegmentCacheContext segments)
     {
         var samples = DataFileReader.ReadSamples(data, CalibrationSources.ModelInputs(plan.Model), maxSamples);
-        List<IReadOnlyDictionary<string, CarriedTensor>> fed = [.. Enumerable.Range(0, (int)samples.Count).Select(i =>
-            (IReadOnlyDictionary<string, CarriedTensor>)samples.GetSample(i).ToDictionary(
-                s => s.Input.Name, s => CarriedTensor.From(s.Value.Data, [.. s.Value.Shape]), StringComparer.Ordinal))];
-        var sessions = new SegmentSessions(
-            OrtModelRunner.Open,
-            (e, where) => EngineErrors.Fail("MC5004", null, modelName, $"{where}: {e.Message.ReplaceLineEndings(" ").Trim()}"));
-        var report = new SegmentedRunner(segments.Cache, segments.KeyVersion, SegmentPolicy.Default).Run(plan, fed, new LayerErrorConsumer(probes), sessions, ct);
-        segments.Reported?.Invoke(report);
+        segments.Run(plan, CarriedTensor.Samples(samples), new LayerErrorConsumer(probes), OrtModelRunner.SegmentSessions(modelName), ct);
     }
 
     public byte[] SegmentFingerprint(IReadOnlyList<string> names)

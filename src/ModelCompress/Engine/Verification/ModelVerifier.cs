@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using ModelCompress.Calibration;
 using ModelCompress.Data;
 using ModelCompress.Engine.Segments;
@@ -154,16 +153,8 @@ public static class ModelVerifier
             return outputs;
         }
 
-        List<IReadOnlyDictionary<string, CarriedTensor>> fed = [.. Enumerable.Range(0, (int)samples.Count).Select(i =>
-            (IReadOnlyDictionary<string, CarriedTensor>)samples.GetSample(i).ToDictionary(
-                s => s.Input.Name, s => CarriedTensor.From(s.Value.Data, [.. s.Value.Shape]), StringComparer.Ordinal))];
-        var consumer = new OutputConsumer(modelName, fed.Count);
-        var sessions = new SegmentSessions(
-            OrtModelRunner.Open,
-            (e, where) => EngineErrors.Fail("MC5004", null, modelName, $"{where}: {e.Message.ReplaceLineEndings(" ").Trim()}"),
-            progress);
-        var report = new SegmentedRunner(segments.Cache, segments.KeyVersion, SegmentPolicy.Default).Run(plan, fed, consumer, sessions, ct);
-        segments.Reported?.Invoke(report);
+        var consumer = new OutputConsumer(modelName, (int)samples.Count);
+        segments.Run(plan, CarriedTensor.Samples(samples), consumer, OrtModelRunner.SegmentSessions(modelName, progress), ct);
         return consumer.Outputs;
     }
 
@@ -176,7 +167,7 @@ public static class ModelVerifier
         catch (Exception ex) when (ex is ModelCompressException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             // As when ONNX Runtime itself cannot load the file: the gate cannot run this model.
-            throw EngineErrors.Fail("MC5004", path, modelName, ex.Message.ReplaceLineEndings(" ").Trim());
+            throw EngineErrors.Fail("MC5004", path, modelName, OrtModelRunner.OneLine(ex.Message));
         }
     }
 }

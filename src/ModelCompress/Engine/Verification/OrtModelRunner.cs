@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelCompress.Data;
+using ModelCompress.Engine.Segments;
 
 namespace ModelCompress.Engine.Verification;
 
@@ -51,12 +52,15 @@ internal sealed class OrtModelRunner : IDisposable
         LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
     };
 
-    /// <summary>A verification session over model bytes (a segment).</summary>
-    internal static InferenceSession Open(byte[] modelBytes)
-    {
-        using var options = CreateOptions();
-        return new InferenceSession(modelBytes, options);
-    }
+    /// <summary>How verification runs model segments: its session options, MC5004 for a failure, <paramref name="progress"/>.</summary>
+    internal static SegmentSessions SegmentSessions(string displayName, Action<long, long>? progress = null) => new(
+        bytes =>
+        {
+            using var options = CreateOptions();
+            return new InferenceSession(bytes, options);
+        },
+        (e, where) => EngineErrors.Fail("MC5004", null, displayName, $"{where}: {OneLine(e.Message)}"),
+        progress);
 
     /// <summary>The model inputs in graph order.</summary>
     public IReadOnlyList<ModelInputInfo> Inputs { get; }
@@ -124,7 +128,8 @@ internal sealed class OrtModelRunner : IDisposable
         return (result, info.Shape);
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    /// <summary>A message on one line.</summary>
+    internal static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     private static ModelInputInfo ToInfo(string name, NodeMetadata meta)
     {

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelCompress.Engine.Segments;
 
 namespace ModelCompress.Engine.Verification;
@@ -22,65 +22,27 @@ internal sealed class OutputConsumer(string displayName, int sampleCount) : ISeg
     public void Observe(int sample, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values) =>
         _outputs[sample] = OrtModelRunner.ToFloats(values[0], names[0], displayName);
 
-    public byte[] Encode(IReadOnlyList<string> names)
-    {
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write(_outputs.Length);
-        foreach (var (values, shape) in _outputs)
+    // Stored as the activations of one value (ActivationCodec): every sample's output as float32 with its shape.
+    public byte[] Encode(IReadOnlyList<string> names) =>
+        ActivationCodec.Encode(names, [.. _outputs.Select(o => (IReadOnlyDictionary<string, CarriedTensor>)new Dictionary<string, CarriedTensor>
         {
-            writer.Write(shape.Length);
-            foreach (var d in shape)
-            {
-                writer.Write(d);
-            }
-
-            writer.Write(values.Length);
-            writer.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-        }
-
-        writer.Flush();
-        return stream.ToArray();
-    }
+            [names[0]] = new(TensorElementType.Float, o.Shape, MemoryMarshal.AsBytes(o.Values.AsSpan()).ToArray()),
+        })]);
 
     public bool Restore(IReadOnlyList<string> names, byte[] payload)
     {
-        ReadOnlySpan<byte> span = payload;
-        var at = 0;
-        if (!ActivationCodec.TryInt(span, ref at, out var count) || count != _outputs.Length)
+        if (ActivationCodec.TryDecode(payload, names, _outputs.Length) is not { } samples
+            || samples.Any(s => s[names[0]].Type != TensorElementType.Float || s[names[0]].Data.Length % sizeof(float) != 0))
         {
             return false;
         }
 
-        var outputs = new (float[], long[])[count];
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < _outputs.Length; i++)
         {
-            if (!ActivationCodec.TryInt(span, ref at, out var rank) || rank < 0 || rank > 64 || span.Length - at < rank * 8)
-            {
-                return false;
-            }
-
-            var shape = new long[rank];
-            for (var d = 0; d < rank; d++, at += 8)
-            {
-                shape[d] = BinaryPrimitives.ReadInt64LittleEndian(span[at..]);
-            }
-
-            if (!ActivationCodec.TryInt(span, ref at, out var length) || length < 0 || (span.Length - at) / 4 < length)
-            {
-                return false;
-            }
-
-            outputs[i] = (MemoryMarshal.Cast<byte, float>(span.Slice(at, length * 4)).ToArray(), shape);
-            at += length * 4;
+            var tensor = samples[i][names[0]];
+            _outputs[i] = (MemoryMarshal.Cast<byte, float>(tensor.Data).ToArray(), tensor.Shape);
         }
 
-        if (at != span.Length)
-        {
-            return false;
-        }
-
-        outputs.CopyTo(_outputs, 0);
         return true;
     }
 }
