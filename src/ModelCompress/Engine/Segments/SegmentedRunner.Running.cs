@@ -72,7 +72,7 @@ internal sealed partial class SegmentedRunner
                         consumer.Observe(i, observe, observedValues);
                     }
                 }
-                catch (OnnxRuntimeException e)
+                catch (Exception e) when (e is OnnxRuntimeException or NotSupportedException)
                 {
                     throw sessions.Fail(e, $"segment {segment.Index + 1} of {plan.Segments.Count}, sample {i}");
                 }
