@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 using ModelCompress.Onnx.Diagnostics;
 
@@ -20,7 +21,7 @@ internal static class CliErrors
                 stderr.WriteLine("Cancelled; no output was left under a final name.");
                 return ExitCode.Cancelled;
             default:
-                stderr.WriteLine(EngineErrors.Catalog.Error("MC9301", ex.GetType().Name + ": " + ex.Message).ToCanonicalString());
+                stderr.WriteLine(EngineDiagnostics.Catalog.Error("MC9301", ex.GetType().Name + ": " + ex.Message).ToCanonicalString());
                 stderr.WriteLine(ex.StackTrace);
                 return ExitCode.InternalError;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ModelCompress.Diagnostics;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Testing;
@@ -17,7 +18,7 @@ public sealed partial class DiagnosticsDocTests
     [
         ("ModelCompress.Kernels", new MessageCatalog("ModelCompress.Kernels.Resources.Messages", typeof(Int8GemmTier).Assembly), [9]),
         ("ModelCompress.Onnx", MessageCatalog.Onnx, [1, 9]),
-        ("ModelCompress", EngineMessages.Engine, [2, 3, 4, 5, 6, 9]),
+        ("ModelCompress", EngineDiagnostics.Catalog, [2, 3, 4, 5, 6, 9]),
     ];
 
     /// <summary>
@@ -34,7 +35,7 @@ public sealed partial class DiagnosticsDocTests
         var documented = DocRows().Select(r => r.Code).ToHashSet();
         var codes = Catalogs.SelectMany(c => c.Catalog.All().Keys).ToList();
 
-        Assert.NotEmpty(EngineMessages.Engine.All());
+        Assert.NotEmpty(EngineDiagnostics.Catalog.All());
         Assert.NotEmpty(MessageCatalog.Onnx.All());
         var missing = codes.Where(c => !documented.Contains(c)).ToList();
         Assert.True(missing.Count == 0, "codes without a row in docs/diagnostics.md: " + string.Join(", ", missing));

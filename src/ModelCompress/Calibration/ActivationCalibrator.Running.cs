@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using ModelCompress.Diagnostics;
 using ModelCompress.Quantization;
 
 namespace ModelCompress.Calibration;
@@ -23,7 +24,7 @@ public static partial class ActivationCalibrator
         }
         catch (OnnxRuntimeException e)
         {
-            throw QuantizationErrors.Fail("MC3102", null, e, $"sample {index} of {source.Description}", e.Message);
+            throw EngineDiagnostics.Fail("MC3102", null, e, $"sample {index} of {source.Description}", e.Message);
         }
         finally
         {

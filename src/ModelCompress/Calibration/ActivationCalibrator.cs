@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 
@@ -35,7 +36,7 @@ public static partial class ActivationCalibrator
 
         if (source.Count <= 0)
         {
-            throw QuantizationErrors.Fail("MC3101", null, source.Description);
+            throw EngineDiagnostics.Fail("MC3101", null, source.Description);
         }
 
         var names = requests.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
@@ -67,7 +68,7 @@ public static partial class ActivationCalibrator
         {
             if (!copy.Graph.IsVisible(name))
             {
-                throw QuantizationErrors.Fail("MC3103", model.FilePath, name);
+                throw EngineDiagnostics.Fail("MC3103", model.FilePath, name);
             }
 
             copy.Graph.AddOutput(name);
@@ -79,7 +80,7 @@ public static partial class ActivationCalibrator
         }
         catch (OnnxRuntimeException e)
         {
-            throw QuantizationErrors.Fail("MC3102", model.FilePath, e, "load", e.Message);
+            throw EngineDiagnostics.Fail("MC3102", model.FilePath, e, "load", e.Message);
         }
     }
 
@@ -97,14 +98,14 @@ public static partial class ActivationCalibrator
         var info = value.GetTensorTypeAndShape();
         if (info.ElementDataType != TensorElementType.Float)
         {
-            throw QuantizationErrors.Fail("MC3104", null, request.Name, info.ElementDataType);
+            throw EngineDiagnostics.Fail("MC3104", null, request.Name, info.ElementDataType);
         }
 
         var shape = info.Shape;
         var axis = request.ChannelAxis < 0 ? shape.Length + request.ChannelAxis : request.ChannelAxis;
         if (shape.Length == 0 || axis < 0 || axis >= shape.Length)
         {
-            throw QuantizationErrors.Fail("MC3105", null, request.Name, string.Join("x", shape), request.ChannelAxis);
+            throw EngineDiagnostics.Fail("MC3105", null, request.Name, string.Join("x", shape), request.ChannelAxis);
         }
 
         var channels = (int)shape[axis];
@@ -121,7 +122,7 @@ public static partial class ActivationCalibrator
         }
         else if (stats.Channels != channels)
         {
-            throw QuantizationErrors.Fail("MC3105", null, request.Name, string.Join("x", shape), request.ChannelAxis);
+            throw EngineDiagnostics.Fail("MC3105", null, request.Name, string.Join("x", shape), request.ChannelAxis);
         }
 
         var data = value.GetTensorDataAsSpan<float>();

@@ -1,5 +1,6 @@
 using System.Text;
 using ModelCompress.Data;
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 using ModelCompress.Recipe;
@@ -27,18 +28,18 @@ public static class CalibrationSources
         }
 
         var input = data.Input is { } name
-            ? inputs.FirstOrDefault(i => i.Name == name) ?? throw QuantizationErrors.Fail("MC3106", data.Path, name, string.Join(", ", inputs.Select(i => i.Name)))
-            : inputs.Count > 0 ? inputs[0] : throw QuantizationErrors.Fail("MC3106", data.Path, "(none)", "(the model has no inputs)");
+            ? inputs.FirstOrDefault(i => i.Name == name) ?? throw EngineDiagnostics.Fail("MC3106", data.Path, name, string.Join(", ", inputs.Select(i => i.Name)))
+            : inputs.Count > 0 ? inputs[0] : throw EngineDiagnostics.Fail("MC3106", data.Path, "(none)", "(the model has no inputs)");
         if (input.ElementType is not (NdElementType.Int64 or NdElementType.Int32))
         {
-            throw QuantizationErrors.Fail("MC3107", data.Path, input.Name, input.ElementType);
+            throw EngineDiagnostics.Fail("MC3107", data.Path, input.Name, input.ElementType);
         }
 
         var tokens = Tokenize(data);
         var seqLen = data.SeqLen ?? DataSource.DefaultSeqLen;
         var source = new TextCalibrationSource(tokens, seqLen, settings.Samples, settings.Seed, input.Name,
             input.ElementType == NdElementType.Int32 ? TensorDataType.Int32 : TensorDataType.Int64, data.Path);
-        return source.Count > 0 ? source : throw QuantizationErrors.Fail("MC3108", data.Path, data.Path, tokens.Length, seqLen);
+        return source.Count > 0 ? source : throw EngineDiagnostics.Fail("MC3108", data.Path, data.Path, tokens.Length, seqLen);
     }
 
     /// <summary>The token ids of a text file: its UTF-8 bytes, or llama2.c tokens (BOS first, as run.c encodes a prompt).</summary>
@@ -52,7 +53,7 @@ public static class CalibrationSources
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw QuantizationErrors.Fail("MC3109", data.Path, e, data.Path, e.Message);
+            throw EngineDiagnostics.Fail("MC3109", data.Path, e, data.Path, e.Message);
         }
 
         if (data.Tokenizer != TokenizerKind.Llama2C)

@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 using ModelCompress.Recipe;
 
@@ -19,7 +20,7 @@ public static class DataFileReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineErrors.Fail("MC3002", path, path);
+            throw EngineDiagnostics.Fail("MC3002", path, path);
         }
 
         var ext = Path.GetExtension(path).ToUpperInvariant();
@@ -35,7 +36,7 @@ public static class DataFileReader
             DataFormat.Npz => NpzArchive.ReadFile(path),
             DataFormat.Npy => new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = NpyReader.ReadFile(path) },
             DataFormat.MnistIdx => new Dictionary<string, NdArray>(StringComparer.Ordinal) { [string.Empty] = IdxReader.ReadFile(path) },
-            _ => throw EngineErrors.Fail("MC3004", path, path),
+            _ => throw EngineDiagnostics.Fail("MC3004", path, path),
         };
     }
 
@@ -63,7 +64,7 @@ public static class DataFileReader
         var arrays = ReadArrays(path);
         if (arrays.Count != 1)
         {
-            throw EngineErrors.Fail("MC3003", path, path, $"expected one array, found {arrays.Count} ({string.Join(", ", arrays.Keys)})");
+            throw EngineDiagnostics.Fail("MC3003", path, path, $"expected one array, found {arrays.Count} ({string.Join(", ", arrays.Keys)})");
         }
 
         return arrays.Values.First();
@@ -104,7 +105,7 @@ public static class DataFileReader
             else
             {
                 var names = arrays.Keys.Select(k => k.Length == 0 ? "(unnamed)" : k);
-                throw EngineErrors.Fail("MC3005", path, path, input.Name, string.Join(", ", names));
+                throw EngineDiagnostics.Fail("MC3005", path, path, input.Name, string.Join(", ", names));
             }
         }
 

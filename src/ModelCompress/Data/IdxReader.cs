@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 
 namespace ModelCompress.Data;
@@ -30,7 +31,7 @@ public static class IdxReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineErrors.Fail("MC3002", path, path);
+            throw EngineDiagnostics.Fail("MC3002", path, path);
         }
 
         using var file = File.OpenRead(path);
@@ -44,7 +45,7 @@ public static class IdxReader
         }
         catch (InvalidDataException ex)
         {
-            throw EngineErrors.Fail("MC3003", path, path, ex.Message);
+            throw EngineDiagnostics.Fail("MC3003", path, path, ex.Message);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 
 namespace ModelCompress.Data;
@@ -21,7 +22,7 @@ public static class NpyReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineErrors.Fail("MC3002", path, path);
+            throw EngineDiagnostics.Fail("MC3002", path, path);
         }
 
         using var stream = File.OpenRead(path);
@@ -31,7 +32,7 @@ public static class NpyReader
         }
         catch (InvalidDataException ex)
         {
-            throw EngineErrors.Fail("MC3003", path, path, ex.Message);
+            throw EngineDiagnostics.Fail("MC3003", path, path, ex.Message);
         }
     }
 

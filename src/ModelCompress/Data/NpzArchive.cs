@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 
 namespace ModelCompress.Data;
@@ -15,7 +16,7 @@ public static class NpzArchive
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw EngineErrors.Fail("MC3002", path, path);
+            throw EngineDiagnostics.Fail("MC3002", path, path);
         }
 
         try
@@ -45,7 +46,7 @@ public static class NpzArchive
         }
         catch (InvalidDataException ex)
         {
-            throw EngineErrors.Fail("MC3003", path, path, ex.Message);
+            throw EngineDiagnostics.Fail("MC3003", path, path, ex.Message);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 
 namespace ModelCompress.Data;
@@ -20,7 +21,7 @@ public sealed class SampleSet
         var counts = inputs.Select(i => arrays[i.Name].Shape.Count == 0 ? 1L : arrays[i.Name].Shape[0]).Distinct().ToList();
         if (counts.Count > 1)
         {
-            throw EngineErrors.Fail("MC3011", path, path, string.Join(" vs ", counts.Select(c => c.ToString(CultureInfo.InvariantCulture))));
+            throw EngineDiagnostics.Fail("MC3011", path, path, string.Join(" vs ", counts.Select(c => c.ToString(CultureInfo.InvariantCulture))));
         }
 
         Count = Math.Min(counts.Count == 0 ? 0 : counts[0], maxSamples);
@@ -30,7 +31,7 @@ public sealed class SampleSet
             _ = FitShape(array, input, path);
             if (!CanConvert(array.ElementType, input.ElementType))
             {
-                throw EngineErrors.Fail("MC3009", path, input.Name, array.ElementType, input.Name, input.ElementType);
+                throw EngineDiagnostics.Fail("MC3009", path, input.Name, array.ElementType, input.Name, input.ElementType);
             }
         }
     }
@@ -78,7 +79,7 @@ public sealed class SampleSet
             return fixedDims;
         }
 
-        throw EngineErrors.Fail("MC3006", path, string.IsNullOrEmpty(input.Name) ? path : input.Name,
+        throw EngineDiagnostics.Fail("MC3006", path, string.IsNullOrEmpty(input.Name) ? path : input.Name,
             NdArray.FormatShape(array.Shape), input.Name, NdArray.FormatShape(dims));
     }
 

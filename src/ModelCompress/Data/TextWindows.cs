@@ -1,4 +1,5 @@
 using System.Text;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 using ModelCompress.Recipe;
 using ModelCompress.Text;
@@ -19,7 +20,7 @@ public static class TextWindows
         ArgumentOutOfRangeException.ThrowIfLessThan(seqLen, 2);
         if (!File.Exists(path))
         {
-            throw EngineErrors.Fail("MC3002", path, path);
+            throw EngineDiagnostics.Fail("MC3002", path, path);
         }
 
         var windows = new List<long[]>();
@@ -79,7 +80,7 @@ public static class TextWindows
 
         if (windows.Count == 0)
         {
-            throw EngineErrors.Fail("MC3017", path, path, seqLen);
+            throw EngineDiagnostics.Fail("MC3017", path, path, seqLen);
         }
 
         var count = (int)Math.Min(windows.Count, maxWindows);

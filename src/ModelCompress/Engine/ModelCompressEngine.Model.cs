@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Verification;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
@@ -62,7 +63,7 @@ public static partial class ModelCompressEngine
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw EngineErrors.Fail("MC3010", outputPath, outputPath, ex.Message);
+                throw EngineDiagnostics.Fail("MC3010", outputPath, outputPath, ex.Message);
             }
         }
 
@@ -117,7 +118,7 @@ public static partial class ModelCompressEngine
         if (model.Calibration is not { } calibration)
         {
             var at = step.Location;
-            throw EngineErrors.FailAt("MC3016", at.File, at.Line, at.Column, step.Kind, model.Name);
+            throw EngineDiagnostics.FailAt("MC3016", at.File, at.Line, at.Column, step.Kind, model.Name);
         }
 
         return Calibration.ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,

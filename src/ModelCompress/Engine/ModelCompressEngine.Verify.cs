@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Verification;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
@@ -32,7 +33,7 @@ public static partial class ModelCompressEngine
             var compressed = Path.Combine(options.OutputDirectory, model.OutputFileName);
             if (!File.Exists(compressed))
             {
-                throw EngineErrors.Fail("MC5002", compressed, compressed);
+                throw EngineDiagnostics.Fail("MC5002", compressed, compressed);
             }
 
             var fail = options.FailOnRegression ?? verify.Severity == DiagnosticSeverity.Error;

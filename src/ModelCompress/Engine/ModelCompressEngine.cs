@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
@@ -102,7 +103,7 @@ public static partial class ModelCompressEngine
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw EngineErrors.Fail("MC3010", path, path, ex.Message);
+            throw EngineDiagnostics.Fail("MC3010", path, path, ex.Message);
         }
     }
 

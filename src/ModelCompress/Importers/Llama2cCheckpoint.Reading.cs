@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using ModelCompress.Diagnostics;
 
 namespace ModelCompress.Importers;
 
@@ -24,9 +25,9 @@ public sealed partial class Llama2cCheckpoint
             using var stream = OpenRead(full);
             return ReadHeader(stream, full);
         }
-        catch (Exception e) when (ImporterErrors.IsFileError(e))
+        catch (Exception e) when (EngineDiagnostics.IsFileError(e))
         {
-            throw ImporterErrors.Unreadable(full, e);
+            throw EngineDiagnostics.Unreadable(full, e);
         }
     }
 
@@ -47,9 +48,9 @@ public sealed partial class Llama2cCheckpoint
             checkpoint.ReadWeights(stream);
             return checkpoint;
         }
-        catch (Exception e) when (ImporterErrors.IsFileError(e))
+        catch (Exception e) when (EngineDiagnostics.IsFileError(e))
         {
-            throw ImporterErrors.Unreadable(full, e);
+            throw EngineDiagnostics.Unreadable(full, e);
         }
     }
 
@@ -61,33 +62,33 @@ public sealed partial class Llama2cCheckpoint
         var length = stream.Length;
         if (length < Llama2cConfig.HeaderBytes)
         {
-            throw ImporterErrors.Create("MC3502", path, path, length, Llama2cConfig.HeaderBytes);
+            throw EngineDiagnostics.Fail("MC3502", path, path, length, Llama2cConfig.HeaderBytes);
         }
 
         var header = new byte[Llama2cConfig.HeaderBytes];
         stream.ReadExactly(header);
         if (BinaryPrimitives.ReadUInt32LittleEndian(header) == VersionedMagic)
         {
-            throw ImporterErrors.Create("MC3505", path, path, BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)));
+            throw EngineDiagnostics.Fail("MC3505", path, path, BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)));
         }
 
         int Field(int i) => BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(i * 4));
         var vocab = Field(5);
         if (vocab == int.MinValue)
         {
-            throw ImporterErrors.Create("MC3503", path, path, "vocab_size " + vocab.ToString(CultureInfo.InvariantCulture) + " is out of range");
+            throw EngineDiagnostics.Fail("MC3503", path, path, "vocab_size " + vocab.ToString(CultureInfo.InvariantCulture) + " is out of range");
         }
 
         // run.c: a negative vocab_size signals an unshared classifier (wcls stored after the RoPE tables).
         var config = new Llama2cConfig(Field(0), Field(1), Field(2), Field(3), Field(4), Math.Abs(vocab), Field(6), vocab > 0);
         if (config.FindProblem() is { } problem)
         {
-            throw ImporterErrors.Create("MC3503", path, path, problem);
+            throw EngineDiagnostics.Fail("MC3503", path, path, problem);
         }
 
         if (config.ExpectedFileBytes != length)
         {
-            throw ImporterErrors.Create("MC3504", path, path, length, config, config.ExpectedFileBytes);
+            throw EngineDiagnostics.Fail("MC3504", path, path, length, config, config.ExpectedFileBytes);
         }
 
         return config;
@@ -130,7 +131,7 @@ public sealed partial class Llama2cCheckpoint
         {
             if (!float.IsFinite(values[i]))
             {
-                throw ImporterErrors.Create("MC3506", SourcePath, SourcePath, name, values[i].ToString(CultureInfo.InvariantCulture), i);
+                throw EngineDiagnostics.Fail("MC3506", SourcePath, SourcePath, name, values[i].ToString(CultureInfo.InvariantCulture), i);
             }
         }
 

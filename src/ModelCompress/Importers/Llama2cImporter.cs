@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
 using ModelCompress.Text;
 
@@ -51,7 +52,7 @@ public static class Llama2cImporter
             var tokenizer = Llama2cTokenizer.Load(tokenizerPath);
             if (tokenizer.VocabSize != checkpoint.Config.VocabSize)
             {
-                throw ImporterErrors.Create("MC3511", tokenizer.SourcePath, tokenizer.SourcePath, tokenizer.VocabSize, checkpoint.SourcePath, checkpoint.Config.VocabSize);
+                throw EngineDiagnostics.Fail("MC3511", tokenizer.SourcePath, tokenizer.SourcePath, tokenizer.VocabSize, checkpoint.SourcePath, checkpoint.Config.VocabSize);
             }
 
             metadata.Add(new("tokenizer_file", Path.GetFileName(tokenizer.SourcePath!)));
@@ -105,9 +106,9 @@ public static class Llama2cImporter
             using var stream = File.OpenRead(path);
             return Convert.ToHexStringLower(SHA256.HashData(stream));
         }
-        catch (Exception e) when (ImporterErrors.IsFileError(e))
+        catch (Exception e) when (EngineDiagnostics.IsFileError(e))
         {
-            throw ImporterErrors.Unreadable(path, e);
+            throw EngineDiagnostics.Unreadable(path, e);
         }
     }
 

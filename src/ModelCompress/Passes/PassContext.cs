@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
@@ -12,9 +13,9 @@ public sealed record PassContext(string ModelName, SourceLocation StepLocation, 
 {
     /// <summary>Reports a coded diagnostic at the step's recipe line.</summary>
     public void Report(string code, DiagnosticSeverity severity, params object?[] args) =>
-        Sink.Report(EngineErrors.Catalog.Create(code, severity, StepLocation.File, StepLocation.Line, StepLocation.Column, args));
+        Sink.Report(EngineDiagnostics.Catalog.Create(code, severity, StepLocation.File, StepLocation.Line, StepLocation.Column, args));
 
     /// <summary>A fatal coded error at the step's recipe line.</summary>
     public ModelCompressException Error(string code, params object?[] args) =>
-        EngineErrors.FailAt(code, StepLocation.File, StepLocation.Line, StepLocation.Column, args);
+        EngineDiagnostics.FailAt(code, StepLocation.File, StepLocation.Line, StepLocation.Column, args);
 }

@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx.Diagnostics;
@@ -28,7 +29,7 @@ public static class PassFactory
         switch (step)
         {
             case QuantizeStep { Weights: QuantizeWeightType.Int4 }:
-                throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, "quantize (weights: int4)", modelName, SupportedSteps);
+                throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, "quantize (weights: int4)", modelName, SupportedSteps);
             case QuantizeStep q:
                 if (!q.SymmetricWeights)
                 {
@@ -44,7 +45,7 @@ public static class PassFactory
             case SmoothQuantStep s:
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
             default:
-                throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
+                throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }
     }
 
@@ -58,5 +59,5 @@ public static class PassFactory
     }
 
     private static Diagnostic Warn(string code, SourceLocation at, params object?[] args) =>
-        EngineErrors.Catalog.Create(code, DiagnosticSeverity.Warning, at.File, at.Line, at.Column, args);
+        EngineDiagnostics.Catalog.Create(code, DiagnosticSeverity.Warning, at.File, at.Line, at.Column, args);
 }

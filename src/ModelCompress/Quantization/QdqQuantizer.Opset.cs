@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 
@@ -21,7 +22,7 @@ public static partial class QdqQuantizer
 
         if (!OpsetUpgrade.CanRaiseTo13(model, out var blocker))
         {
-            throw QuantizationErrors.Fail("MC3110", model.FilePath, opset, blocker);
+            throw EngineDiagnostics.Fail("MC3110", model.FilePath, opset, blocker);
         }
 
         OpsetUpgrade.RaiseTo13(model);

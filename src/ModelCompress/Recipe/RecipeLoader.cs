@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe.Binding;
 using ModelCompress.Recipe.Yaml;
@@ -26,13 +27,13 @@ public static class RecipeLoader
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            sink.Report(EngineMessages.Engine.Create("MC2001", DiagnosticSeverity.Error, full, 0, 0, full));
+            sink.Report(EngineDiagnostics.Catalog.Create("MC2001", DiagnosticSeverity.Error, full, 0, 0, full));
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A folder, a locked file or missing permissions: still a coded, one-line error rather than a crash.
-            sink.Report(EngineMessages.Engine.Create("MC2037", DiagnosticSeverity.Error, full, 0, 0, full, ex.Message.TrimEnd('.')));
+            sink.Report(EngineDiagnostics.Catalog.Create("MC2037", DiagnosticSeverity.Error, full, 0, 0, full, ex.Message.TrimEnd('.')));
             return null;
         }
 

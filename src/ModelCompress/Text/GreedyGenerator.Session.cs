@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
+using ModelCompress.Diagnostics;
 using ModelCompress.Importers;
 using ModelCompress.Onnx;
 
@@ -28,7 +29,7 @@ public sealed partial class GreedyGenerator
             return (int)fixedLength;
         }
 
-        throw ImporterErrors.Create("MC3521", model.FilePath, "its context length is unknown (no 'context_length' metadata, no fixed seq axis); pass contextLength");
+        throw EngineDiagnostics.Fail("MC3521", model.FilePath, "its context length is unknown (no 'context_length' metadata, no fixed seq axis); pass contextLength");
     }
 
     private static void CheckInterface(OnnxModel model, Llama2cTokenizer tokenizer)
@@ -37,18 +38,18 @@ public sealed partial class GreedyGenerator
         var input = graph.Inputs.FirstOrDefault(i => i.Name == Llama2cImporter.InputName);
         if (input is null || input.Kind != OnnxValueKind.Tensor || input.ElementType != TensorDataType.Int64 || input.Shape is { Count: not 2 })
         {
-            throw ImporterErrors.Create("MC3521", model.FilePath, "it has no int64 input 'input_ids' of rank 2");
+            throw EngineDiagnostics.Fail("MC3521", model.FilePath, "it has no int64 input 'input_ids' of rank 2");
         }
 
         var output = graph.Outputs.FirstOrDefault(o => o.Name == Llama2cImporter.OutputName);
         if (output is null)
         {
-            throw ImporterErrors.Create("MC3521", model.FilePath, "it has no output 'logits'");
+            throw EngineDiagnostics.Fail("MC3521", model.FilePath, "it has no output 'logits'");
         }
 
         if (output.Shape is { Count: 3 } shape && shape[2].Value is { } vocab && vocab != tokenizer.VocabSize)
         {
-            throw ImporterErrors.Create("MC3521", model.FilePath, string.Create(CultureInfo.InvariantCulture, $"its logits have {vocab} entries per position but the tokenizer has {tokenizer.VocabSize} tokens"));
+            throw EngineDiagnostics.Fail("MC3521", model.FilePath, string.Create(CultureInfo.InvariantCulture, $"its logits have {vocab} entries per position but the tokenizer has {tokenizer.VocabSize} tokens"));
         }
     }
 
@@ -67,7 +68,7 @@ public sealed partial class GreedyGenerator
         }
         catch (OnnxRuntimeException e)
         {
-            throw ImporterErrors.Wrap(e, "MC3522", model.FilePath, "load", e.Message);
+            throw EngineDiagnostics.Fail("MC3522", model.FilePath, e, "load", e.Message);
         }
     }
 
@@ -88,14 +89,14 @@ public sealed partial class GreedyGenerator
             var shape = logits.GetTensorTypeAndShape().Shape;
             if (shape.Length != 3 || shape[0] != 1 || shape[1] != ids.Length || shape[2] != Tokenizer.VocabSize)
             {
-                throw ImporterErrors.Create("MC3521", null, $"for [1, {ids.Length}] tokens it returned logits of shape [{string.Join(", ", shape)}], not [1, {ids.Length}, {Tokenizer.VocabSize}]");
+                throw EngineDiagnostics.Fail("MC3521", null, $"for [1, {ids.Length}] tokens it returned logits of shape [{string.Join(", ", shape)}], not [1, {ids.Length}, {Tokenizer.VocabSize}]");
             }
 
             return logits.GetTensorDataAsSpan<float>().ToArray();
         }
         catch (OnnxRuntimeException e)
         {
-            throw ImporterErrors.Wrap(e, "MC3522", null, "run", e.Message);
+            throw EngineDiagnostics.Fail("MC3522", null, e, "run", e.Message);
         }
     }
 }

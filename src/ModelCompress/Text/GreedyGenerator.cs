@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
+using ModelCompress.Diagnostics;
 using ModelCompress.Importers;
 using ModelCompress.Onnx;
 
@@ -108,7 +109,7 @@ public sealed partial class GreedyGenerator : IDisposable
 
         if (tokens.Length > ContextLength)
         {
-            throw ImporterErrors.Create("MC3520", null, tokens.Length, ContextLength);
+            throw EngineDiagnostics.Fail("MC3520", null, tokens.Length, ContextLength);
         }
 
         foreach (var t in tokens)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ModelCompress.Diagnostics;
 using ModelCompress.Importers;
 
 namespace ModelCompress.Text;
@@ -36,7 +37,7 @@ public sealed partial class Llama2cTokenizer
             var space = Lookup(" "u8);
             if (space < 0)
             {
-                throw ImporterErrors.Create("MC3512", SourcePath, "the vocabulary has no ' ' piece for the dummy prefix");
+                throw EngineDiagnostics.Fail("MC3512", SourcePath, "the vocabulary has no ' ' piece for the dummy prefix");
             }
 
             tokens.Add(space);
@@ -80,7 +81,7 @@ public sealed partial class Llama2cTokenizer
                     var byteId = b + ByteFallbackOffset;
                     if (byteId >= VocabSize)
                     {
-                        throw ImporterErrors.Create("MC3512", SourcePath, string.Create(CultureInfo.InvariantCulture, $"the byte 0x{b:X2} has no byte-fallback piece (id {byteId} is beyond the vocabulary of {VocabSize})"));
+                        throw EngineDiagnostics.Fail("MC3512", SourcePath, string.Create(CultureInfo.InvariantCulture, $"the byte 0x{b:X2} has no byte-fallback piece (id {byteId} is beyond the vocabulary of {VocabSize})"));
                     }
 
                     tokens.Add(byteId);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using ModelCompress.Diagnostics;
 using ModelCompress.Importers;
 
 namespace ModelCompress.Text;
@@ -75,9 +76,9 @@ public sealed partial class Llama2cTokenizer
         {
             data = File.ReadAllBytes(full);
         }
-        catch (Exception e) when (ImporterErrors.IsFileError(e))
+        catch (Exception e) when (EngineDiagnostics.IsFileError(e))
         {
-            throw ImporterErrors.Unreadable(full, e);
+            throw EngineDiagnostics.Unreadable(full, e);
         }
 
         return Parse(data, full);
@@ -162,5 +163,5 @@ public sealed partial class Llama2cTokenizer
     }
 
     private static Onnx.Diagnostics.ModelCompressException Malformed(string? source, string why) =>
-        ImporterErrors.Create("MC3510", source, source ?? "(bytes)", why);
+        EngineDiagnostics.Fail("MC3510", source, source ?? "(bytes)", why);
 }

@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Importers;
@@ -8,7 +9,7 @@ public class ImporterDiagnosticsTests
     public void Every_MC35xx_code_has_a_coded_text_and_a_row_in_docs_diagnostics_md()
     {
         var docs = File.ReadAllText(Path.Combine(Fixtures.RepoRoot, "docs", "diagnostics.md"));
-        var codes = EngineMessages.Engine.All().Where(kv => kv.Key.StartsWith("MC35", StringComparison.Ordinal)).ToList();
+        var codes = EngineDiagnostics.Catalog.All().Where(kv => kv.Key.StartsWith("MC35", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(codes);
         foreach (var (code, text) in codes)
         {

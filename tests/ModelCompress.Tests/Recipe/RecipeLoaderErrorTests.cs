@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
 using static ModelCompress.Tests.Recipe.RecipeTestProject;
@@ -30,7 +31,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     public void Every_recipe_code_has_a_test_that_triggers_it()
     {
         var tested = Cases.Select(row => (string)row[0]).Append("MC2001").Append("MC2028").Append("MC2037").ToHashSet();
-        var recipeCodes = EngineMessages.Engine.All().Keys.Where(c => c.StartsWith("MC2", StringComparison.Ordinal));
+        var recipeCodes = EngineDiagnostics.Catalog.All().Keys.Where(c => c.StartsWith("MC2", StringComparison.Ordinal));
 
         var untested = recipeCodes.Where(c => !tested.Contains(c)).ToList();
         Assert.True(untested.Count == 0, "recipe codes no test triggers: " + string.Join(", ", untested));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
@@ -231,7 +232,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     private void ReportDamaged(CacheKey key, string problem)
     {
         var path = (cache as DirectoryLayerCache)?.PathOf(key) ?? key.ToString();
-        sink?.Report(EngineErrors.Catalog.Create("MC6001", DiagnosticSeverity.Warning, path, 0, 0, path, problem));
+        sink?.Report(EngineDiagnostics.Catalog.Create("MC6001", DiagnosticSeverity.Warning, path, 0, 0, path, problem));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 
 namespace ModelCompress.Engine.Cache;
@@ -90,7 +91,7 @@ public sealed partial class DirectoryLayerCache
         var marker = Path.Combine(Root, MarkerFileName);
         if (!File.Exists(marker) && Directory.EnumerateFileSystemEntries(Root).Any())
         {
-            throw EngineErrors.Catalog.Exception("MC6003", Root, Root, MarkerFileName);
+            throw EngineDiagnostics.Catalog.Exception("MC6003", Root, Root, MarkerFileName);
         }
 
         var removed = Entries().Count(e => TryDelete(e.File.FullName)) + TemporaryFiles().Count(t => TryDelete(t.FullName));
@@ -187,7 +188,7 @@ public sealed partial class DirectoryLayerCache
             return;
         }
 
-        sink.Report(EngineErrors.Catalog.Create("MC6004", DiagnosticSeverity.Info, at.File, at.Line, at.Column,
+        sink.Report(EngineDiagnostics.Catalog.Create("MC6004", DiagnosticSeverity.Info, at.File, at.Line, at.Column,
             Root, maxSizeMb, trim.RemovedEntries, Math.Round(trim.RemovedBytes / 1048576.0, 1)));
     }
 }

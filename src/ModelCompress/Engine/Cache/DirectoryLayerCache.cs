@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 
@@ -201,5 +202,5 @@ public sealed partial class DirectoryLayerCache : ILayerCache
     }
 
     private void Warn(string code, string file, params object?[] args) =>
-        _sink?.Report(EngineErrors.Catalog.Create(code, DiagnosticSeverity.Warning, file, 0, 0, args));
+        _sink?.Report(EngineDiagnostics.Catalog.Create(code, DiagnosticSeverity.Warning, file, 0, 0, args));
 }

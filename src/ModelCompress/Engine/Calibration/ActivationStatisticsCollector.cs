@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using ModelCompress.Calibration;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
@@ -59,7 +60,7 @@ public static class ActivationStatisticsCollector
 
         if (source.Count <= 0)
         {
-            throw QuantizationErrors.Fail("MC3101", null, source.Description);
+            throw EngineDiagnostics.Fail("MC3101", null, source.Description);
         }
 
         List<IReadOnlyDictionary<string, CarriedTensor>> samples = [.. source.Samples().Select(sample =>
@@ -67,7 +68,7 @@ public static class ActivationStatisticsCollector
         var consumer = new StatisticsConsumer(requests, samples.Count, request, segments.Cache) { Hashed = hashed };
         var sessions = new SegmentSessions(
             bytes => ActivationCalibrator.OpenSession(bytes, 1),
-            (e, where) => QuantizationErrors.Fail("MC3102", model.FilePath, e, $"{where} of {source.Description}", e.Message),
+            (e, where) => EngineDiagnostics.Fail("MC3102", model.FilePath, e, $"{where} of {source.Description}", e.Message),
             progress);
         segments.Run(plan, samples, consumer, sessions, ct);
         // A part read back lazily that turns out gone or damaged: calibrate the step again without reading anything back.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 
 namespace ModelCompress.Engine.Verification;
@@ -78,7 +79,7 @@ public static class AccuracyGate
     {
         foreach (var (t, o) in verdicts.Where(v => !v.Outcome.Passed))
         {
-            sink.Report(EngineErrors.Catalog.Create(
+            sink.Report(EngineDiagnostics.Catalog.Create(
                 "MC5001",
                 failOnRegression ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
                 t.File, t.Line, t.Column,
@@ -107,7 +108,7 @@ public static class AccuracyGate
     };
 
     private static ModelCompressException Unsupported(GateThreshold t, string why) =>
-        EngineErrors.FailAt("MC5003", t.File, t.Line, t.Column, t.Metric, why);
+        EngineDiagnostics.FailAt("MC5003", t.File, t.Line, t.Column, t.Metric, why);
 
     /// <summary>Formats a metric value for messages and reports (invariant, up to 6 significant digits).</summary>
     public static string Fmt(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

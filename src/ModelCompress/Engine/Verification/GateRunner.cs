@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
@@ -52,7 +53,7 @@ internal static class GateRunner
             if (quantize is null || culprits.Count == 0)
             {
                 var why = quantize is null ? "the recipe has no quantize step to keep layers out of" : "no int8 layer could be measured to rank the layers";
-                sink.Report(EngineErrors.Catalog.Create("MC5102", DiagnosticSeverity.Warning, at.File, at.Line, at.Column, model.Name, why));
+                sink.Report(EngineDiagnostics.Catalog.Create("MC5102", DiagnosticSeverity.Warning, at.File, at.Line, at.Column, model.Name, why));
             }
             else
             {
@@ -73,9 +74,9 @@ internal static class GateRunner
                 fallback = new FallbackReport(inFloat, attempts, passed);
                 var list = string.Join(", ", inFloat);
                 sink.Report(passed
-                    ? EngineErrors.Catalog.Create("MC5100", DiagnosticSeverity.Info, at.File, at.Line, at.Column,
+                    ? EngineDiagnostics.Catalog.Create("MC5100", DiagnosticSeverity.Info, at.File, at.Line, at.Column,
                         model.Name, inFloat.Count, list, GateAttribution.ExcludeList(quantize, inFloat).Trim('[', ']'), quantize.Location.Line)
-                    : EngineErrors.Catalog.Create("MC5101", DiagnosticSeverity.Warning, at.File, at.Line, at.Column,
+                    : EngineDiagnostics.Catalog.Create("MC5101", DiagnosticSeverity.Warning, at.File, at.Line, at.Column,
                         model.Name, inFloat.Count, list, verify.MaxFallbackLayers));
             }
         }

@@ -1,5 +1,6 @@
 using ModelCompress.Calibration;
 using ModelCompress.Data;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Segments;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
@@ -116,7 +117,7 @@ public static class ModelVerifier
                 var rowsPerSample = rv.Length / Math.Max(1, lastDim);
                 if (labels is not null && labels.LongLength < rowsPerSample * samples.Count)
                 {
-                    throw EngineErrors.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
+                    throw EngineDiagnostics.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
                 }
 
                 metrics = new MetricAccumulator(outputName, labels);
@@ -167,7 +168,7 @@ public static class ModelVerifier
         catch (Exception ex) when (ex is ModelCompressException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             // As when ONNX Runtime itself cannot load the file: the gate cannot run this model.
-            throw EngineErrors.Fail("MC5004", path, modelName, OrtModelRunner.OneLine(ex.Message));
+            throw EngineDiagnostics.Fail("MC5004", path, modelName, OrtModelRunner.OneLine(ex.Message));
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelCompress.Data;
+using ModelCompress.Diagnostics;
 using ModelCompress.Engine.Segments;
 
 namespace ModelCompress.Engine.Verification;
@@ -36,7 +37,7 @@ internal sealed class OrtModelRunner : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
-            throw EngineErrors.Fail("MC5004", file, displayName, OneLine(ex.Message));
+            throw EngineDiagnostics.Fail("MC5004", file, displayName, OneLine(ex.Message));
         }
 
         Inputs = [.. _session.InputNames.Select(n => ToInfo(n, _session.InputMetadata[n]))];
@@ -59,7 +60,7 @@ internal sealed class OrtModelRunner : IDisposable
             using var options = CreateOptions();
             return new InferenceSession(bytes, options);
         },
-        (e, where) => EngineErrors.Fail("MC5004", null, displayName, $"{where}: {OneLine(e.Message)}"),
+        (e, where) => EngineDiagnostics.Fail("MC5004", null, displayName, $"{where}: {OneLine(e.Message)}"),
         progress);
 
     /// <summary>The model inputs in graph order.</summary>
@@ -99,7 +100,7 @@ internal sealed class OrtModelRunner : IDisposable
         catch (OnnxRuntimeException ex)
         {
             ct.ThrowIfCancellationRequested();
-            throw EngineErrors.Fail("MC5004", null, _displayName, OneLine(ex.Message));
+            throw EngineDiagnostics.Fail("MC5004", null, _displayName, OneLine(ex.Message));
         }
         finally
         {
@@ -123,7 +124,7 @@ internal sealed class OrtModelRunner : IDisposable
             TensorElementType.Float16 => [.. output.GetTensorDataAsSpan<Float16>().ToArray().Select(h => h.ToFloat())],
             TensorElementType.Int64 => [.. output.GetTensorDataAsSpan<long>().ToArray().Select(v => (float)v)],
             TensorElementType.Int32 => [.. output.GetTensorDataAsSpan<int>().ToArray().Select(v => (float)v)],
-            _ => throw EngineErrors.Fail("MC5004", null, displayName, $"output '{name}' has element type {info.ElementDataType}, which cannot be compared"),
+            _ => throw EngineDiagnostics.Fail("MC5004", null, displayName, $"output '{name}' has element type {info.ElementDataType}, which cannot be compared"),
         };
         return (result, info.Shape);
     }
@@ -147,8 +148,8 @@ internal sealed class OrtModelRunner : IDisposable
             TensorElementType.Int64 => NdElementType.Int64,
             TensorElementType.UInt64 => NdElementType.UInt64,
             TensorElementType.Bool => NdElementType.Bool,
-            _ => throw EngineErrors.Fail("MC5004", null, name, $"input '{name}' has element type {meta.ElementDataType}, which verification cannot feed"),
-        } : throw EngineErrors.Fail("MC5004", null, name, $"input '{name}' is not a tensor");
+            _ => throw EngineDiagnostics.Fail("MC5004", null, name, $"input '{name}' has element type {meta.ElementDataType}, which verification cannot feed"),
+        } : throw EngineDiagnostics.Fail("MC5004", null, name, $"input '{name}' is not a tensor");
         return new ModelInputInfo(name, type, [.. meta.Dimensions.Select(d => d <= 0 ? -1L : d)]);
     }
 

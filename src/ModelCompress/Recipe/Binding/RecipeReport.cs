@@ -1,3 +1,4 @@
+using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe.Yaml;
 
@@ -34,6 +35,6 @@ internal sealed class RecipeReport(string file, IDiagnosticSink sink)
             ErrorCount++;
         }
 
-        sink.Report(EngineMessages.Engine.Create(code, severity, File, line, column, args));
+        sink.Report(EngineDiagnostics.Catalog.Create(code, severity, File, line, column, args));
     }
 }
