@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using ModelCompress.Data;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;

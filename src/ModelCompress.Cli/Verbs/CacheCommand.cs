@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
 
 namespace ModelCompress.Cli.Verbs;
 

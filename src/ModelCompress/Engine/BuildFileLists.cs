@@ -1,4 +1,5 @@
 using System.Text;
+using ModelCompress.Data;
 
 namespace ModelCompress.Engine;
 

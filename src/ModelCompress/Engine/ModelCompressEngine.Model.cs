@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using ModelCompress.Calibration;
 using ModelCompress.Diagnostics;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;
 using ModelCompress.Reports;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Engine;
 
@@ -112,7 +114,7 @@ public static partial class ModelCompressEngine
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(
         ModelRecipe model, StepRecipe step, OnnxModel onnx, IEnumerable<string> values, CompressOptions options, CancellationToken ct,
         LayerStatisticsRequest? request = null,
-        Segments.SegmentCacheContext? segments = null,
+        SegmentCacheContext? segments = null,
         Action<LayerInputStatistics, byte[]>? hashed = null)
     {
         if (model.Calibration is not { } calibration)
@@ -121,9 +123,9 @@ public static partial class ModelCompressEngine
             throw EngineDiagnostics.FailAt("MC3016", at.File, at.Line, at.Column, step.Kind, model.Name);
         }
 
-        return Calibration.ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,
+        return ActivationStatisticsCollector.Collect(onnx, values, calibration, model.Name,
             (done, total) => options.Progress?.Invoke(new CompressProgress(model.Name, "calibrate", done, total)), ct, request,
-            segments ?? Segments.SegmentCacheContext.None, hashed);
+            segments ?? SegmentCacheContext.None, hashed);
     }
 
     /// <summary>The model file and every external data file it references.</summary>

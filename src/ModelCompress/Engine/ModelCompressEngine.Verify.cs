@@ -1,8 +1,9 @@
 using ModelCompress.Diagnostics;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Execution;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
 using ModelCompress.Reports;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Engine;
 
@@ -39,7 +40,7 @@ public static partial class ModelCompressEngine
             var fail = options.FailOnRegression ?? verify.Severity == DiagnosticSeverity.Error;
             var candidate = new GateCandidate(Onnx.OnnxModel.Load(compressed), compressed);
             var reference = (model.SourcePath, Onnx.OnnxModel.Load(model.SourcePath));
-            var report = VerifyModel(recipe, model, verify, reference, candidate, rebuild: null, fail, options, sink, ct, Segments.SegmentCacheContext.None);
+            var report = VerifyModel(recipe, model, verify, reference, candidate, rebuild: null, fail, options, sink, ct, SegmentCacheContext.None);
             results.Add(new ModelVerification(model.Name, report));
             exceeded |= !report.Passed;
             failing |= !report.Passed && fail;
@@ -59,7 +60,7 @@ public static partial class ModelCompressEngine
         CompressOptions options,
         IDiagnosticSink sink,
         CancellationToken ct,
-        Segments.SegmentCacheContext segments) =>
+        SegmentCacheContext segments) =>
         GateRunner.Run(model, verify, RelativeToRecipe(recipe, verify.Data.Path), reference, compressed, rebuild,
             failOnRegression, options.Progress, sink, ct, segments);
 }

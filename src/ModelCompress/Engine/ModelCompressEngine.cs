@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using ModelCompress.Cache;
 using ModelCompress.Diagnostics;
-using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
 using ModelCompress.Reports.Html;

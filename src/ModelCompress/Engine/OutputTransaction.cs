@@ -1,3 +1,5 @@
+using ModelCompress.Data;
+
 namespace ModelCompress.Engine;
 
 /// <summary>

@@ -1,4 +1,5 @@
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;

@@ -1,4 +1,5 @@
 using ModelCompress.Analysis;
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 using ModelCompress.Recipe;

@@ -1,3 +1,4 @@
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Reports;
 
@@ -8,7 +9,7 @@ namespace ModelCompress.Passes;
 /// <list type="number">
 /// <item><see cref="FindLayers"/> reads the graph and lists the layers to work on;</item>
 /// <item><see cref="ComputeLayer"/> turns one layer's inputs (its weights, its input statistics, the step settings)
-/// into a serialized result — a pure function, so its result can be stored under the layer's <see cref="LayerWorkKey"/>
+/// into a serialized result — a pure function, so its result can be stored under the layer's <see cref="Cache.LayerWorkKey"/>
 /// and read back by a later run;</item>
 /// <item><see cref="Apply"/> edits the graph with every layer's result.</item>
 /// </list>

@@ -1,3 +1,5 @@
+using ModelCompress.Cache;
+
 namespace ModelCompress.Passes;
 
 /// <summary>A layer with its work key and its (computed or cached) serialized result, ready to apply.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ModelCompress.Analysis;
+using ModelCompress.Calibration;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;

@@ -3,7 +3,6 @@ using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 using ModelCompress.Recipe;
-using ModelCompress.Recipe.Binding;
 using ModelCompress.Reports;
 
 namespace ModelCompress.Passes;

@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;

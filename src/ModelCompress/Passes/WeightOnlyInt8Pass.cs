@@ -1,3 +1,4 @@
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Recipe;
 
@@ -8,7 +9,7 @@ namespace ModelCompress.Passes;
 /// per-output-channel (or per-tensor) scales (<see cref="Int8Quantizer"/>), dequantized in the graph right before the
 /// layer, so activations stay float and the file holds about a quarter of the weight bytes. The dequantization is a
 /// per-axis DequantizeLinear (opset 13); an older model is raised to opset 13 when every node keeps its meaning
-/// (<see cref="OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which every opset ≥ 7 runs.
+/// (<see cref="Analysis.OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which every opset ≥ 7 runs.
 /// </summary>
 public sealed partial class WeightOnlyInt8Pass : ICompressionPass
 {

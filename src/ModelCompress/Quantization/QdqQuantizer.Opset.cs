@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;

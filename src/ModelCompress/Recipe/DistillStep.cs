@@ -1,4 +1,3 @@
-using ModelCompress.Recipe.Binding;
 
 namespace ModelCompress.Recipe;
 

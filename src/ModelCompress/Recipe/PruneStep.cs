@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ModelCompress.Recipe.Binding;
 
 namespace ModelCompress.Recipe;
 

@@ -1,7 +1,5 @@
 using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
-using ModelCompress.Recipe.Binding;
-using ModelCompress.Recipe.Yaml;
 
 namespace ModelCompress.Recipe;
 

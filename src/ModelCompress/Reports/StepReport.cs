@@ -1,3 +1,5 @@
+using ModelCompress.Passes;
+
 namespace ModelCompress.Reports;
 
 /// <summary>One recipe step applied to a model.</summary>

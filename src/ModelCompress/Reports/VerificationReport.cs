@@ -1,4 +1,4 @@
-using ModelCompress.Engine.Verification;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Reports;
 

@@ -47,6 +47,21 @@ internal sealed class NamespaceGraph
         return graph;
     }
 
+    /// <summary>A copy with one more edge (to check that <see cref="Cycles"/> finds what it should).</summary>
+    public NamespaceGraph WithEdge(string from, string to)
+    {
+        var copy = new NamespaceGraph(Root);
+        foreach (var (node, edges) in _edges)
+        {
+            copy._edges[node] = new SortedSet<string>(edges, StringComparer.Ordinal);
+        }
+
+        copy.Node(from);
+        copy.Node(to);
+        copy._edges[from].Add(to);
+        return copy;
+    }
+
     /// <summary>The strongly connected components with more than one namespace (each one a cycle), sorted.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Cycles()
     {

@@ -1,4 +1,4 @@
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
 
 namespace ModelCompress.Tests.Cache;
 

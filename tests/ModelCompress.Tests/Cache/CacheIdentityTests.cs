@@ -1,4 +1,5 @@
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
+using ModelCompress.Engine;
 using ModelCompress.Passes;
 using ModelCompress.Tests.Engine;
 

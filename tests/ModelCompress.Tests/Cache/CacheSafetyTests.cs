@@ -1,4 +1,5 @@
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
+using ModelCompress.Data;
 using ModelCompress.Onnx.Diagnostics;
 
 namespace ModelCompress.Tests.Cache;
@@ -73,7 +74,7 @@ public sealed class CacheSafetyTests
         var entries = LayerEntries(p);
         Assert.Equal(36, entries.Count);
         Assert.All(entries, e => Assert.NotNull(verifier.TryGet(new CacheKey(CacheEntryKind.LayerResult, Path.GetFileNameWithoutExtension(e)))));
-        Assert.Empty(Directory.GetFiles(p.CacheDir, "*" + global::ModelCompress.Engine.AtomicFile.TempSuffix, SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(p.CacheDir, "*" + global::ModelCompress.Data.AtomicFile.TempSuffix, SearchOption.AllDirectories));
     }
 
     [Fact]

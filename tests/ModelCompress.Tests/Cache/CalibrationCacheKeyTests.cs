@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;

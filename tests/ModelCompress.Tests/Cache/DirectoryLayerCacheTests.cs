@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ModelCompress.Engine.Cache;
+using ModelCompress.Cache;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Tests.Engine;
 

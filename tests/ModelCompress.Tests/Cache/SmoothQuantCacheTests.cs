@@ -1,6 +1,7 @@
 using ModelCompress.Analysis;
+using ModelCompress.Cache;
+using ModelCompress.Data;
 using ModelCompress.Engine;
-using ModelCompress.Engine.Cache;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;

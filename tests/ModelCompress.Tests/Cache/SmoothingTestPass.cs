@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 using ModelCompress.Reports;

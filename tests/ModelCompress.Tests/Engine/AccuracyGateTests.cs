@@ -1,5 +1,5 @@
-using ModelCompress.Engine.Verification;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Engine;
 

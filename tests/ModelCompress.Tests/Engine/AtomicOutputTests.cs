@@ -1,3 +1,4 @@
+using ModelCompress.Data;
 using ModelCompress.Engine;
 
 namespace ModelCompress.Tests.Engine;

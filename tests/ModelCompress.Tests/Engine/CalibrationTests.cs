@@ -1,6 +1,8 @@
+using ModelCompress.Cache;
+using ModelCompress.Calibration;
 using ModelCompress.Data;
 using ModelCompress.Engine;
-using ModelCompress.Engine.Calibration;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;

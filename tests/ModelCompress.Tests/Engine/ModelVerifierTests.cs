@@ -1,6 +1,6 @@
-using ModelCompress.Engine.Verification;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Testing;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Engine;
 

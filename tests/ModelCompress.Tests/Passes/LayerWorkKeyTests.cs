@@ -1,5 +1,5 @@
+using ModelCompress.Cache;
 using ModelCompress.Engine;
-using ModelCompress.Engine.Cache;
 using ModelCompress.Passes;
 
 namespace ModelCompress.Tests.Passes;

@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 using ModelCompress.Testing;

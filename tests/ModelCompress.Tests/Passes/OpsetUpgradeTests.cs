@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Data;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;

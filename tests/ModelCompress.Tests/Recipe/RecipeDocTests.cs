@@ -1,4 +1,4 @@
-using ModelCompress.Recipe.Binding;
+using ModelCompress.Recipe;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Recipe;

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
-using ModelCompress.Engine.Segments;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Execution;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Segments;
 

@@ -1,5 +1,5 @@
 using ModelCompress.Analysis;
-using ModelCompress.Engine.Segments;
+using ModelCompress.Execution;
 using ModelCompress.Importers;
 using ModelCompress.Onnx;
 using ModelCompress.Testing;

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelCompress.Analysis;
+using ModelCompress.Cache;
 using ModelCompress.Calibration;
-using ModelCompress.Engine.Cache;
-using ModelCompress.Engine.Calibration;
-using ModelCompress.Engine.Segments;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;

@@ -1,9 +1,9 @@
-using ModelCompress.Engine.Cache;
-using ModelCompress.Engine.Segments;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Cache;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Recipe;
 using ModelCompress.Testing;
+using ModelCompress.Verification;
 using Xunit.Abstractions;
 
 namespace ModelCompress.Tests.Segments;

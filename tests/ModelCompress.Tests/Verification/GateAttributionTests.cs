@@ -1,5 +1,5 @@
-using ModelCompress.Engine.Verification;
 using ModelCompress.Recipe;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Verification;
 

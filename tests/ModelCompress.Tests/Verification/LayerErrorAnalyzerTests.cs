@@ -1,9 +1,9 @@
 using ModelCompress.Data;
-using ModelCompress.Engine.Verification;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;
 using ModelCompress.Testing;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Verification;
 

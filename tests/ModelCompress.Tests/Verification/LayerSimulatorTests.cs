@@ -1,7 +1,7 @@
-using ModelCompress.Engine.Verification;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Verification;
 

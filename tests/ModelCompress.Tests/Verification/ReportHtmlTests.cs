@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Passes;
 using ModelCompress.Reports;
 using ModelCompress.Reports.Html;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Tests.Verification;
 

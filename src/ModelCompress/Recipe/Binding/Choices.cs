@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>The YAML spellings of an enum's values, both ways (recipe names are lower_snake_case, not C# names).</summary>
 internal sealed class Choices<T>

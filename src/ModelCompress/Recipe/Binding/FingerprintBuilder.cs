@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// Builds a step's canonical settings string: <c>kind/v1{key=value;...}</c> with keys in ordinal order, strings

@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>"Did you mean ...?" for unknown keys and values: the closest known word by edit distance.</summary>
 internal static class KeySuggester

@@ -1,6 +1,5 @@
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// One mapping of the recipe being bound: reports its unknown keys (MC2004, with the closest known key) as soon as

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>An allowed interval for a number, with its wording for MC2007's fix ("a number from 0 to 1").</summary>
 internal readonly record struct NumberRange(double Min, double Max, bool MinOpen = false, bool MaxOpen = false)

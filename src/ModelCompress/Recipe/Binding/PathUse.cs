@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>What a recipe path names, which decides the checks it gets.</summary>
 internal enum PathUse

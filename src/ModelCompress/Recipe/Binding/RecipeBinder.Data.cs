@@ -1,6 +1,5 @@
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary><c>calibration:</c> and the data-file keys it shares with <c>verify:</c>.</summary>
 internal sealed partial class RecipeBinder

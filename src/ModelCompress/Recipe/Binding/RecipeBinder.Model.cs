@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>One <c>models:</c> entry: name, source, calibration, steps (with order rules) and verify.</summary>
 internal sealed partial class RecipeBinder

@@ -1,6 +1,5 @@
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>Path rules: relative to the recipe's folder, inside the project unless allowed, and existing.</summary>
 internal sealed partial class RecipeBinder

@@ -1,7 +1,6 @@
 using System.Globalization;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>The prune, distill and share steps.</summary>
 internal sealed partial class RecipeBinder

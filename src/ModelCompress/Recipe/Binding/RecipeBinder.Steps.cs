@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>The <c>steps:</c> list: the step-name dispatch, smoothquant, quantize and exclusion lists.</summary>
 internal sealed partial class RecipeBinder

@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using ModelCompress.Onnx.Diagnostics;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary><c>verify:</c> and its thresholds, each checked for exactly the bounds its metric can take.</summary>
 internal sealed partial class RecipeBinder

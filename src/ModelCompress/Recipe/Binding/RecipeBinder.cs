@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// Turns the located YAML tree into the immutable <see cref="Recipe"/>, checking every key, type, range, path and

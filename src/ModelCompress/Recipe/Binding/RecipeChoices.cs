@@ -1,6 +1,6 @@
 using ModelCompress.Onnx.Diagnostics;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>The recipe's spellings of every enum value; the docs (docs/recipe.md) list the same words.</summary>
 internal static class RecipeChoices

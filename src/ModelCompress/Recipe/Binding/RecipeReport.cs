@@ -1,8 +1,7 @@
 using ModelCompress.Diagnostics;
 using ModelCompress.Onnx.Diagnostics;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// Emits the loader's coded diagnostics at recipe positions and remembers whether an error was reported, so the

@@ -1,7 +1,6 @@
 using System.Globalization;
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// Converts one node to a typed value, reporting MC2006 (wrong type) or MC2007 (out of range) at the node. Quoted

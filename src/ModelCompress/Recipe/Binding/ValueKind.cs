@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>The shape a key's value must have, with MC2006's wording and one-line fix for it.</summary>
 internal sealed record ValueKind(string Noun, string Fix)

@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Yaml;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// Stands in for a node that was already reported as broken (an alias to no anchor), so the binder can skip it

@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Yaml;
+namespace ModelCompress.Recipe;
 
 /// <summary>A YAML mapping whose keys are scalars, in file order, with duplicates already removed (and reported).</summary>
 internal sealed class YMapping : YNode

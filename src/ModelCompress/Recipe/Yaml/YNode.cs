@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Yaml;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// A node of the recipe's YAML tree with the 1-based line and column where it starts. We keep our own small tree,

@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Yaml;
+namespace ModelCompress.Recipe;
 
 /// <summary>A scalar (plain or quoted text). Typing (number, bool, null) is the binder's job, per key.</summary>
 internal sealed class YScalar : YNode

@@ -1,4 +1,4 @@
-namespace ModelCompress.Recipe.Yaml;
+namespace ModelCompress.Recipe;
 
 /// <summary>A YAML sequence (block <c>- item</c> or flow <c>[a, b]</c>).</summary>
 internal sealed class YSequence : YNode

@@ -1,8 +1,7 @@
-using ModelCompress.Recipe.Binding;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace ModelCompress.Recipe.Yaml;
+namespace ModelCompress.Recipe;
 
 /// <summary>
 /// Builds the located <see cref="YNode"/> tree from YamlDotNet's parser events. It reports duplicate keys, non-scalar

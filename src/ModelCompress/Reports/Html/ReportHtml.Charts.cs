@@ -1,5 +1,5 @@
 using System.Text;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Reports.Html;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ModelCompress.Engine.Verification;
+using ModelCompress.Verification;
 
 namespace ModelCompress.Reports.Html;
 

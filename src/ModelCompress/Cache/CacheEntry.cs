@@ -1,0 +1,6 @@
+namespace ModelCompress.Cache;
+
+/// <summary>A verified cache entry.</summary>
+/// <param name="Payload">The stored bytes, exactly as the computation produced them.</param>
+/// <param name="ComputeMilliseconds">What computing the payload cost when it was stored (for "time saved").</param>
+public sealed record CacheEntry(byte[] Payload, double ComputeMilliseconds);

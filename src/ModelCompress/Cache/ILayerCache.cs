@@ -1,0 +1,21 @@
+namespace ModelCompress.Cache;
+
+/// <summary>
+/// Stores per-layer results and calibration statistics by content address (<see cref="CacheKey"/>). Implementations
+/// verify entries on read (a damaged entry is a miss, never trusted) and write atomically, so two runs may share one
+/// cache; a failing cache degrades to recomputation, never to a failed run.
+/// </summary>
+public interface ILayerCache
+{
+    /// <summary>The verified entry stored under <paramref name="key"/>, or null (missing or damaged).</summary>
+    CacheEntry? TryGet(CacheKey key);
+
+    /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> with what it cost to compute.</summary>
+    void Put(CacheKey key, ReadOnlySpan<byte> payload, double computeMilliseconds);
+
+    /// <summary>
+    /// Marks the entry under <paramref name="key"/> as just used, without reading it; false when there is none (or the
+    /// cache keeps no use times). Content-addressed entries that exist need not be written again.
+    /// </summary>
+    bool Refresh(CacheKey key) => false;
+}

@@ -1,0 +1,174 @@
+using ModelCompress.Calibration;
+using ModelCompress.Data;
+using ModelCompress.Diagnostics;
+using ModelCompress.Execution;
+using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Recipe;
+
+namespace ModelCompress.Verification;
+
+/// <summary>
+/// Runs the fp32 model and the compressed model on the same verify samples in ONNX Runtime, end to end, and measures
+/// how far the compressed outputs drift (<see cref="VerificationMetrics"/>). On text data the first output is taken as
+/// next-token logits and both models' perplexities are measured too.
+/// </summary>
+public static class ModelVerifier
+{
+    /// <summary>Compares <paramref name="compressedPath"/> with <paramref name="referencePath"/> on an array file.</summary>
+    /// <param name="modelName">The recipe's model name (for messages).</param>
+    /// <param name="referencePath">The fp32 model file.</param>
+    /// <param name="compressedPath">The compressed model file.</param>
+    /// <param name="dataPath">Verify inputs: .npz/.npy/IDX, first axis = samples.</param>
+    /// <param name="labelsPath">Optional labels (one class index per prediction row) for accuracy.</param>
+    /// <param name="maxSamples">Use at most this many samples.</param>
+    /// <param name="progress">Called after each sample with (done, total).</param>
+    /// <param name="ct">Cancels between samples and inside ONNX Runtime.</param>
+    /// <param name="inputName">The input a single unnamed array (.npy, IDX) feeds; null for the model's first input.</param>
+    /// <param name="format">The data format; null infers it from the file name.</param>
+    public static VerificationMetrics Compare(
+        string modelName,
+        string referencePath,
+        string compressedPath,
+        string dataPath,
+        string? labelsPath,
+        long maxSamples,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        string? inputName = null,
+        DataFormat? format = null) =>
+        Compare(modelName, referencePath, compressedPath, inputs => DataFileReader.ReadSamples(dataPath, inputs, maxSamples, inputName, format),
+            nextTokenTargets: false, labelsPath, progress, ct);
+
+    /// <summary>Compares the two models on a recipe data source (array files or text windows).</summary>
+    public static VerificationMetrics Compare(
+        string modelName,
+        string referencePath,
+        string compressedPath,
+        DataSource data,
+        string? labelsPath,
+        long maxSamples,
+        Action<long, long>? progress,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Compare(modelName, referencePath, compressedPath, inputs => DataFileReader.ReadSamples(data, inputs, maxSamples),
+            nextTokenTargets: data.Format == DataFormat.Text, labelsPath, progress, ct);
+    }
+
+    /// <summary>
+    /// Compares two models in memory (their files named for whole-model runs) on a recipe data source; models that
+    /// can be cut run segment by segment (<see cref="SegmentedRunner"/>) through <paramref name="segments"/>' cache.
+    /// </summary>
+    internal static VerificationMetrics Compare(
+        string modelName,
+        (string Path, OnnxModel Model) reference,
+        (string Path, OnnxModel Model) compressed,
+        DataSource data,
+        string? labelsPath,
+        long maxSamples,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        SegmentCacheContext segments)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Compare(modelName, reference, compressed, inputs => DataFileReader.ReadSamples(data, inputs, maxSamples),
+            nextTokenTargets: data.Format == DataFormat.Text, labelsPath, progress, ct, segments);
+    }
+
+    private static VerificationMetrics Compare(
+        string modelName,
+        string referencePath,
+        string compressedPath,
+        Func<IReadOnlyList<ModelInputInfo>, SampleSet> load,
+        bool nextTokenTargets,
+        string? labelsPath,
+        Action<long, long>? progress,
+        CancellationToken ct) =>
+        Compare(modelName, (referencePath, Load(referencePath, modelName)), (compressedPath, Load(compressedPath, modelName)), load, nextTokenTargets,
+            labelsPath, progress, ct, SegmentCacheContext.None);
+
+    private static VerificationMetrics Compare(
+        string modelName,
+        (string Path, OnnxModel Model) reference,
+        (string Path, OnnxModel Model) compressed,
+        Func<IReadOnlyList<ModelInputInfo>, SampleSet> load,
+        bool nextTokenTargets,
+        string? labelsPath,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        SegmentCacheContext segments)
+    {
+        var samples = load(CalibrationSources.ModelInputs(reference.Model));
+        var labels = labelsPath is null ? null : DataFileReader.ReadSingle(labelsPath).ToInt64Array();
+        var outputName = reference.Model.Graph.Outputs[0].Name;
+        // Progress counts samples: halfway through them once the fp32 model has run, all of them once both have.
+        var r = PrimaryOutputs(modelName, reference, samples, (done, total) => progress?.Invoke(done / 2, total), ct, segments);
+        var c = PrimaryOutputs(modelName, compressed, samples, (done, total) => progress?.Invoke((total + done) / 2, total), ct, segments);
+        MetricAccumulator? metrics = null;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (rv, shape) = r[i];
+            var (cv, _) = c[i];
+            var lastDim = shape.Length == 0 ? 1 : shape[^1];
+            if (metrics is null)
+            {
+                var rowsPerSample = rv.Length / Math.Max(1, lastDim);
+                if (labels is not null && labels.LongLength < rowsPerSample * samples.Count)
+                {
+                    throw EngineDiagnostics.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
+                }
+
+                metrics = new MetricAccumulator(outputName, labels);
+            }
+
+            metrics.Add(rv, cv, lastDim);
+            if (nextTokenTargets)
+            {
+                // The model's first input holds the window's token ids; position t predicts token t + 1.
+                metrics.AddNextTokenLoss(rv, cv, lastDim, ((long[])samples.GetSample(i)[0].Value.Data).AsSpan(1));
+            }
+        }
+
+        return (metrics ?? new MetricAccumulator(outputName, null)).Result();
+    }
+
+    /// <summary>The model's first output for every sample: whole in one session, or segment by segment.</summary>
+    private static IReadOnlyList<(float[] Values, long[] Shape)> PrimaryOutputs(
+        string modelName, (string Path, OnnxModel Model) model, SampleSet samples, Action<long, long>? progress, CancellationToken ct,
+        SegmentCacheContext segments)
+    {
+        var plan = SegmentPlanner.Plan(model.Model, [model.Model.Graph.Outputs[0].Name], SegmentPolicy.Default);
+        if (!plan.IsSegmented)
+        {
+            using var runner = new OrtModelRunner(model.Path, modelName);
+            var outputs = new List<(float[], long[])>((int)samples.Count);
+            for (long i = 0; i < samples.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                outputs.Add(runner.RunPrimary(samples.GetSample(i), ct));
+                progress?.Invoke(i + 1, samples.Count);
+            }
+
+            return outputs;
+        }
+
+        var consumer = new OutputConsumer(modelName, (int)samples.Count);
+        segments.Run(plan, CarriedTensor.Samples(samples), consumer, OrtModelRunner.SegmentSessions(modelName, progress), ct);
+        return consumer.Outputs;
+    }
+
+    private static OnnxModel Load(string path, string modelName)
+    {
+        try
+        {
+            return OnnxModel.Load(path);
+        }
+        catch (Exception ex) when (ex is ModelCompressException or IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // As when ONNX Runtime itself cannot load the file: the gate cannot run this model.
+            throw EngineDiagnostics.Fail("MC5004", path, modelName, OrtModelRunner.OneLine(ex.Message));
+        }
+    }
+}
