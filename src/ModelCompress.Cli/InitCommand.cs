@@ -76,7 +76,7 @@ public static class InitCommand
     internal static string Text(OnnxModel model, Options options, string recipeDirectory)
     {
         string? Relative(string? path) => path is null ? null : Path.GetRelativePath(recipeDirectory, Path.GetFullPath(path)).Replace('\\', '/');
-        var layers = LinearLayerFinder.Find(model);
+        var layers = ModelCompressEngine.FindLayers(model);
         var hints = new RecipeTemplateHints
         {
             CalibrationData = Relative(options.Calibration),
@@ -89,7 +89,7 @@ public static class InitCommand
         var sb = new StringBuilder();
         sb.Append("# Written by 'dotnet model-compress init' for ").Append(Path.GetFileName(options.Model)).Append(": ")
           .Append(layers.Count).Append(" quantizable layer(s)");
-        sb.Append(layers.Count == 0 ? "." : ": " + string.Join(", ", layers.Take(6).Select(l => $"{l.Name} ({l.OpType})")) + (layers.Count > 6 ? ", ..." : "."));
+        sb.Append(layers.Count == 0 ? "." : ": " + string.Join(", ", layers.Take(6).Select(l => $"{l.Name} ({l.Node.OpType})")) + (layers.Count > 6 ? ", ..." : "."));
         sb.Append('\n');
         sb.Append(RecipeTemplate.Create(RecipeTemplate.SuggestModelName(options.Model), Relative(options.Model)!, hints));
         return sb.ToString();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 
@@ -62,8 +63,8 @@ public static class InspectCommand
         var model = OnnxModel.Load(path);
         var graph = model.Graph;
         var tensors = graph.AllGraphsRecursive().SelectMany(g => g.Initializers.Values).ToList();
-        var layers = LinearLayerFinder.Find(model)
-            .Select(l => new LayerSummary(l.Name, l.OpType, l.WeightName, [.. l.WeightShape], l.Weights.LongLength))
+        var layers = ModelCompressEngine.FindLayers(model)
+            .Select(l => new LayerSummary(l.Name, l.Node.OpType, l.WeightName, [.. l.Weight.Dims], l.Weight.ElementCount))
             .ToList();
         return new ModelSummary(
             Path.GetFullPath(path),

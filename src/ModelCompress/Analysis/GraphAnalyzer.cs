@@ -3,9 +3,10 @@ using ModelCompress.Onnx;
 namespace ModelCompress.Analysis;
 
 /// <summary>
-/// Finds what int8 quantization and SmoothQuant work on: the linear layers of a model's main graph (MatMul and Gemm
-/// with a constant 2-D float weight, Conv with a constant float kernel — constants may be initializers or Constant
-/// nodes), the op feeding each, and the groups of layers that read the same activation. MatMuls of two activations
+/// The one layer model: the linear layers of a model's main graph that every pass, <c>inspect</c>, <c>init</c> and the
+/// verification work on — MatMul with a constant float weight of rank ≥ 2, Gemm with a constant 2-D float B (transB
+/// or not), Conv with a constant float kernel; constants may be initializers, Constant nodes, or Identity, Reshape,
+/// Flatten or Transpose of those (<see cref="ConstantValues"/>) — the op feeding each, and the groups of layers that read the same activation. MatMuls of two activations
 /// (attention scores, attention-weighted values) are not layers: there is no weight to quantize ahead of time.
 /// </summary>
 public static partial class GraphAnalyzer
@@ -39,7 +40,7 @@ public static partial class GraphAnalyzer
         }
 
         var groups = new List<LayerGroup>();
-        foreach (var byInput in layers.Where(l => l.Kind != LinearLayerKind.Conv).GroupBy(l => l.InputName, StringComparer.Ordinal))
+        foreach (var byInput in layers.Where(l => l.Kind != LinearLayerKind.Conv && !l.IsBatched).GroupBy(l => l.InputName, StringComparer.Ordinal))
         {
             var members = byInput.ToList();
             groups.Add(new LayerGroup(byInput.Key, members, FindAnchor(graph, byInput.Key, members, layers)));
@@ -70,6 +71,12 @@ public static partial class GraphAnalyzer
                 var (biasName, biasAdd) = FindBiasAdd(graph, node, dims[1]);
                 return new LinearLayer(node, LinearLayerKind.MatMul, weight, (int)dims[0], (int)dims[1], false, biasName, biasAdd, fromConstant);
             }
+
+            case "MatMul" when dims.Length > 2:
+                // A stack of [K, N] matrices (ONNX MatMul broadcasts the leading axes): weight-only and dynamic int8 can
+                // quantize it per output column; smoothing and static QDQ, which treat the weight as one [K, N]
+                // matrix, leave it alone (LinearLayer.IsBatched).
+                return new LinearLayer(node, LinearLayerKind.MatMul, weight, (int)dims[^2], (int)dims[^1], false, null, null, fromConstant);
 
             case "Gemm" when dims.Length == 2 && node.GetInt("transA", 0) == 0:
             {

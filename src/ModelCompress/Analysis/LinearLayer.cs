@@ -66,10 +66,16 @@ public sealed class LinearLayer
     public bool TransposedWeight { get; }
 
     /// <summary>
-    /// The weight axis that indexes output channels, the per-channel quantization axis: MatMul and Gemm 1 (0 when
-    /// <see cref="TransposedWeight"/>), Conv 0.
+    /// The weight axis that indexes output channels, the per-channel quantization axis: MatMul the last, Gemm 1 (0
+    /// when <see cref="TransposedWeight"/>), Conv 0.
     /// </summary>
-    public int OutputChannelAxis => Kind == LinearLayerKind.Conv || TransposedWeight ? 0 : 1;
+    public int OutputChannelAxis => Kind == LinearLayerKind.Conv || TransposedWeight ? 0 : Weight.Rank - 1;
+
+    /// <summary>
+    /// Whether the weight is a stack of [K, N] matrices (a MatMul weight of rank &gt; 2): only passes that quantize
+    /// per output column (weight-only, dynamic) take it; <see cref="WeightKN"/> has no single-matrix view of it.
+    /// </summary>
+    public bool IsBatched => Kind == LinearLayerKind.MatMul && Weight.Rank > 2;
 
     /// <summary>
     /// The bias value: Gemm's C or Conv's B, or for MatMul the constant operand of the Add that alone consumes the
@@ -95,9 +101,9 @@ public sealed class LinearLayer
     /// </summary>
     public float[] WeightKN()
     {
-        if (Kind == LinearLayerKind.Conv)
+        if (Kind == LinearLayerKind.Conv || IsBatched)
         {
-            throw new InvalidOperationException($"Layer '{Name}' is a Conv; its kernel has no [K, N] view.");
+            throw new InvalidOperationException($"Layer '{Name}' ({Kind}, weight rank {Weight.Rank}) has no single [K, N] view.");
         }
 
         var w = Weight.ToFloatArray();

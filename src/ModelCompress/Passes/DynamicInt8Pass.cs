@@ -15,6 +15,7 @@ namespace ModelCompress.Passes;
 public sealed class DynamicInt8Pass : ICompressionPass
 {
     private readonly QuantizeStep _step;
+    private readonly AnalysisHandOver _analysis = new();
 
     /// <summary>Creates the pass for a <c>quantize</c> step with <c>mode: dynamic</c>.</summary>
     public DynamicInt8Pass(QuantizeStep step)
@@ -36,9 +37,9 @@ public sealed class DynamicInt8Pass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. StaticInt8QdqPass.Included(GraphAnalyzer.Analyze(model).Layers, _step)
+        return [.. StaticInt8QdqPass.Included(_analysis.Find(model).Layers, _step)
             .Where(l => DynamicQuantizer.Supports(model.Graph, l))
-            .Select(l => new PassLayer(l.Node, 1, l.WeightName, [l.InFeatures, l.OutFeatures], 1, l.InputName, l.WeightKN()))];
+            .Select(l => new PassLayer(l.Node, 1, l.WeightName, [l.InFeatures, l.OutFeatures], 1, l.InputName, l.WeightKN()) { Layer = l })];
     }
 
     /// <inheritdoc />
@@ -54,8 +55,8 @@ public sealed class DynamicInt8Pass : ICompressionPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
-        var analysis = GraphAnalyzer.Analyze(model);
-        var plans = outcomes.Select(o => (Layer: StaticInt8QdqPass.LayerOf(analysis, o.Layer), Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
+        var analysis = _analysis.Take(model);
+        var plans = outcomes.Select(o => (Layer: o.Layer.AnalyzedLayer, Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
         var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step, []).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
         if (plans.Count + tables.Count > 0)
         {

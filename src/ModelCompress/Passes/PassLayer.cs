@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 
 namespace ModelCompress.Passes;
@@ -23,6 +24,16 @@ public sealed record PassLayer
     private readonly Func<byte[]>? _hash;
     private float[]? _weights;
     private byte[]? _weightHash;
+
+    /// <summary>The unit of work for one analyzed layer: its weight tensor as found, per output channel (<see cref="LinearLayer.OutputChannelAxis"/>).</summary>
+    public static PassLayer Of(LinearLayer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return new PassLayer(layer.Node, 1, layer.WeightName, layer.Weight.Dims, layer.OutputChannelAxis, layer.InputName, layer.Weight) { Layer = layer };
+    }
+
+    /// <summary>The analyzed layer behind this unit (for a pass's Apply).</summary>
+    public LinearLayer AnalyzedLayer => Layer ?? throw new InvalidOperationException($"'{Name}' is not a single analyzed layer.");
 
     /// <summary>A layer with its weight values at hand.</summary>
     /// <param name="node">The node in the graph being edited.</param>
@@ -79,6 +90,12 @@ public sealed record PassLayer
         ChannelAxis = channelAxis;
         ActivationName = activationName;
     }
+
+    /// <summary>
+    /// The layer as <see cref="GraphAnalyzer"/> found it (bias, input, kind), so that a pass's Apply edits the graph
+    /// without analyzing it again; null for a unit that is not one analyzed layer (a SmoothQuant group).
+    /// </summary>
+    public LinearLayer? Layer { get; init; }
 
     /// <summary>The node in the graph being edited.</summary>
     public OnnxNode Node { get; }

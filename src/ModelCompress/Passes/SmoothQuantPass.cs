@@ -23,6 +23,7 @@ public sealed class SmoothQuantPass : ICompressionPass
 {
     private readonly SmoothQuantStep _step;
     private readonly SmoothQuantOptions _options;
+    private readonly AnalysisHandOver _analysis = new();
 
     /// <summary>Creates the pass; <paramref name="options"/> says how the following int8 step quantizes (for the α search).</summary>
     public SmoothQuantPass(SmoothQuantStep step, SmoothQuantOptions? options = null)
@@ -51,7 +52,7 @@ public sealed class SmoothQuantPass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. GraphAnalyzer.Analyze(model).Groups.Select(ToPassLayer)];
+        return [.. _analysis.Find(model).Groups.Select(ToPassLayer)];
     }
 
     /// <inheritdoc />
@@ -99,7 +100,7 @@ public sealed class SmoothQuantPass : ICompressionPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
-        var groups = GraphAnalyzer.Analyze(model).Groups.ToDictionary(g => g.Activation, StringComparer.Ordinal);
+        var groups = _analysis.Take(model).Groups.ToDictionary(g => g.Activation, StringComparer.Ordinal);
         var planned = outcomes.Select(o => (o.Key, Group: groups[o.Layer.ActivationName], Plan: SmoothGroupPlan.FromBytes(o.Result))).ToList();
         var reports = new List<LayerReport>();
         foreach (var (key, group, plan) in planned)

@@ -15,8 +15,8 @@ public sealed partial class StaticInt8QdqPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
-        var analysis = GraphAnalyzer.Analyze(model);
-        var plans = outcomes.Select(o => (Layer: LayerOf(analysis, o.Layer), Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
+        var analysis = _analysis.Take(model);
+        var plans = outcomes.Select(o => (Layer: o.Layer.AnalyzedLayer, Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
         var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step, []).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
         if (plans.Count + tables.Count > 0)
         {
@@ -44,11 +44,6 @@ public sealed partial class StaticInt8QdqPass
 
         return reports;
     }
-
-    /// <summary>The analyzed layer of <paramref name="layer"/>'s node (the graph is unchanged since <see cref="FindLayers"/>).</summary>
-    internal static LinearLayer LayerOf(ModelAnalysis analysis, PassLayer layer) =>
-        analysis.Layers.FirstOrDefault(l => ReferenceEquals(l.Node, layer.Node))
-        ?? throw new InvalidOperationException($"Layer '{layer.Name}' is no longer in the graph.");
 
     /// <summary>A report row for an int8 weight: sizes (values, scales and zero points) and the largest rounding error.</summary>
     internal static LayerReport WeightReport(

@@ -16,6 +16,7 @@ namespace ModelCompress.Passes;
 public sealed partial class StaticInt8QdqPass : ICompressionPass
 {
     private readonly QuantizeStep _step;
+    private readonly AnalysisHandOver _analysis = new();
 
     /// <summary>Creates the pass for a <c>quantize</c> step with <c>mode: static</c>.</summary>
     public StaticInt8QdqPass(QuantizeStep step)
@@ -40,8 +41,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. Included(GraphAnalyzer.Analyze(model).Layers, _step).Select(l =>
-            new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, l.Weight))];
+        return [.. Included(_analysis.Find(model).Layers, _step).Select(PassLayer.Of)];
     }
 
     /// <inheritdoc />
@@ -55,7 +55,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass
         return QdqQuantizer.PlanStatic(layer.Weights, [.. layer.WeightShape], layer.ChannelAxis, range, _step).ToBytes();
     }
 
-    /// <summary>The layers a quantize step works on: all but the excluded ones.</summary>
+    /// <summary>The layers a static or dynamic quantize step works on: all single-matrix layers but the excluded ones.</summary>
     internal static IEnumerable<LinearLayer> Included(IEnumerable<LinearLayer> layers, QuantizeStep step) =>
-        layers.Where(l => !step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType)));
+        layers.Where(l => !l.IsBatched && !step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType)));
 }

@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Recipe;
@@ -37,8 +38,11 @@ public sealed partial class WeightOnlyInt8Pass : ICompressionPass
     public bool RequiresCalibration => false;
 
     /// <inheritdoc />
-    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) =>
-        LinearLayerFinder.Find(model, (name, op) => _step.Exclude.Any(e => e.Matches(name, op)));
+    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. GraphAnalyzer.Analyze(model).Layers.Where(l => !_step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType))).Select(PassLayer.Of)];
+    }
 
     /// <inheritdoc />
     public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)

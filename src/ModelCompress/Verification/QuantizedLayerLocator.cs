@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
@@ -156,9 +157,9 @@ internal static class QuantizedLayerLocator
     private static bool TryFloatBias(OnnxGraph graph, string value, out float[]? bias)
     {
         bias = null;
-        if (LinearLayerFinder.TryResolveFloatConstant(graph, value, 0, out var values, out _))
+        if (ConstantValues.TryGet(graph, value, out var constant) && constant.DataType == TensorDataType.Float)
         {
-            bias = values;
+            bias = constant.ToFloatArray();
             return true;
         }
 

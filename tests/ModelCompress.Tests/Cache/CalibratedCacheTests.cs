@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Cache;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
@@ -45,8 +46,8 @@ public sealed class CalibratedCacheTests
     internal static List<string> Downstream(string modelPath, string changed)
     {
         var reached = ValuesComputedFrom(modelPath, changed);
-        return [.. LinearLayerFinder.Find(OnnxModel.Load(modelPath))
-            .Where(l => l.Name == changed || reached.Contains(l.ActivationName))
+        return [.. GraphAnalyzer.Analyze(OnnxModel.Load(modelPath)).Layers
+            .Where(l => l.Name == changed || reached.Contains(l.InputName))
             .Select(l => l.Name)];
     }
 

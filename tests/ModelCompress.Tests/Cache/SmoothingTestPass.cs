@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ModelCompress.Analysis;
 using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
@@ -26,7 +27,7 @@ internal sealed class SmoothingTestPass(float alpha = 0.5f) : ICompressionPass
 
     public int ComputedCount => _computed;
 
-    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) => LinearLayerFinder.Find(model);
+    public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) => [.. GraphAnalyzer.Analyze(model).Layers.Select(PassLayer.Of)];
 
     public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)
     {

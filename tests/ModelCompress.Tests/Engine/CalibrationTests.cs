@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Cache;
 using ModelCompress.Calibration;
 using ModelCompress.Data;
@@ -101,7 +102,7 @@ public sealed class CalibrationTests
 
         public bool RequiresCalibration => true;
 
-        public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) => Layers = LinearLayerFinder.Find(model);
+        public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) => Layers = [.. GraphAnalyzer.Analyze(model).Layers.Select(PassLayer.Of)];
 
         public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)
         {

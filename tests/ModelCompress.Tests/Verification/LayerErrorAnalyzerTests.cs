@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Data;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
@@ -30,7 +31,7 @@ public sealed class LayerErrorAnalyzerTests
         var layer = Assert.Single(LayerErrorAnalyzer.Analyze("m", fp32, qdq, data, samples, CancellationToken.None));
 
         var x = (float[])NpzArchive.ReadFile(data.Path)["x"].Data;
-        var w = LinearLayerFinder.Find(fp32)[0].Weights;
+        var w = PassLayer.Of(GraphAnalyzer.Analyze(fp32).Layers[0]).Weights;
         var wq = Int8Quantizer.QuantizePerChannel(w, [k, n], 1).Dequantize();
         double signal = 0, noise = 0, dot = 0, simEnergy = 0;
         for (var r = 0; r < samples; r++)

@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
 
@@ -14,7 +15,7 @@ internal static class QdqTestModels
     {
         var model = fp32.Clone();
         var g = model.Graph;
-        foreach (var layer in LinearLayerFinder.Find(model))
+        foreach (var layer in GraphAnalyzer.Analyze(model).Layers.Select(PassLayer.Of))
         {
             var q = Int8Quantizer.QuantizePerChannel(layer.Weights, layer.WeightShape, layer.ChannelAxis);
             var baseName = layer.Name.Replace('/', '_');
