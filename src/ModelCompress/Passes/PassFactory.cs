@@ -43,6 +43,7 @@ public static class PassFactory
                     _ => new WeightOnlyInt8Pass(q),
                 };
             case SmoothQuantStep s:
+                WarnUnlessStatic(s, modelName, sink, steps);
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
             default:
                 throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
@@ -56,6 +57,29 @@ public static class PassFactory
         return next is null
             ? new SmoothQuantOptions()
             : new SmoothQuantOptions(next.Activations == QuantizeActivationType.Int8 ? QuantizedType.Int8 : QuantizedType.UInt8, next.PerChannel);
+    }
+
+    /// <summary>
+    /// MC3018 when the quantize step after <paramref name="step"/> does not quantize activations statically: SmoothQuant
+    /// (Xiao et al. 2023) migrates activation outliers into the weights so that per-tensor static activation ranges lose
+    /// less; weight-only int8 keeps activations float (smoothing only makes the weights harder), and dynamic int8 takes
+    /// each input's own range at run time, which the α search's calibrated ranges do not simulate.
+    /// </summary>
+    private static void WarnUnlessStatic(SmoothQuantStep step, string modelName, IDiagnosticSink sink, IReadOnlyList<StepRecipe>? steps)
+    {
+        if (steps is null)
+        {
+            return;
+        }
+
+        var next = steps.SkipWhile(s => !ReferenceEquals(s, step)).OfType<QuantizeStep>().FirstOrDefault();
+        if (next is { Mode: QuantizeMode.Static })
+        {
+            return;
+        }
+
+        var what = next is null ? "no quantize step" : $"a {RecipeChoices.Modes.Name(next.Mode)} quantize step";
+        sink.Report(Warn("MC3018", step.Location, modelName, what, step.IsAutoAlpha ? " (and the alpha: auto search)" : string.Empty));
     }
 
     private static Diagnostic Warn(string code, SourceLocation at, params object?[] args) =>

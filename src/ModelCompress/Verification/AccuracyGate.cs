@@ -45,19 +45,19 @@ public static class AccuracyGate
         foreach (var t in thresholds)
         {
             var value = ValueOf(t, metrics);
-            Check(t.Min is not null, t.Metric, value, v => v >= t.Min, () => ">= " + Fmt(t.Min!.Value));
-            Check(t.Max is not null, t.Metric, value, v => v <= t.Max, () => "<= " + Fmt(t.Max!.Value));
+            Check(t.Min is not null, t.Metric, value, v => v >= t.Min, () => ">= " + FmtBound(t.Min!.Value));
+            Check(t.Max is not null, t.Metric, value, v => v <= t.Max, () => "<= " + FmtBound(t.Max!.Value));
             if (t.MaxDrop is { } maxDrop)
             {
                 var reference = ReferenceOf(t, metrics);
-                Check(true, t.Metric + "_drop", reference - value, v => v <= maxDrop, () => "<= " + Fmt(maxDrop));
+                Check(true, t.Metric + "_drop", reference - value, v => v <= maxDrop, () => "<= " + FmtBound(maxDrop));
             }
 
             if (t.MaxIncrease is { } maxIncrease)
             {
                 var reference = ReferenceOf(t, metrics);
                 var increase = reference == 0 ? 0 : (value - reference) / Math.Abs(reference);
-                Check(true, t.Metric + "_increase", increase, v => v <= maxIncrease, () => "<= " + Fmt(maxIncrease));
+                Check(true, t.Metric + "_increase", increase, v => v <= maxIncrease, () => "<= " + FmtBound(maxIncrease));
             }
 
             void Check(bool applies, string metric, double measured, Func<double, bool> ok, Func<string> bound)
@@ -65,7 +65,8 @@ public static class AccuracyGate
                 if (applies)
                 {
                     var passed = !double.IsNaN(measured) && ok(measured);
-                    verdicts.Add(new GateVerdict(t, new GateOutcome(metric, measured, bound(), passed, t.Line > 0 ? t.Line : null)));
+                    verdicts.Add(new GateVerdict(t, new GateOutcome(metric, measured, bound(), passed, t.Line > 0 ? t.Line : null),
+                        FmtMeasured(measured, passed, ok)));
                 }
             }
         }
@@ -77,13 +78,13 @@ public static class AccuracyGate
     internal static void Report(
         string modelName, IEnumerable<GateVerdict> verdicts, bool failOnRegression, IDiagnosticSink sink, string? attribution)
     {
-        foreach (var (t, o) in verdicts.Where(v => !v.Outcome.Passed))
+        foreach (var (t, o, valueText) in verdicts.Where(v => !v.Outcome.Passed))
         {
             sink.Report(EngineDiagnostics.Catalog.Create(
                 "MC5001",
                 failOnRegression ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
                 t.File, t.Line, t.Column,
-                modelName, o.Metric, Fmt(o.Value), o.Bound, attribution ?? string.Empty));
+                modelName, o.Metric, valueText, o.Bound, attribution ?? string.Empty));
         }
     }
 
@@ -112,4 +113,30 @@ public static class AccuracyGate
 
     /// <summary>Formats a metric value for messages and reports (invariant, up to 6 significant digits).</summary>
     public static string Fmt(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>A recipe bound exactly as it is compared (the shortest text that reads back as the same double).</summary>
+    internal static string FmtBound(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A measured value with six significant digits, or more where six would put it on the other side of its bound
+    /// (0.99999985 against <c>min: 0.9999999</c> must not print as 1).
+    /// </summary>
+    internal static string FmtMeasured(double value, bool passed, Func<double, bool> ok)
+    {
+        if (!double.IsFinite(value))
+        {
+            return Fmt(value);
+        }
+
+        for (var digits = 6; digits < 17; digits++)
+        {
+            var text = value.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            if (ok(double.Parse(text, CultureInfo.InvariantCulture)) == passed)
+            {
+                return text;
+            }
+        }
+
+        return value.ToString("R", CultureInfo.InvariantCulture);
+    }
 }

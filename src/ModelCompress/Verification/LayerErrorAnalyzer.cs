@@ -1,3 +1,4 @@
+using ModelCompress.Analysis;
 using ModelCompress.Data;
 using ModelCompress.Execution;
 using ModelCompress.Onnx;
@@ -56,9 +57,11 @@ public static class LayerErrorAnalyzer
 
             // The simulator (packed int8 weights) and the smoothing factors are made when the layer is first
             // simulated: a layer whose segment is read back from the cache never needs them.
-            var referenceWeight = refNode.Inputs.Count > 1 && reference.Graph.TryGetWeight(refNode.Inputs[1], out var w) ? w : null;
+            // The weight as the layer model resolves it (a constant behind Reshape/Transpose/... included), so the
+            // smoothing factors are read in the layout SmoothQuant and the writers used.
+            var referenceWeight = refNode.Inputs.Count > 1 && ConstantValues.TryGet(reference.Graph, refNode.Inputs[1], out var w) ? w : null;
             probes.Add(new LayerProbe(
-                layer, () => new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0], () => InputSmoothing(layer, reference.Graph, refNode), referenceWeight));
+                layer, () => new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0], () => InputSmoothing(layer, compressed.Graph, reference.Graph, refNode), referenceWeight));
         }
 
         if (probes.Count > 0)
@@ -124,15 +127,70 @@ public static class LayerErrorAnalyzer
 
     /// <summary>
     /// The per-input-channel factors s that SmoothQuant moved from this MatMul's input into its weight, or null when
-    /// there are none. SmoothQuant (Xiao et al., 2023) computes X·W as (X·diag(s)⁻¹)·(diag(s)·W) and folds diag(s)⁻¹
-    /// into the op before the layer, so the compressed layer's input is the fp32 input divided by s and its weight
-    /// row k is s_k times the fp32 row. s is read back from the weights by least squares per row,
-    /// s_k = ⟨Ŵ_k, W_k⟩ / ⟨W_k, W_k⟩ with Ŵ the dequantized int8 weight; int8 rounding moves it by well under 0.1%.
+    /// there are none. SmoothQuant (Xiao et al., 2023) computes X·W as (X·diag(s)⁻¹)·(diag(s)·W) and puts diag(s)⁻¹
+    /// before the layer, so the compressed layer's input is the fp32 input divided by s and its weight row k is s_k
+    /// times the fp32 row. When diag(s)⁻¹ is an explicit Mul on the very value the fp32 layer reads, s is read from it;
+    /// when it was folded into an earlier op, s is read back from the weights (<see cref="SmoothingFromWeights"/>).
     /// </summary>
-    private static float[]? InputSmoothing(QuantizedLayerView layer, OnnxGraph reference, OnnxNode refNode)
+    private static float[]? InputSmoothing(QuantizedLayerView layer, OnnxGraph compressed, OnnxGraph reference, OnnxNode refNode)
     {
-        if (layer.OpType != "MatMul" || layer.WeightShape.Length != 2 || refNode.Inputs.Count < 2
-            || !reference.TryGetWeight(refNode.Inputs[1], out var tensor) || tensor.ElementCount != layer.Weights.Length)
+        if (layer.OpType != "MatMul" || layer.WeightShape.Length != 2 || refNode.Inputs.Count < 2)
+        {
+            return null;
+        }
+
+        var k = (int)layer.WeightShape[0];
+        return SmoothingFromMul(compressed, layer.Node.Inputs[0], refNode.Inputs[0], k) ?? SmoothingFromWeights(layer, reference, refNode);
+    }
+
+    /// <summary>
+    /// s from <c>Mul(x, 1/s)</c> (through the input's QuantizeLinear/DequantizeLinear pair) where x is the value the fp32
+    /// layer reads and 1/s a constant vector over its K channels.
+    /// </summary>
+    private static float[]? SmoothingFromMul(OnnxGraph compressed, string input, string referenceInput, int k)
+    {
+        var value = input;
+        for (var hop = 0; hop < 2 && compressed.GetProducer(value) is { OpType: "DequantizeLinear" or "QuantizeLinear" } qdq; hop++)
+        {
+            value = qdq.Inputs[0];
+        }
+
+        if (compressed.GetProducer(value) is not { OpType: "Mul", IsDefaultDomain: true, Inputs.Count: 2 } mul)
+        {
+            return null;
+        }
+
+        var x = mul.Inputs[0] == referenceInput ? 0 : mul.Inputs[1] == referenceInput ? 1 : -1;
+        if (x < 0 || !ConstantValues.TryGet(compressed, mul.Inputs[1 - x], out var inverse) || inverse.DataType != Onnx.TensorDataType.Float
+            || inverse.ElementCount != k || (inverse.Rank > 0 && inverse.Dims[^1] != k))
+        {
+            return null;
+        }
+
+        var factors = inverse.ToFloatArray();
+        for (var j = 0; j < factors.Length; j++)
+        {
+            if (!(factors[j] > 0) || !float.IsFinite(1f / factors[j]))
+            {
+                return null;
+            }
+
+            factors[j] = 1f / factors[j];
+        }
+
+        return factors;
+    }
+
+    /// <summary>
+    /// s read back from the weights by least squares per row, s_k = ⟨Ŵ_k, W_k⟩ / ⟨W_k, W_k⟩ with Ŵ the dequantized
+    /// int8 weight and W the fp32 weight in the layout the layer model resolves (a constant behind a Reshape included);
+    /// int8 rounding moves it by well under 0.1%. A row that int8 rounds to zero (a tiny s_k) says nothing about s_k
+    /// and contributes nothing to the product, so it is taken as 1 rather than making the whole layer unreadable.
+    /// </summary>
+    private static float[]? SmoothingFromWeights(QuantizedLayerView layer, OnnxGraph reference, OnnxNode refNode)
+    {
+        if (!ConstantValues.TryGet(reference, refNode.Inputs[1], out var tensor) || tensor.DataType != Onnx.TensorDataType.Float
+            || tensor.ElementCount != layer.Weights.Length)
         {
             return null;
         }
@@ -142,23 +200,33 @@ public static class LayerErrorAnalyzer
         var scales = layer.WeightScales;
         var factors = new float[k];
         var moved = 0;
+        var known = 0;
         for (var r = 0; r < k; r++)
         {
-            double dot = 0, norm = 0;
+            double dot = 0, norm = 0, stored = 0;
             for (var c = 0; c < n; c++)
             {
                 double wr = w[(r * n) + c];
-                dot += layer.Weights[(r * n) + c] * (double)scales[scales.Length == 1 ? 0 : c] * wr;
+                double q = layer.Weights[(r * n) + c] * (double)scales[scales.Length == 1 ? 0 : c];
+                dot += q * wr;
                 norm += wr * wr;
+                stored += q * q;
             }
 
-            factors[r] = norm == 0 ? 1f : (float)(dot / norm);
-            if (norm == 0 || factors[r] <= 0)
+            if (norm == 0 || stored == 0)
             {
-                // A zero or sign-flipped row is not a smoothing factor; compare the layer as stored.
+                factors[r] = 1f;
+                continue;
+            }
+
+            factors[r] = (float)(dot / norm);
+            if (factors[r] <= 0)
+            {
+                // A sign-flipped row is not a smoothing factor; compare the layer as stored.
                 return null;
             }
 
+            known++;
             if (Math.Abs(factors[r] - 1) > 0.05)
             {
                 moved++;
@@ -167,7 +235,7 @@ public static class LayerErrorAnalyzer
 
         // Int8 rounding alone leaves s_k near 1 (a short row can stray by a percent or two); SmoothQuant's
         // max|X_j|^α / max|W_j|^(1−α) moves most channels far from 1. Unsmoothed layers are compared as stored.
-        return 2 * moved >= k ? factors : null;
+        return known > 0 && 2 * moved >= known ? factors : null;
     }
 
     /// <summary>The fp32 input as the smoothed layer sees it: channel k (the last axis) divided by s_k.</summary>

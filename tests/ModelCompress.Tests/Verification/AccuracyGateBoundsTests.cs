@@ -38,6 +38,29 @@ public sealed class AccuracyGateBoundsTests
         Assert.Equal(passes, One(new GateThreshold(metric, Max: max)).Passed);
 
     [Fact]
+    public void Bounds_and_breaching_values_print_with_the_digits_that_make_them_true()
+    {
+        // Six significant digits would print the bound as 1 and the value as 1: a failure that reads "1, allows >= 1".
+        var sink = new ListDiagnosticSink();
+        var metrics = Metrics with { Cosine = 0.99999985 };
+        var outcome = Assert.Single(AccuracyGate.Evaluate("m", metrics, [new GateThreshold("cosine", Min: 0.9999999)], true, sink));
+
+        Assert.False(outcome.Passed);
+        Assert.Equal(">= 0.9999999", outcome.Bound);
+        var message = Assert.Single(sink.Items).Message;
+        Assert.Contains("cosine is 0.99999985, the recipe allows >= 0.9999999", message);
+    }
+
+    [Fact]
+    public void Values_keep_six_digits_when_six_are_on_the_right_side_of_the_bound()
+    {
+        var sink = new ListDiagnosticSink();
+        AccuracyGate.Evaluate("m", Metrics, [new GateThreshold("cosine", Min: 0.999)], true, sink);
+
+        Assert.Contains("cosine is 0.995, the recipe allows >= 0.999", Assert.Single(sink.Items).Message);
+    }
+
+    [Fact]
     public void Accuracy_max_drop_is_absolute_points_below_fp32()
     {
         var ok = One(new GateThreshold("accuracy", MaxDrop: 0.021));
