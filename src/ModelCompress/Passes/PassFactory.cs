@@ -13,7 +13,8 @@ namespace ModelCompress.Passes;
 public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
-    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static)";
+    public const string SupportedSteps =
+        "smoothquant; quantize (int8 weights: weight_only, dynamic, static); prune (magnitude, nm, wanda, pst)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -43,6 +44,10 @@ public static class PassFactory
                 };
             case SmoothQuantStep s:
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
+            case PruneStep { Method: PruneMethod.SparseGpt or PruneMethod.Structured } p:
+                throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, $"prune (method: {p.Method.ToString().ToLowerInvariant()})", modelName, SupportedSteps);
+            case PruneStep p:
+                return new PrunePass(p);
             default:
                 throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }
