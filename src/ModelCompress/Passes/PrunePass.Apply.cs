@@ -49,7 +49,7 @@ public sealed partial class PrunePass
                 maxError = Math.Max(maxError, Math.Abs(original[i] - pruned.Weights[i]));
             }
 
-            var bytes = layer.Weights.LongLength * sizeof(float);
+            var bytes = (long)original.Length * sizeof(float);
             reports.Add(new LayerReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, bytes, bytes, maxError,
                 Note: Note(pruned)));
         }
