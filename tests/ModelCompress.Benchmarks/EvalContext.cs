@@ -27,10 +27,11 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
     public List<EvalVariant> OurVariants(string fixture, string source, string? calibration, int samples)
     {
         var result = new List<EvalVariant>();
-        foreach (var v in EvalRecipes.Standard.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
+        var pruning = Options.Suite == EvalPruneRecipes.Suite;
+        foreach (var v in (pruning ? EvalPruneRecipes.Variants : EvalRecipes.Standard).Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
         {
             Progress($"{fixture}: compressing {v.Header}");
-            result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples));
+            result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples, pruning ? Path.Combine(FolderFor(fixture), "cache") : null));
         }
 
         return result;

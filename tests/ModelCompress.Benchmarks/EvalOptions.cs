@@ -26,6 +26,9 @@ internal sealed record EvalOptions
     /// <summary>Timed rounds per model and thread count (median reported).</summary>
     public int LatencyRounds { get; init; } = 40;
 
+    /// <summary>Which of our variants: <c>int8</c> (the quantization columns) or <c>pruning</c> (<see cref="EvalPruneRecipes"/>).</summary>
+    public string Suite { get; init; } = "int8";
+
     /// <summary>Leaves out the weight-only int8 column.</summary>
     public bool NoWeightOnly { get; init; }
 
@@ -75,6 +78,16 @@ internal sealed record EvalOptions
                     case "--latency-rounds":
                         o = o with { LatencyRounds = int.Parse(Next(), CultureInfo.InvariantCulture) };
                         roundsGiven = true;
+                        break;
+                    case "--suite":
+                        var suite = Next();
+                        if (suite is not ("int8" or EvalPruneRecipes.Suite))
+                        {
+                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}";
+                            return null;
+                        }
+
+                        o = o with { Suite = suite };
                         break;
                     case "--no-weight-only":
                         o = o with { NoWeightOnly = true };

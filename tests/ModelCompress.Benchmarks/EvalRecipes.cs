@@ -33,12 +33,13 @@ internal static class EvalRecipes
     /// Runs the engine on <paramref name="variant"/>'s recipe for <paramref name="source"/>, calibrated on
     /// <paramref name="calibration"/> (an .npy whose rows are the calibration samples, all of them used in order).
     /// </summary>
-    public static EvalVariant Make(string folder, EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples)
+    /// <param name="cacheDirectory">A per-layer cache shared by the variants (pruning suite); null runs without one.</param>
+    public static EvalVariant Make(string folder, EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples, string? cacheDirectory = null)
     {
         var dir = Path.Combine(folder, variant.Slug);
         Directory.CreateDirectory(dir);
         var recipePath = Path.Combine(dir, RecipeLoader.DefaultFileName);
-        File.WriteAllText(recipePath, RecipeText(variant, source, calibration, calibrationSamples));
+        File.WriteAllText(recipePath, RecipeText(variant, source, calibration, calibrationSamples, cacheDirectory is not null));
         var sink = new ListDiagnosticSink();
         var recipe = RecipeLoader.Load(recipePath, RecipeLoadOptions.Default, sink);
         if (recipe is null)
@@ -50,7 +51,7 @@ internal static class EvalRecipes
         CompressResult result;
         try
         {
-            result = ModelCompressEngine.Compress(recipe, new CompressOptions(Path.Combine(dir, "out")), sink, CancellationToken.None);
+            result = ModelCompressEngine.Compress(recipe, new CompressOptions(Path.Combine(dir, "out")) { CacheDirectory = cacheDirectory }, sink, CancellationToken.None);
         }
         catch (ModelCompressException e)
         {
@@ -78,11 +79,11 @@ internal static class EvalRecipes
     }
 
     /// <summary>The recipe for one variant (absolute paths, so <c>allow_outside</c>; no cache, no verify: the command measures).</summary>
-    public static string RecipeText(EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples)
+    public static string RecipeText(EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples, bool cache = false)
     {
         var w = new StringBuilder();
         w.Append("# Written by `ModelCompress.Benchmarks eval`: one variant of one fixture.\n");
-        w.Append("version: 1\nallow_outside: true\ncache: { enabled: false }\nmodels:\n");
+        w.Append("version: 1\nallow_outside: true\ncache: { enabled: ").Append(cache ? "true" : "false").Append(" }\nmodels:\n");
         w.Append("  - name: model\n");
         w.Append("    source: ").Append(Quote(source)).Append('\n');
         if (variant.Calibrated)

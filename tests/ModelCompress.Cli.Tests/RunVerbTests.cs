@@ -79,12 +79,12 @@ public sealed class RunVerbTests
     [Fact]
     public async Task An_unsupported_step_exits_5_with_MC3001_at_the_step_line()
     {
-        using var p = new CliProject(steps: "      - prune: { method: magnitude, sparsity: 0.5 }");
+        using var p = new CliProject(steps: "      - share: { method: cluster }");
 
         var r = await Run(p);
 
         Assert.Equal(ExitCode.CompressionFailed, r.Code);
-        Assert.StartsWith(p.Recipe + "(6,9): error MC3001: The step 'prune' is not supported yet", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+        Assert.StartsWith(p.Recipe + "(6,9): error MC3001: The step 'share' is not supported yet", Assert.Single(r.StderrLines), StringComparison.Ordinal);
     }
 
     [Fact]

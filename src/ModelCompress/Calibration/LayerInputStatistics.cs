@@ -13,7 +13,8 @@ namespace ModelCompress.Calibration;
 public sealed class LayerInputStatistics
 {
     /// <summary>Creates statistics from per-channel arrays of equal length.</summary>
-    public LayerInputStatistics(float[] min, float[] max, float[] absMax, long samples, ActivationHistogram? histogram = null, float[]? rows = null)
+    public LayerInputStatistics(
+        float[] min, float[] max, float[] absMax, long samples, ActivationHistogram? histogram = null, float[]? rows = null, double[]? sumSquares = null)
     {
         ArgumentNullException.ThrowIfNull(min);
         ArgumentNullException.ThrowIfNull(max);
@@ -28,6 +29,12 @@ public sealed class LayerInputStatistics
             throw new ArgumentException("captured rows are not whole channel vectors", nameof(rows));
         }
 
+        if (sumSquares is not null && sumSquares.Length != absMax.Length)
+        {
+            throw new ArgumentException("one sum of squares per channel", nameof(sumSquares));
+        }
+
+        SumSquares = sumSquares;
         Min = min;
         Max = max;
         AbsMax = absMax;
@@ -54,12 +61,16 @@ public sealed class LayerInputStatistics
     /// <summary>Captured input rows, row-major [<see cref="RowCount"/>, channels], when they were asked for.</summary>
     public float[]? Rows { get; }
 
+    /// <summary>Per-channel Σx² over every calibration row, when asked for (Wanda's ‖X_j‖₂²).</summary>
+    public double[]? SumSquares { get; }
+
     /// <summary>How many rows were captured.</summary>
     public int RowCount => Rows is null || AbsMax.Length == 0 ? 0 : Rows.Length / AbsMax.Length;
 
     /// <summary>
     /// The canonical little-endian encoding: sample count, channel count, then min, max and absmax arrays; then, only
-    /// when present, a tagged histogram section ('H') and a tagged rows section ('R').
+    /// when present, a tagged histogram section ('H'), a tagged rows section ('R') and a tagged per-channel sum of squares
+    /// section ('S': the channel count, then float64 values). Statistics without a section encode as before it existed.
     /// </summary>
     public byte[] ToBytes()
     {
@@ -87,6 +98,18 @@ public sealed class LayerInputStatistics
             BinaryPrimitives.WriteInt32LittleEndian(buffer, rows.Length);
             stream.Write(buffer[..4]);
             WriteFloats(stream, rows);
+        }
+
+        if (SumSquares is { } sums)
+        {
+            stream.WriteByte((byte)'S');
+            BinaryPrimitives.WriteInt32LittleEndian(buffer, sums.Length);
+            stream.Write(buffer[..4]);
+            foreach (var v in sums)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer, v);
+                stream.Write(buffer);
+            }
         }
 
         return stream.ToArray();
@@ -144,12 +167,18 @@ public sealed class LayerInputStatistics
             rows = ReadFloats(bytes, ref at, count);
         }
 
+        double[]? sums = null;
+        if (at < bytes.Length && bytes[at] == 'S' && !TryReadSums(bytes, ref at, n, out sums))
+        {
+            return false;
+        }
+
         if (at != bytes.Length)
         {
             return false;
         }
 
-        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows);
+        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums);
         return true;
     }
 
@@ -158,6 +187,25 @@ public sealed class LayerInputStatistics
 
     /// <summary>The per-tensor maximum over all channels (0 without channels).</summary>
     public float TensorMax => Max.Length == 0 ? 0 : Max.Max();
+
+    private static bool TryReadSums(ReadOnlySpan<byte> bytes, ref int at, int channels, out double[]? sums)
+    {
+        sums = null;
+        at++;
+        if (bytes.Length - at < 4 || BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]) != channels || bytes.Length - at - 4 < 8L * channels)
+        {
+            return false;
+        }
+
+        at += 4;
+        sums = new double[channels];
+        for (var i = 0; i < channels; i++, at += 8)
+        {
+            sums[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes[at..]);
+        }
+
+        return true;
+    }
 
     private static void WriteFloats(MemoryStream stream, float[] values)
     {

@@ -21,6 +21,7 @@ public sealed class TensorStatistics
         Array.Fill(ChannelMin, float.PositiveInfinity);
         Array.Fill(ChannelMax, float.NegativeInfinity);
         Histogram = request.Histogram ? new ActivationHistogram() : null;
+        ChannelSumSquares = request.SumSquares ? new double[channels] : null;
     }
 
     /// <summary>What was asked for.</summary>
@@ -40,6 +41,9 @@ public sealed class TensorStatistics
 
     /// <summary>Per-channel maximum of |x|.</summary>
     public float[] ChannelAbsMax { get; }
+
+    /// <summary>Per-channel Σx² over every sample, when requested (summed in double, in sample and row order).</summary>
+    public double[]? ChannelSumSquares { get; }
 
     /// <summary>The histogram, when requested.</summary>
     public ActivationHistogram? Histogram { get; }
@@ -97,7 +101,21 @@ public sealed class TensorStatistics
         TensorReductions.MinMaxPerChannel(values, innerSize, ChannelMin, ChannelMax);
         TensorReductions.AbsMaxPerChannel(values, innerSize, ChannelAbsMax);
         Histogram?.Add(values);
+        if (ChannelSumSquares is { } sums)
+        {
+            AddSquares(values, innerSize, sums);
+        }
+
         Elements += values.Length;
+    }
+
+    private static void AddSquares(ReadOnlySpan<float> values, int innerSize, double[] sums)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var v = (double)values[i];
+            sums[(i / innerSize) % sums.Length] += v * v;
+        }
     }
 
     internal void CaptureRow(ReadOnlySpan<float> row)

@@ -14,7 +14,8 @@ namespace ModelCompress.Passes;
 public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
-    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static)";
+    public const string SupportedSteps =
+        "smoothquant; quantize (int8 weights: weight_only, dynamic, static); prune (magnitude, nm, wanda, pst)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -45,6 +46,10 @@ public static class PassFactory
             case SmoothQuantStep s:
                 WarnUnlessStatic(s, modelName, sink, steps);
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
+            case PruneStep { Method: PruneMethod.SparseGpt or PruneMethod.Structured } p:
+                throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, $"prune (method: {p.Method.ToString().ToLowerInvariant()})", modelName, SupportedSteps);
+            case PruneStep p:
+                return new PrunePass(p);
             default:
                 throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }

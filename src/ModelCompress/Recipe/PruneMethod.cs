@@ -17,4 +17,10 @@ public enum PruneMethod
 
     /// <summary>Whole output channels/neurons removed by norm.</summary>
     Structured,
+
+    /// <summary>
+    /// PST importance (Li et al., 2022, "Parameter-Efficient Sparsity"): |W| plus a fitted low-rank term A·B and row and
+    /// column terms; needs calibration data.
+    /// </summary>
+    Pst,
 }

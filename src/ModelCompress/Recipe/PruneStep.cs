@@ -15,18 +15,37 @@ public sealed record PruneStep(
     ImmutableArray<ExcludePattern> Exclude,
     SourceLocation Location) : StepRecipe(Location)
 {
-    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT).</summary>
-    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt;
+    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT, PST).</summary>
+    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt or PruneMethod.Pst;
+
+    /// <summary>Per layer (default) or one global magnitude threshold (<c>scope:</c>).</summary>
+    public PruneScope Scope { get; init; } = PruneScope.Layer;
+
+    /// <summary>The PST fit's settings with <c>method: pst</c>; null otherwise.</summary>
+    public PstSettings? Pst { get; init; }
 
     /// <inheritdoc />
     public override string Kind => "prune";
 
     /// <inheritdoc />
-    public override string SettingsFingerprint() =>
-        new FingerprintBuilder(Kind)
+    /// <remarks>Settings added later (scope, PST's) enter only when not at their default, so older keys stay valid.</remarks>
+    public override string SettingsFingerprint()
+    {
+        var b = new FingerprintBuilder(Kind)
             .Add("method", RecipeChoices.PruneMethods.Name(Method))
             .Add("sparsity", Sparsity)
             .Add("pattern", Pattern?.ToString())
-            .AddSet("exclude", Exclude.Select(e => e.ToString()))
-            .ToString();
+            .AddSet("exclude", Exclude.Select(e => e.ToString()));
+        if (Scope != PruneScope.Layer)
+        {
+            b.Add("scope", RecipeChoices.PruneScopes.Name(Scope));
+        }
+
+        if (Pst is { } pst)
+        {
+            b.Add("rank", pst.Rank).Add("steps", pst.Steps).Add("learning_rate", pst.LearningRate);
+        }
+
+        return b.ToString();
+    }
 }

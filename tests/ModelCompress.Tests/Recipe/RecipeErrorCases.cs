@@ -55,6 +55,8 @@ internal static class RecipeErrorCases
         { "MC2033", Y("version: 1", "models: []"), 2, 9, "'models' is empty" },
         { "MC2034", Y("version: 1", "models:", "  - name: m", "    source: \"\"", "    steps: [ { quantize: { mode: dynamic } } ]"), 4, 13, "it is empty" },
         { "MC2035", Head + Y("    steps:", "      - quantize: { mode: dynamic, exclude: [\"op:\"] }"), 6, 46, "'op:'" },
+        { "MC2040", Head + Y("    steps:", "      - prune: { scope: global, pattern: \"2:4\" }"), 6, 25, "keeps N of every M" },
+        { "MC2040", Head + Cal + Y("    steps:", "      - prune: { method: wanda, sparsity: 0.5, scope: global }"), 7, 55, "ranks weights within each layer" },
         { "MC2036", Y("version: 1", "? [a, b]", ": 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"), 2, 3, "not a list" },
     };
 }

@@ -5,7 +5,7 @@ namespace ModelCompress.Recipe;
 /// <summary>The prune, distill and share steps.</summary>
 internal sealed partial class RecipeBinder
 {
-    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude"];
+    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate"];
     private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate"];
     private static readonly string[] ShareKeys = ["method", "clusters", "rank", "energy", "exclude"];
 
@@ -39,7 +39,11 @@ internal sealed partial class RecipeBinder
             s.Require("sparsity", "0.5");
         }
 
-        return new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at);
+        return new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at)
+        {
+            Scope = BindPruneScope(s, method, pattern),
+            Pst = BindPst(s, method),
+        };
     }
 
     private SparsityPattern? BindPattern(MappingScope s)

@@ -7,7 +7,7 @@ internal static class RecipeChoices
 {
     /// <summary>Every allowed word of every enum-valued key.</summary>
     public static IEnumerable<string> AllNames => Formats.Names.Concat(Combines.Names).Concat(Modes.Names).Concat(WeightType.Names)
-        .Concat(ActivationType.Names).Concat(RangeMethod.Names).Concat(PruneMethods.Names).Concat(DistillMethods.Names)
+        .Concat(ActivationType.Names).Concat(RangeMethod.Names).Concat(PruneMethods.Names).Concat(PruneScopes.Names).Concat(DistillMethods.Names)
         .Concat(ShareMethods.Names).Concat(Metric.Names).Concat(Severity.Names).Concat(OnRegression.Names);
 
     public static Choices<DataFormat> Formats { get; } = new(
@@ -33,7 +33,10 @@ internal static class RecipeChoices
         ("nm", PruneMethod.NM),
         ("wanda", PruneMethod.Wanda),
         ("sparsegpt", PruneMethod.SparseGpt),
-        ("structured", PruneMethod.Structured));
+        ("structured", PruneMethod.Structured),
+        ("pst", PruneMethod.Pst));
+
+    public static Choices<PruneScope> PruneScopes { get; } = new(("layer", PruneScope.Layer), ("global", PruneScope.Global));
 
     public static Choices<DistillMethod> DistillMethods { get; } = new(("layerwise", DistillMethod.Layerwise));
 
