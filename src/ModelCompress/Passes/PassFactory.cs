@@ -47,7 +47,7 @@ public static class PassFactory
                 WarnUnlessStatic(s, modelName, sink, steps);
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
             case PruneStep { Method: PruneMethod.SparseGpt or PruneMethod.Structured } p:
-                throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, $"prune (method: {p.Method.ToString().ToLowerInvariant()})", modelName, SupportedSteps);
+                throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, $"prune (method: {p.Method.ToString().ToLowerInvariant()})", modelName, SupportedSteps);
             case PruneStep p:
                 return new PrunePass(p);
             default:

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Pruning;
-using ModelCompress.Recipe.Binding;
+using ModelCompress.Recipe;
 using ModelCompress.Reports;
 
 namespace ModelCompress.Passes;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ModelCompress.Analysis;
+using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Pruning;
 using ModelCompress.Recipe;

@@ -1,3 +1,4 @@
+using ModelCompress.Cache;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;

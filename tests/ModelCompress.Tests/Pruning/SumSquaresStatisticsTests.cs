@@ -1,3 +1,4 @@
+using ModelCompress.Calibration;
 using ModelCompress.Passes;
 
 namespace ModelCompress.Tests.Pruning;

@@ -1,6 +1,5 @@
-using ModelCompress.Recipe.Yaml;
 
-namespace ModelCompress.Recipe.Binding;
+namespace ModelCompress.Recipe;
 
 /// <summary>The prune step's scope and PST settings.</summary>
 internal sealed partial class RecipeBinder
