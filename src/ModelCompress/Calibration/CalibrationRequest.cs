@@ -5,4 +5,5 @@ namespace ModelCompress.Calibration;
 /// <param name="ChannelAxis">The channel axis for per-channel statistics: −1 (the last axis, MatMul/Gemm inputs) or 1 (NCHW Conv inputs).</param>
 /// <param name="Histogram">Whether to keep an <see cref="ActivationHistogram"/> (for percentile and entropy ranges).</param>
 /// <param name="CaptureRows">How many channel vectors (rows along the last axis) to keep, spread evenly over the samples; 0 keeps none.</param>
-public sealed record CalibrationRequest(string Name, int ChannelAxis = -1, bool Histogram = false, int CaptureRows = 0);
+/// <param name="Hessian">Whether to accumulate <see cref="InputHessian"/> (H = XᵀX over rows along the last axis).</param>
+public sealed record CalibrationRequest(string Name, int ChannelAxis = -1, bool Histogram = false, int CaptureRows = 0, bool Hessian = false);

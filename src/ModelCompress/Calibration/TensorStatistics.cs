@@ -21,6 +21,7 @@ public sealed class TensorStatistics
         Array.Fill(ChannelMin, float.PositiveInfinity);
         Array.Fill(ChannelMax, float.NegativeInfinity);
         Histogram = request.Histogram ? new ActivationHistogram() : null;
+        Hessian = request.Hessian ? new InputHessian(channels) : null;
     }
 
     /// <summary>What was asked for.</summary>
@@ -43,6 +44,9 @@ public sealed class TensorStatistics
 
     /// <summary>The histogram, when requested.</summary>
     public ActivationHistogram? Histogram { get; }
+
+    /// <summary>H = XᵀX over every row, when requested (rows along the last axis only).</summary>
+    public InputHessian? Hessian { get; }
 
     /// <summary>Samples that contributed.</summary>
     public int Samples { get; internal set; }

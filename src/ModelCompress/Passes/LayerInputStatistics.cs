@@ -54,12 +54,15 @@ public sealed class LayerInputStatistics
     /// <summary>Captured input rows, row-major [<see cref="RowCount"/>, channels], when they were asked for.</summary>
     public float[]? Rows { get; }
 
+    /// <summary>H = XᵀX of the input over every calibration row, when it was asked for (GPTQ, SparseGPT).</summary>
+    public InputHessian? Hessian { get; init; }
+
     /// <summary>How many rows were captured.</summary>
     public int RowCount => Rows is null || AbsMax.Length == 0 ? 0 : Rows.Length / AbsMax.Length;
 
     /// <summary>
     /// The canonical little-endian encoding: sample count, channel count, then min, max and absmax arrays; then, only
-    /// when present, a tagged histogram section ('H') and a tagged rows section ('R').
+    /// when present, a tagged histogram section ('H'), a tagged rows section ('R') and a tagged Hessian section ('X').
     /// </summary>
     public byte[] ToBytes()
     {
@@ -87,6 +90,12 @@ public sealed class LayerInputStatistics
             BinaryPrimitives.WriteInt32LittleEndian(buffer, rows.Length);
             stream.Write(buffer[..4]);
             WriteFloats(stream, rows);
+        }
+
+        if (Hessian is { } hessian)
+        {
+            stream.WriteByte((byte)'X');
+            hessian.WriteTo(stream);
         }
 
         return stream.ToArray();
@@ -144,12 +153,22 @@ public sealed class LayerInputStatistics
             rows = ReadFloats(bytes, ref at, count);
         }
 
+        InputHessian? hessian = null;
+        if (at < bytes.Length && bytes[at] == 'X')
+        {
+            at++;
+            if (!InputHessian.TryRead(bytes, ref at, out hessian))
+            {
+                return false;
+            }
+        }
+
         if (at != bytes.Length)
         {
             return false;
         }
 
-        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows);
+        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows) { Hessian = hessian };
         return true;
     }
 

@@ -9,14 +9,16 @@ namespace ModelCompress.Passes;
 /// </summary>
 /// <param name="Histogram">Whether to keep a histogram of each input.</param>
 /// <param name="CaptureRows">How many input rows (vectors along the last axis) to keep per input; 0 keeps none.</param>
-public sealed record LayerStatisticsRequest(bool Histogram = false, int CaptureRows = 0)
+/// <param name="Hessian">Whether to accumulate the input's H = XᵀX over every row (GPTQ, SparseGPT).</param>
+public sealed record LayerStatisticsRequest(bool Histogram = false, int CaptureRows = 0, bool Hessian = false)
 {
     /// <summary>Per-channel min, max and max |x| only.</summary>
     public static LayerStatisticsRequest MinMax { get; } = new();
 
     /// <summary>Whether only the per-channel ranges are asked for.</summary>
-    public bool IsMinMaxOnly => !Histogram && CaptureRows == 0;
+    public bool IsMinMaxOnly => !Histogram && CaptureRows == 0 && !Hessian;
 
     /// <summary>The canonical text for cache keys.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"histogram={Histogram}|rows={CaptureRows}");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"histogram={Histogram}|rows={CaptureRows}")
+        + (Hessian ? "|hessian=True" : string.Empty);
 }

@@ -13,7 +13,8 @@ namespace ModelCompress.Passes;
 public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
-    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static)";
+    public const string SupportedSteps =
+        "smoothquant; quantize (int8 weights: weight_only, dynamic, static; int4 weights: weight_only, algorithm rtn or gptq); prune (method: sparsegpt)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -27,8 +28,10 @@ public static class PassFactory
         var at = step.Location;
         switch (step)
         {
-            case QuantizeStep { Weights: QuantizeWeightType.Int4 }:
-                throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, "quantize (weights: int4)", modelName, SupportedSteps);
+            case QuantizeStep { Weights: QuantizeWeightType.Int4 } int4:
+                return new Int4WeightOnlyPass(int4);
+            case PruneStep { Method: PruneMethod.SparseGpt } sparseGpt:
+                return new SparseGptPass(sparseGpt);
             case QuantizeStep q:
                 if (!q.SymmetricWeights)
                 {

@@ -16,6 +16,18 @@ public sealed record PruneStep(
     ImmutableArray<ExcludePattern> Exclude,
     SourceLocation Location) : StepRecipe(Location)
 {
+    /// <summary>The default SparseGPT dampening, λ = percdamp · mean diag(H).</summary>
+    public const double DefaultPercDamp = 0.01;
+
+    /// <summary>The default SparseGPT mask block (columns whose mask is chosen together; the paper's B_s = 128).</summary>
+    public const int DefaultBlockSize = 128;
+
+    /// <summary>SparseGPT's dampening fraction (<c>percdamp:</c>, default 0.01).</summary>
+    public double PercDamp { get; init; } = DefaultPercDamp;
+
+    /// <summary>SparseGPT's mask block for unstructured sparsity (<c>block_size:</c>, default 128).</summary>
+    public int BlockSize { get; init; } = DefaultBlockSize;
+
     /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT).</summary>
     public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt;
 
@@ -23,11 +35,18 @@ public sealed record PruneStep(
     public override string Kind => "prune";
 
     /// <inheritdoc />
-    public override string SettingsFingerprint() =>
-        new FingerprintBuilder(Kind)
+    public override string SettingsFingerprint()
+    {
+        var f = new FingerprintBuilder(Kind)
             .Add("method", RecipeChoices.PruneMethods.Name(Method))
             .Add("sparsity", Sparsity)
             .Add("pattern", Pattern?.ToString())
-            .AddSet("exclude", Exclude.Select(e => e.ToString()))
-            .ToString();
+            .AddSet("exclude", Exclude.Select(e => e.ToString()));
+        if (Method == PruneMethod.SparseGpt)
+        {
+            f.Add("percdamp", PercDamp).Add("block_size", BlockSize);
+        }
+
+        return f.ToString();
+    }
 }

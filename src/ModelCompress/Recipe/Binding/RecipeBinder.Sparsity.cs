@@ -6,7 +6,7 @@ namespace ModelCompress.Recipe.Binding;
 /// <summary>The prune, distill and share steps.</summary>
 internal sealed partial class RecipeBinder
 {
-    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude"];
+    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude", "percdamp", "block_size"];
     private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate"];
     private static readonly string[] ShareKeys = ["method", "clusters", "rank", "energy", "exclude"];
 
@@ -40,7 +40,8 @@ internal sealed partial class RecipeBinder
             s.Require("sparsity", "0.5");
         }
 
-        return new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at);
+        var (percdamp, blockSize) = BindSparseGpt(s, method, pattern);
+        return new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at) { PercDamp = percdamp, BlockSize = blockSize };
     }
 
     private SparsityPattern? BindPattern(MappingScope s)
