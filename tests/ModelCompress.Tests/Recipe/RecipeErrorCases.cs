@@ -56,5 +56,7 @@ internal static class RecipeErrorCases
         { "MC2034", Y("version: 1", "models:", "  - name: m", "    source: \"\"", "    steps: [ { quantize: { mode: dynamic } } ]"), 4, 13, "it is empty" },
         { "MC2035", Head + Y("    steps:", "      - quantize: { mode: dynamic, exclude: [\"op:\"] }"), 6, 46, "'op:'" },
         { "MC2036", Y("version: 1", "? [a, b]", ": 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"), 2, 3, "not a list" },
+        { "MC2055", Head + Y("    steps:", "      - quantize: { weights: int4, mode: static }"), 6, 42, "'mode' is static" },
+        { "MC2056", Head + Cal + Y("    steps:", "      - prune: { method: sparsegpt, pattern: \"2:4\", block_size: 64 }"), 7, 53, "'2:4'" },
     };
 }

@@ -151,8 +151,9 @@ internal sealed partial class RecipeBinder
 
     private QuantizeStep BindQuantize(MappingScope s, SourceLocation at)
     {
+        var writtenMode = s.Choice("mode", RecipeChoices.Modes);
         var weights = s.Choice("weights", RecipeChoices.WeightType) ?? QuantizeWeightType.Int8;
-        var mode = s.Choice("mode", RecipeChoices.Modes) ?? (weights == QuantizeWeightType.Int4 ? QuantizeMode.WeightOnly : QuantizeMode.Static);
+        var mode = writtenMode ?? (weights == QuantizeWeightType.Int4 ? QuantizeMode.WeightOnly : QuantizeMode.Static);
         var activations = s.Choice("activations", RecipeChoices.ActivationType) ?? QuantizeActivationType.UInt8;
         var perChannel = s.Bool("per_channel") ?? true;
         var symmetric = s.Bool("symmetric_weights") ?? true;
