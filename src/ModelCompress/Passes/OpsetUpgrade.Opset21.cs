@@ -6,9 +6,9 @@ namespace ModelCompress.Passes;
 /// Raising a model to opset 21, where DequantizeLinear reads int4/uint4 and takes the blocked form (<c>block_size</c>)
 /// that int4 weights need. Facts from the ONNX operator changelog, versions 13–21: the operators listed keep their
 /// meaning (later versions only add types, optional inputs or attributes whose default is the old behaviour — e.g.
-/// Cast-19's <c>saturate</c> concerns float8 only, Shape-15's <c>start</c>/<c>end</c>, Split-18's
-/// <c>num_outputs</c>); the Reduce operators of opset 18 take <c>axes</c> as an input instead of an attribute and are
-/// rewritten. Anything else (Resize, control flow, other domains, ...) blocks the raise.
+/// Cast-19's <c>saturate</c> concerns float8 only, Shape-15's <c>start</c>/<c>end</c>); the Reduce operators of
+/// opset 18 take <c>axes</c> as an input instead of an attribute and are rewritten, and a Split-18 without a
+/// <c>split</c> input must state <c>num_outputs</c>, which is added. Anything else (Resize, control flow, other domains, ...) blocks the raise.
 /// </summary>
 public static partial class OpsetUpgrade
 {
@@ -91,6 +91,12 @@ public static partial class OpsetUpgrade
                 foreach (var node in graph.Nodes.Where(n => AxesToInputAt18.Contains(n.OpType)).ToList())
                 {
                     MoveAxesToInput(node);
+                }
+
+                // Split-18 without a 'split' input needs 'num_outputs'; before, it split equally into its outputs.
+                foreach (var node in graph.Nodes.Where(n => n.OpType == "Split" && (n.Inputs.Count < 2 || n.Inputs[1].Length == 0)))
+                {
+                    node.SetAttribute("num_outputs", (long)node.Outputs.Count);
                 }
             }
         }
