@@ -27,7 +27,8 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
     public List<EvalVariant> OurVariants(string fixture, string source, string? calibration, int samples)
     {
         var result = new List<EvalVariant>();
-        foreach (var v in EvalRecipes.Standard.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
+        var variants = Options.Variants == "obs" ? EvalObsRecipes.Variants : EvalRecipes.Standard;
+        foreach (var v in variants.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
         {
             Progress($"{fixture}: compressing {v.Header}");
             result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples));

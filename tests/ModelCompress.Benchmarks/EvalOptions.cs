@@ -29,6 +29,9 @@ internal sealed record EvalOptions
     /// <summary>Leaves out the weight-only int8 column.</summary>
     public bool NoWeightOnly { get; init; }
 
+    /// <summary>Which of our column sets to make: <c>standard</c> (int8, SmoothQuant) or <c>obs</c> (<see cref="EvalObsRecipes"/>).</summary>
+    public string Variants { get; init; } = "standard";
+
     /// <summary>Parses the arguments after <c>eval</c>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static EvalOptions? Parse(string[] args, out string? error)
     {
@@ -75,6 +78,9 @@ internal sealed record EvalOptions
                     case "--latency-rounds":
                         o = o with { LatencyRounds = int.Parse(Next(), CultureInfo.InvariantCulture) };
                         roundsGiven = true;
+                        break;
+                    case "--variants" when args.Length > i + 1 && args[i + 1] is "standard" or "obs":
+                        o = o with { Variants = Next() };
                         break;
                     case "--no-weight-only":
                         o = o with { NoWeightOnly = true };
