@@ -45,7 +45,7 @@ public sealed partial class Int4WeightOnlyPass
             }
 
             layer.Node.Inputs[layer.WeightInputIndex] = floatName;
-            RemoveIfUnused(graph, layer.WeightName);
+            UnusedWeights.Remove(graph, layer.WeightName);
             reports.Add(new LayerReport(
                 layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: (long)q.Inputs * q.Outputs * sizeof(float),
@@ -128,21 +128,5 @@ public sealed partial class Int4WeightOnlyPass
         }
 
         return max;
-    }
-
-    /// <summary>Removes the float weight once nothing reads it (an initializer; a Constant node's output is left to the graph's dead-code rules).</summary>
-    private static void RemoveIfUnused(OnnxGraph graph, string value)
-    {
-        if (graph.GetConsumers(value).Count == 0 && !graph.IsGraphOutput(value))
-        {
-            if (graph.Initializers.ContainsKey(value))
-            {
-                graph.RemoveInitializer(value);
-            }
-            else if (graph.GetProducer(value) is { OpType: "Constant" } producer && producer.Outputs.Count == 1)
-            {
-                graph.RemoveNode(producer);
-            }
-        }
     }
 }

@@ -43,17 +43,7 @@ public sealed partial class SparseGptPass
 
             var old = layer.Node.Inputs[layer.WeightInputIndex];
             layer.Node.Inputs[layer.WeightInputIndex] = name;
-            if (graph.GetConsumers(old).Count == 0 && !graph.IsGraphOutput(old))
-            {
-                if (graph.Initializers.ContainsKey(old))
-                {
-                    graph.RemoveInitializer(old);
-                }
-                else if (graph.GetProducer(old) is { OpType: "Constant" } producer && producer.Outputs.Count == 1)
-                {
-                    graph.RemoveNode(producer);
-                }
-            }
+            UnusedWeights.Remove(graph, old);
 
             var bytes = weights.LongLength * sizeof(float);
             reports.Add(new LayerReport(
