@@ -1,4 +1,6 @@
+using ModelCompress.Engine;
 using ModelCompress.Onnx;
+using ModelCompress.Testing;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Tests.Cache;
 using ModelCompress.Tests.Engine;
@@ -76,5 +78,43 @@ public sealed class ObsFixtureEngineTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData("quantize: { weights: int4, algorithm: gptq, block_size: 32 }", "MC3201")]
+    [InlineData("prune: { method: sparsegpt, sparsity: 0.5 }", "MC4041")]
+    public void Mnist8_reshaped_matmul_weight_is_replaced_not_kept_and_the_model_still_classifies(string step, string convNote)
+    {
+        using var p = new TestProject();
+        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
+        var source = Fixtures.Require("models/mnist-8.onnx");
+        p.WriteRecipe($$"""
+            version: 1
+            allow_outside: true
+            models:
+              - name: mnist
+                source: {{source}}
+                calibration: { data: {{images}}, samples: 64 }
+                steps:
+                  - {{step}}
+                verify:
+                  data: {{images}}
+                  labels: {{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}}
+                  samples: 300
+                  thresholds:
+                    - { metric: accuracy, max_drop: 0.02 }
+            """);
+        var sink = new ListDiagnosticSink();
+
+        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        Assert.Contains(sink.Items, d => d.Code == convNote && d.Message.Contains("2 Conv", StringComparison.Ordinal));
+        Assert.Single(result.Report.Models[0].Steps[0].Layers);
+        Assert.True(result.Report.Models[0].Verification!.Passed);
+        // The float MatMul weight (a Reshape of a 4-D parameter in this export) is gone: the file is not larger.
+        Assert.True(new FileInfo(p.PathOf("out/mnist.onnx")).Length <= new FileInfo(source).Length + 512);
+        var output = OnnxModel.Load(p.PathOf("out/mnist.onnx"));
+        Assert.DoesNotContain(output.Graph.Nodes, n => n.OpType == "Reshape" && output.Graph.GetConsumers(n.Outputs[0]).Count == 0);
     }
 }
