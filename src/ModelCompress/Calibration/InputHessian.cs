@@ -48,25 +48,33 @@ public sealed class InputHessian
             throw new ArgumentException("values are not whole channel vectors", nameof(values));
         }
 
-        var row = new double[k];
-        for (var r = 0; r < values.Length / k; r++)
+        // Rows go in chunks so that each row segment of the sum stays in cache while the chunk's rows are folded into
+        // it; every element still receives its rows' products one after another in row order.
+        const int chunk = 32;
+        var rows = values.Length / k;
+        var x = new double[chunk * k];
+        for (var r0 = 0; r0 < rows; r0 += chunk)
         {
-            var x = values.Slice(r * k, k);
-            for (var i = 0; i < k; i++)
+            var count = Math.Min(chunk, rows - r0);
+            for (var t = 0; t < count * k; t++)
             {
-                row[i] = x[i];
+                x[t] = values[(r0 * k) + t];
             }
 
             for (var i = 0; i < k; i++)
             {
-                var xi = row[i];
-                if (xi != 0)
+                var target = _sum.AsSpan((i * k) + i, k - i);
+                for (var r = 0; r < count; r++)
                 {
-                    AddScaled(_sum.AsSpan((i * k) + i, k - i), xi, row.AsSpan(i));
+                    var xi = x[(r * k) + i];
+                    if (xi != 0)
+                    {
+                        AddScaled(target, xi, x.AsSpan((r * k) + i, k - i));
+                    }
                 }
             }
 
-            Rows++;
+            Rows += count;
         }
     }
 

@@ -8,26 +8,40 @@ internal static class Cholesky
 {
     /// <summary>
     /// Replaces the lower triangle of <paramref name="a"/> by L with A = LLᵀ and zeroes the upper triangle; false when a
-    /// pivot is not positive and finite (A is not positive definite).
+    /// pivot is not positive and finite (A is not positive definite). Right-looking: after column j is scaled, its
+    /// outer product is subtracted from the trailing rows, one contiguous row segment at a time — only element-wise
+    /// updates, each element's in column order, so the bits do not depend on the vector width.
     /// </summary>
     public static bool TryLower(double[] a, int n)
     {
+        var column = new double[n];
         for (var j = 0; j < n; j++)
         {
-            var rowJ = a.AsSpan(j * n, n);
-            var d = rowJ[j] - Dot(rowJ[..j], rowJ[..j]);
+            var d = a[(j * n) + j];
             if (!(d > 0) || !double.IsFinite(d))
             {
                 return false;
             }
 
             var ljj = Math.Sqrt(d);
-            rowJ[j] = ljj;
+            a[(j * n) + j] = ljj;
             for (var i = j + 1; i < n; i++)
             {
-                var rowI = a.AsSpan(i * n, n);
-                rowI[j] = (rowI[j] - Dot(rowI[..j], rowJ[..j])) / ljj;
+                var v = a[(i * n) + j] / ljj;
+                a[(i * n) + j] = v;
+                column[i - j - 1] = v;
             }
+
+            // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j.
+            for (var i = j + 1; i < n; i++)
+            {
+                var lij = column[i - j - 1];
+                if (lij != 0)
+                {
+                    DoubleKernels.AddScaled(a.AsSpan((i * n) + j + 1, i - j), -lij, column.AsSpan(0, i - j));
+                }
+            }
+
         }
 
         for (var i = 0; i < n; i++)
@@ -52,7 +66,7 @@ internal static class Cholesky
                 var lik = l[(i * n) + k];
                 if (lik != 0)
                 {
-                    Axpy(row[..(k + 1)], -lik, x.AsSpan(k * n, k + 1));
+                    DoubleKernels.AddScaled(row[..(k + 1)], -lik, x.AsSpan(k * n, k + 1));
                 }
             }
 
@@ -72,7 +86,7 @@ internal static class Cholesky
             {
                 if (xk[a] != 0)
                 {
-                    Axpy(inverse.AsSpan(a * n, a + 1), xk[a], xk[..(a + 1)]);
+                    DoubleKernels.AddScaled(inverse.AsSpan(a * n, a + 1), xk[a], xk[..(a + 1)]);
                 }
             }
         }
@@ -91,25 +105,5 @@ internal static class Cholesky
         }
 
         return true;
-    }
-
-    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        var s = 0.0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            s += x[i] * y[i];
-        }
-
-        return s;
-    }
-
-    // y += a·x, element by element.
-    private static void Axpy(Span<double> y, double a, ReadOnlySpan<double> x)
-    {
-        for (var i = 0; i < y.Length; i++)
-        {
-            y[i] += a * x[i];
-        }
     }
 }

@@ -69,12 +69,7 @@ public static class ObsSolver
                 errors[j - i1] = e;
                 if (e != 0)
                 {
-                    var uj = u.AsSpan((j * k) + j + 1, i2 - j - 1);
-                    var rest = w.Slice(j + 1, i2 - j - 1);
-                    for (var c = 0; c < rest.Length; c++)
-                    {
-                        rest[c] -= e * uj[c];
-                    }
+                    DoubleKernels.AddScaled(w.Slice(j + 1, i2 - j - 1), -e, u.AsSpan((j * k) + j + 1, i2 - j - 1));
                 }
             }
 
@@ -88,11 +83,7 @@ public static class ObsSolver
                     continue;
                 }
 
-                var uj = u.AsSpan((j * k) + i2, k - i2);
-                for (var c = 0; c < tail.Length; c++)
-                {
-                    tail[c] -= e * uj[c];
-                }
+                DoubleKernels.AddScaled(tail, -e, u.AsSpan((j * k) + i2, k - i2));
             }
         }
     }
