@@ -4,6 +4,7 @@ using ModelCompress.Onnx;
 using ModelCompress.Passes;
 using ModelCompress.Quantization;
 using ModelCompress.Tests.Cache;
+using Xunit.Abstractions;
 using static ModelCompress.Tests.Quantization.ObsSolverTests;
 
 namespace ModelCompress.Tests.Quantization;
@@ -13,7 +14,7 @@ namespace ModelCompress.Tests.Quantization;
 /// real activations of stories260K (the layer input's Hessian gathered by the engine's calibration) a much smaller
 /// output error than magnitude pruning at the same sparsity.
 /// </summary>
-public sealed class SparseGptTests
+public sealed class SparseGptTests(ITestOutputHelper output)
 {
     private static (double[] Rows, double[] Hessian, int N, int K) RealLayer(string name)
     {
@@ -85,6 +86,7 @@ public sealed class SparseGptTests
         var magnitude = OutputError(rows, Pruned(rows, n, k, sparsity, k, keep, group, null), h, n, k);
         var sparseGpt = OutputError(rows, Pruned(rows, n, k, sparsity, 128, keep, group, factor), h, n, k);
 
+        output.WriteLine(FormattableString.Invariant($"{layer} {(group > 0 ? $"{keep}:{group}" : $"{sparsity:P0}")}: SparseGPT/magnitude output error {sparseGpt / magnitude:F3}"));
         Assert.True(sparseGpt < 0.8 * magnitude, $"{layer}: SparseGPT {sparseGpt:G4} vs magnitude {magnitude:G4}");
     }
 }
