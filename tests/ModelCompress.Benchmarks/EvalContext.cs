@@ -27,11 +27,16 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
     public List<EvalVariant> OurVariants(string fixture, string source, string? calibration, int samples)
     {
         var result = new List<EvalVariant>();
-        var pruning = Options.Suite == EvalPruneRecipes.Suite;
-        foreach (var v in (pruning ? EvalPruneRecipes.Variants : EvalRecipes.Standard).Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
+        var variants = Options.Suite switch
+        {
+            EvalPruneRecipes.Suite => EvalPruneRecipes.Variants,
+            EvalObsRecipes.Suite => EvalObsRecipes.Variants,
+            _ => EvalRecipes.Standard,
+        };
+        foreach (var v in variants.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
         {
             Progress($"{fixture}: compressing {v.Header}");
-            result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples, pruning ? Path.Combine(FolderFor(fixture), "cache") : null));
+            result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples, Options.Suite == EvalPruneRecipes.Suite ? Path.Combine(FolderFor(fixture), "cache") : null));
         }
 
         return result;

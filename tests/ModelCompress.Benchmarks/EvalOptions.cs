@@ -32,6 +32,7 @@ internal sealed record EvalOptions
     /// <summary>Leaves out the weight-only int8 column.</summary>
     public bool NoWeightOnly { get; init; }
 
+
     /// <summary>Parses the arguments after <c>eval</c>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static EvalOptions? Parse(string[] args, out string? error)
     {
@@ -81,9 +82,9 @@ internal sealed record EvalOptions
                         break;
                     case "--suite":
                         var suite = Next();
-                        if (suite is not ("int8" or EvalPruneRecipes.Suite))
+                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite))
                         {
-                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}";
+                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}";
                             return null;
                         }
 

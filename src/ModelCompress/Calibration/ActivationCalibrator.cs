@@ -133,6 +133,11 @@ public static partial class ActivationCalibrator
 
         stats.AddChannels(data, inner);
         stats.Samples++;
+        if (stats.Hessian is { } hessian && inner == 1)
+        {
+            hessian.Add(data);
+        }
+
         if (request.CaptureRows > 0 && inner == 1)
         {
             CaptureRows(stats, data, channels, request.CaptureRows, sampleCount);

@@ -6,4 +6,5 @@ namespace ModelCompress.Calibration;
 /// <param name="Histogram">Whether to keep an <see cref="ActivationHistogram"/> (for percentile and entropy ranges).</param>
 /// <param name="CaptureRows">How many channel vectors (rows along the last axis) to keep, spread evenly over the samples; 0 keeps none.</param>
 /// <param name="SumSquares">Whether to sum x² per channel over every sample (Wanda's input norms).</param>
-public sealed record CalibrationRequest(string Name, int ChannelAxis = -1, bool Histogram = false, int CaptureRows = 0, bool SumSquares = false);
+/// <param name="Hessian">Whether to accumulate <see cref="InputHessian"/> (H = XᵀX over rows along the last axis).</param>
+public sealed record CalibrationRequest(string Name, int ChannelAxis = -1, bool Histogram = false, int CaptureRows = 0, bool SumSquares = false, bool Hessian = false);

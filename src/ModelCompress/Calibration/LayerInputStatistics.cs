@@ -64,13 +64,17 @@ public sealed class LayerInputStatistics
     /// <summary>Per-channel Σx² over every calibration row, when asked for (Wanda's ‖X_j‖₂²).</summary>
     public double[]? SumSquares { get; }
 
+    /// <summary>H = XᵀX of the input over every calibration row, when it was asked for (GPTQ, SparseGPT).</summary>
+    public InputHessian? Hessian { get; init; }
+
     /// <summary>How many rows were captured.</summary>
     public int RowCount => Rows is null || AbsMax.Length == 0 ? 0 : Rows.Length / AbsMax.Length;
 
     /// <summary>
     /// The canonical little-endian encoding: sample count, channel count, then min, max and absmax arrays; then, only
-    /// when present, a tagged histogram section ('H'), a tagged rows section ('R') and a tagged per-channel sum of squares
-    /// section ('S': the channel count, then float64 values). Statistics without a section encode as before it existed.
+    /// when present, a tagged histogram section ('H'), a tagged rows section ('R'), a tagged per-channel sum of squares
+    /// section ('S': the channel count, then float64 values) and a tagged Hessian section ('X'). Statistics without a
+    /// section encode as before it existed.
     /// </summary>
     public byte[] ToBytes()
     {
@@ -110,6 +114,12 @@ public sealed class LayerInputStatistics
                 BinaryPrimitives.WriteDoubleLittleEndian(buffer, v);
                 stream.Write(buffer);
             }
+        }
+
+        if (Hessian is { } hessian)
+        {
+            stream.WriteByte((byte)'X');
+            hessian.WriteTo(stream);
         }
 
         return stream.ToArray();
@@ -173,12 +183,22 @@ public sealed class LayerInputStatistics
             return false;
         }
 
+        InputHessian? hessian = null;
+        if (at < bytes.Length && bytes[at] == 'X')
+        {
+            at++;
+            if (!InputHessian.TryRead(bytes, ref at, out hessian))
+            {
+                return false;
+            }
+        }
+
         if (at != bytes.Length)
         {
             return false;
         }
 
-        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums);
+        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums) { Hessian = hessian };
         return true;
     }
 

@@ -22,6 +22,7 @@ public sealed class TensorStatistics
         Array.Fill(ChannelMax, float.NegativeInfinity);
         Histogram = request.Histogram ? new ActivationHistogram() : null;
         ChannelSumSquares = request.SumSquares ? new double[channels] : null;
+        Hessian = request.Hessian ? new InputHessian(channels) : null;
     }
 
     /// <summary>What was asked for.</summary>
@@ -47,6 +48,9 @@ public sealed class TensorStatistics
 
     /// <summary>The histogram, when requested.</summary>
     public ActivationHistogram? Histogram { get; }
+
+    /// <summary>H = XᵀX over every row, when requested (rows along the last axis only).</summary>
+    public InputHessian? Hessian { get; }
 
     /// <summary>Samples that contributed.</summary>
     public int Samples { get; internal set; }

@@ -50,7 +50,7 @@ public static class ActivationStatisticsCollector
         // (ModelCompress.Calibration), one ONNX Runtime thread so the statistics are the same on every run.
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var source = CalibrationSources.Create(calibration, model);
-        var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares)).ToList();
+        var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares, request.Hessian)).ToList();
         var plan = SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
         if (!plan.IsSegmented || names.Count == 0)
         {

@@ -129,5 +129,8 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     /// <summary>The pass-facing form of folded statistics.</summary>
     public static LayerInputStatistics ToLayer(TensorStatistics stats, LayerStatisticsRequest request) =>
         new(stats.ChannelMin, stats.ChannelMax, stats.ChannelAbsMax, stats.Samples, stats.Histogram, request.CaptureRows > 0 ? stats.Rows : null,
-            request.SumSquares ? stats.ChannelSumSquares : null);
+            request.SumSquares ? stats.ChannelSumSquares : null)
+        {
+            Hessian = request.Hessian ? stats.Hessian : null,
+        };
 }

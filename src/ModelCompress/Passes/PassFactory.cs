@@ -15,7 +15,7 @@ public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
     public const string SupportedSteps =
-        "smoothquant; quantize (int8 weights: weight_only, dynamic, static); prune (magnitude, nm, wanda, pst)";
+        "smoothquant; quantize (int8 weights: weight_only, dynamic, static; int4 weights: weight_only, algorithm rtn or gptq); prune (magnitude, nm, wanda, pst, sparsegpt)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -29,8 +29,10 @@ public static class PassFactory
         var at = step.Location;
         switch (step)
         {
-            case QuantizeStep { Weights: QuantizeWeightType.Int4 }:
-                throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, "quantize (weights: int4)", modelName, SupportedSteps);
+            case QuantizeStep { Weights: QuantizeWeightType.Int4 } int4:
+                return new Int4WeightOnlyPass(int4);
+            case PruneStep { Method: PruneMethod.SparseGpt } sparseGpt:
+                return new SparseGptPass(sparseGpt);
             case QuantizeStep q:
                 if (!q.SymmetricWeights)
                 {
@@ -46,7 +48,7 @@ public static class PassFactory
             case SmoothQuantStep s:
                 WarnUnlessStatic(s, modelName, sink, steps);
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
-            case PruneStep { Method: PruneMethod.SparseGpt or PruneMethod.Structured } p:
+            case PruneStep { Method: PruneMethod.Structured } p:
                 throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, $"prune (method: {p.Method.ToString().ToLowerInvariant()})", modelName, SupportedSteps);
             case PruneStep p:
                 return new PrunePass(p);

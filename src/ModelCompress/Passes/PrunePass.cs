@@ -65,7 +65,7 @@ public sealed partial class PrunePass : ICompressionPass
             _globalThreshold = PruneMasks.GlobalThreshold(distinct, _step.Sparsity);
         }
 
-        return [.. layers.Select(l => new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, l.Weight))];
+        return [.. layers.Select(PassLayer.Of)];
     }
 
     /// <inheritdoc />

@@ -15,6 +15,19 @@ public sealed record PruneStep(
     ImmutableArray<ExcludePattern> Exclude,
     SourceLocation Location) : StepRecipe(Location)
 {
+    /// <summary>The default SparseGPT dampening, λ = percdamp · mean diag(H).</summary>
+    public const double DefaultPercDamp = 0.01;
+
+    /// <summary>The default SparseGPT mask block (columns whose mask is chosen together; the paper's B_s = 128).</summary>
+    public const int DefaultBlockSize = 128;
+
+    /// <summary>SparseGPT's dampening fraction (<c>percdamp:</c>, default 0.01).</summary>
+    public double PercDamp { get; init; } = DefaultPercDamp;
+
+    /// <summary>SparseGPT's mask block for unstructured sparsity (<c>block_size:</c>, default 128).</summary>
+    public int BlockSize { get; init; } = DefaultBlockSize;
+
+
     /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT, PST).</summary>
     public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt or PruneMethod.Pst;
 
@@ -44,6 +57,11 @@ public sealed record PruneStep(
         if (Pst is { } pst)
         {
             b.Add("rank", pst.Rank).Add("steps", pst.Steps).Add("learning_rate", pst.LearningRate);
+        }
+
+        if (Method == PruneMethod.SparseGpt)
+        {
+            b.Add("percdamp", PercDamp).Add("block_size", BlockSize);
         }
 
         return b.ToString();

@@ -34,6 +34,15 @@ public sealed record QuantizeStep(
     /// <summary>The default int4 block size.</summary>
     public const int DefaultBlockSize = 32;
 
+    /// <summary>The default GPTQ dampening, λ = percdamp · mean diag(H) (GPTQ's reference uses 0.01).</summary>
+    public const double DefaultPercDamp = 0.01;
+
+    /// <summary>How int4 weights are rounded (<c>algorithm:</c>; default rtn). Only for <c>weights: int4</c>.</summary>
+    public Int4Algorithm Algorithm { get; init; } = Int4Algorithm.Rtn;
+
+    /// <summary>GPTQ's dampening fraction (<c>percdamp:</c>, default 0.01). Only for <c>algorithm: gptq</c>.</summary>
+    public double PercDamp { get; init; } = DefaultPercDamp;
+
     /// <inheritdoc />
     public override string Kind => "quantize";
 
@@ -48,7 +57,11 @@ public sealed record QuantizeStep(
             .AddSet("exclude", Exclude.Select(e => e.ToString()));
         if (Weights == QuantizeWeightType.Int4)
         {
-            f.Add("block_size", BlockSize);
+            f.Add("block_size", BlockSize).Add("algorithm", RecipeChoices.Int4Algorithms.Name(Algorithm));
+            if (Algorithm == Int4Algorithm.Gptq)
+            {
+                f.Add("percdamp", PercDamp);
+            }
         }
 
         if (Mode != QuantizeMode.WeightOnly)

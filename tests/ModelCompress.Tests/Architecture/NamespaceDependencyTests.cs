@@ -13,7 +13,7 @@ public sealed class NamespaceDependencyTests(ITestOutputHelper output)
     /// <summary>Bottom first: each namespace may use only the ones before it.</summary>
     public static readonly string[] Layers =
     [
-        "Diagnostics", "Recipe", "Text", "Data", "Analysis", "Calibration", "Quantization", "Cache", "Execution", "Passes",
+        "Diagnostics", "Recipe", "Text", "Data", "Analysis", "Calibration", "Quantization", "Pruning", "Cache", "Execution", "Passes",
         "Verification", "Reports", "Reports.Html", "Engine", "Importers",
     ];
 

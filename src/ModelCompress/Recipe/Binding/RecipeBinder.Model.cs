@@ -120,7 +120,7 @@ internal sealed partial class RecipeBinder
     private static bool NeedsCalibration(StepRecipe step) => step switch
     {
         SmoothQuantStep => true,
-        QuantizeStep q => q.Mode == QuantizeMode.Static,
+        QuantizeStep q => q.Mode == QuantizeMode.Static || q.Algorithm == Int4Algorithm.Gptq,
         PruneStep p => p.NeedsCalibration,
         DistillStep => true,
         _ => false,

@@ -5,7 +5,7 @@ namespace ModelCompress.Recipe;
 /// <summary>The prune, distill and share steps.</summary>
 internal sealed partial class RecipeBinder
 {
-    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate"];
+    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate", "percdamp", "block_size"];
     private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate"];
     private static readonly string[] ShareKeys = ["method", "clusters", "rank", "energy", "exclude"];
 
@@ -39,10 +39,13 @@ internal sealed partial class RecipeBinder
             s.Require("sparsity", "0.5");
         }
 
+        var (percdamp, blockSize) = BindSparseGpt(s, method, pattern);
         return new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at)
         {
             Scope = BindPruneScope(s, method, pattern),
             Pst = BindPst(s, method),
+            PercDamp = percdamp,
+            BlockSize = blockSize,
         };
     }
 

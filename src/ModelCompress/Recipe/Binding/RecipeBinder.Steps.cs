@@ -8,7 +8,7 @@ internal sealed partial class RecipeBinder
     private static readonly string[] StepNames = ["smoothquant", "quantize", "prune", "distill", "share"];
     private static readonly string[] SmoothQuantKeys = ["alpha", "alpha_range", "alpha_step", "combine", "fold"];
     private static readonly string[] QuantizeKeys =
-        ["mode", "weights", "activations", "per_channel", "symmetric_weights", "method", "percentile", "block_size", "exclude"];
+        ["mode", "weights", "activations", "per_channel", "symmetric_weights", "method", "percentile", "block_size", "exclude", "algorithm", "percdamp"];
 
     /// <summary>
     /// A step is <c>- name: { settings }</c>, <c>- name:</c> (all defaults) or a bare <c>- name</c>.
@@ -150,8 +150,9 @@ internal sealed partial class RecipeBinder
 
     private QuantizeStep BindQuantize(MappingScope s, SourceLocation at)
     {
-        var mode = s.Choice("mode", RecipeChoices.Modes) ?? QuantizeMode.Static;
+        var writtenMode = s.Choice("mode", RecipeChoices.Modes);
         var weights = s.Choice("weights", RecipeChoices.WeightType) ?? QuantizeWeightType.Int8;
+        var mode = writtenMode ?? (weights == QuantizeWeightType.Int4 ? QuantizeMode.WeightOnly : QuantizeMode.Static);
         var activations = s.Choice("activations", RecipeChoices.ActivationType) ?? QuantizeActivationType.UInt8;
         var perChannel = s.Bool("per_channel") ?? true;
         var symmetric = s.Bool("symmetric_weights") ?? true;
@@ -185,7 +186,12 @@ internal sealed partial class RecipeBinder
             s.NotApplicable("block_size", "to int8 weights, only to 'weights: int4'");
         }
 
-        return new QuantizeStep(mode, weights, activations, perChannel, symmetric, method, percentile, blockSize, BindExclude(s), at);
+        var (algorithm, percdamp) = BindInt4(s, weights, mode);
+        return new QuantizeStep(mode, weights, activations, perChannel, symmetric, method, percentile, blockSize, BindExclude(s), at)
+        {
+            Algorithm = algorithm,
+            PercDamp = percdamp,
+        };
     }
 
     /// <summary><c>exclude:</c> entries: a node name, <c>op:&lt;OpType&gt;</c> or <c>re:&lt;regex&gt;</c>.</summary>

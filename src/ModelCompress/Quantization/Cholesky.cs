@@ -1,0 +1,109 @@
+namespace ModelCompress.Quantization;
+
+/// <summary>
+/// Dense Cholesky factorization and inverse of a symmetric positive definite matrix, row-major, in double, every sum
+/// taken in a fixed order (deterministic). O(K³); the layers here have K ≤ a few thousand.
+/// </summary>
+internal static class Cholesky
+{
+    /// <summary>
+    /// Replaces the lower triangle of <paramref name="a"/> by L with A = LLᵀ and zeroes the upper triangle; false when a
+    /// pivot is not positive and finite (A is not positive definite). Right-looking: after column j is scaled, its
+    /// outer product is subtracted from the trailing rows, one contiguous row segment at a time — only element-wise
+    /// updates, each element's in column order, so the bits do not depend on the vector width.
+    /// </summary>
+    public static bool TryLower(double[] a, int n)
+    {
+        var column = new double[n];
+        for (var j = 0; j < n; j++)
+        {
+            var d = a[(j * n) + j];
+            if (!(d > 0) || !double.IsFinite(d))
+            {
+                return false;
+            }
+
+            var ljj = Math.Sqrt(d);
+            a[(j * n) + j] = ljj;
+            for (var i = j + 1; i < n; i++)
+            {
+                var v = a[(i * n) + j] / ljj;
+                a[(i * n) + j] = v;
+                column[i - j - 1] = v;
+            }
+
+            // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j.
+            for (var i = j + 1; i < n; i++)
+            {
+                var lij = column[i - j - 1];
+                if (lij != 0)
+                {
+                    DoubleKernels.AddScaled(a.AsSpan((i * n) + j + 1, i - j), -lij, column.AsSpan(0, i - j));
+                }
+            }
+
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            a.AsSpan((i * n) + i + 1, n - i - 1).Clear();
+        }
+
+        return true;
+    }
+
+    /// <summary>(LLᵀ)⁻¹ from the lower factor L in <paramref name="l"/>: X = L⁻¹ by forward substitution row by row, then XᵀX.</summary>
+    public static bool TryInverseFromLower(double[] l, int n, out double[] inverse)
+    {
+        var x = new double[(long)n * n];
+        for (var i = 0; i < n; i++)
+        {
+            // Row i of X: (e_i − Σ_{k<i} L_ik · X_k) / L_ii; X_k is zero beyond column k.
+            var row = x.AsSpan(i * n, i + 1);
+            row[i] = 1;
+            for (var k = 0; k < i; k++)
+            {
+                var lik = l[(i * n) + k];
+                if (lik != 0)
+                {
+                    DoubleKernels.AddScaled(row[..(k + 1)], -lik, x.AsSpan(k * n, k + 1));
+                }
+            }
+
+            var inv = 1 / l[(i * n) + i];
+            for (var c = 0; c <= i; c++)
+            {
+                row[c] *= inv;
+            }
+        }
+
+        // (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ = XᵀX = Σ_k x_kᵀ x_k over the rows x_k of X (lower triangle accumulated, then mirrored).
+        inverse = new double[(long)n * n];
+        for (var k = 0; k < n; k++)
+        {
+            var xk = x.AsSpan(k * n, k + 1);
+            for (var a = 0; a <= k; a++)
+            {
+                if (xk[a] != 0)
+                {
+                    DoubleKernels.AddScaled(inverse.AsSpan(a * n, a + 1), xk[a], xk[..(a + 1)]);
+                }
+            }
+        }
+
+        for (var a = 0; a < n; a++)
+        {
+            for (var b = 0; b < a; b++)
+            {
+                inverse[(b * n) + a] = inverse[(a * n) + b];
+            }
+
+            if (!double.IsFinite(inverse[(a * n) + a]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Numerics;
+
+namespace ModelCompress.Quantization;
+
+/// <summary>
+/// y += a·x on doubles, element by element: SIMD lanes where the CPU has them, but each element is one multiply then
+/// one add (never fused, never reassociated), so the result is the same bits at every vector width.
+/// </summary>
+internal static class DoubleKernels
+{
+    public static void AddScaled(Span<double> y, double a, ReadOnlySpan<double> x)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && y.Length >= Vector<double>.Count)
+        {
+            var s = new Vector<double>(a);
+            for (; i <= y.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var product = s * new Vector<double>(x[i..]);
+                (new Vector<double>(y[i..]) + product).CopyTo(y[i..]);
+            }
+        }
+
+        for (; i < y.Length; i++)
+        {
+            var product = a * x[i];
+            y[i] += product;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+namespace ModelCompress.Quantization;
+
+/// <summary>
+/// The one optimal-brain-surgeon solver behind GPTQ (Frantar et al., 2022, Algorithm 1) and SparseGPT (Frantar and
+/// Alistarh, 2023, Algorithm 1): each output's weight row is fixed column by column in input order; the error of
+/// fixing column j, e = (w_j − q_j) / U_jj, is compensated on the columns still free, w −= e · U_{j,·}, where U is the
+/// upper Cholesky factor of the damped inverse Hessian (<see cref="InverseHessianFactor"/>).
+/// <para>
+/// Blocked with lazy batch updates (GPTQ §4 "Lazy Batch-Updates"): inside a block of columns the updates go to the
+/// block only; the block's errors reach the columns after it in one pass when the block is done. Rows do not
+/// interact (H is shared, W's rows are independent), so rows run in parallel while each row's arithmetic stays in
+/// one fixed order — the result is the same on every run and every thread count.
+/// </para>
+/// </summary>
+public static class ObsSolver
+{
+    /// <summary>Columns per lazy batch (GPTQ's B = 128).</summary>
+    public const int DefaultBatch = 128;
+
+    /// <summary>
+    /// Solves every row of <paramref name="weights"/> (row-major [rows, K] with K = the factor's channels), in place:
+    /// each row ends holding the fixed values. <paramref name="ruleFor"/> gives the rule for a row;
+    /// <paramref name="batch"/> is the lazy-batch width (a rule whose blocks must see fully updated columns needs
+    /// its block length to divide it).
+    /// </summary>
+    public static void Solve(double[] weights, int rows, InverseHessianFactor factor, Func<int, IObsColumnRule> ruleFor, int batch = DefaultBatch)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(factor);
+        ArgumentNullException.ThrowIfNull(ruleFor);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        var k = factor.Channels;
+        if (weights.Length != (long)rows * k)
+        {
+            throw new ArgumentException("weights are not [rows, K]", nameof(weights));
+        }
+
+        var diagonal = new double[k];
+        for (var j = 0; j < k; j++)
+        {
+            diagonal[j] = factor.Upper[((long)j * k) + j];
+        }
+
+        Parallel.For(0, rows, r => SolveRow(weights.AsSpan(r * k, k), factor, diagonal, ruleFor(r), batch));
+    }
+
+    private static void SolveRow(Span<double> w, InverseHessianFactor factor, double[] diagonal, IObsColumnRule rule, int batch)
+    {
+        var k = factor.Channels;
+        var u = factor.Upper;
+        for (var j = 0; j < k; j++)
+        {
+            if (factor.Dead[j])
+            {
+                w[j] = 0;
+            }
+        }
+
+        var errors = new double[Math.Min(batch, k)];
+        for (var i1 = 0; i1 < k; i1 += batch)
+        {
+            var i2 = Math.Min(i1 + batch, k);
+            for (var j = i1; j < i2; j++)
+            {
+                rule.Prepare(j, w, diagonal);
+                var q = rule.Fix(j, w[j]);
+                var e = (w[j] - q) / diagonal[j];
+                w[j] = q;
+                errors[j - i1] = e;
+                if (e != 0)
+                {
+                    DoubleKernels.AddScaled(w.Slice(j + 1, i2 - j - 1), -e, u.AsSpan((j * k) + j + 1, i2 - j - 1));
+                }
+            }
+
+            // Lazy batch update: W[:, i2:] −= E · U[i1:i2, i2:], one block row at a time in column order.
+            var tail = w[i2..];
+            for (var j = i1; j < i2; j++)
+            {
+                var e = errors[j - i1];
+                if (e == 0)
+                {
+                    continue;
+                }
+
+                DoubleKernels.AddScaled(tail, -e, u.AsSpan((j * k) + i2, k - i2));
+            }
+        }
+    }
+}
