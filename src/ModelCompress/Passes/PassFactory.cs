@@ -13,7 +13,7 @@ namespace ModelCompress.Passes;
 public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
-    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static)";
+    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static); prune (method: structured)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -41,6 +41,8 @@ public static class PassFactory
                     QuantizeMode.Dynamic => new DynamicInt8Pass(q),
                     _ => new WeightOnlyInt8Pass(q),
                 };
+            case PruneStep { Method: PruneMethod.Structured } p:
+                return new Structured.StructuredPrunePass(p);
             case SmoothQuantStep s:
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
             default:

@@ -16,8 +16,15 @@ public sealed record PruneStep(
     ImmutableArray<ExcludePattern> Exclude,
     SourceLocation Location) : StepRecipe(Location)
 {
-    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT).</summary>
-    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt;
+    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT, activation-aware structured).</summary>
+    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt
+        || (Method == PruneMethod.Structured && Importance == PruneImportance.Activation);
+
+    /// <summary>Structured pruning only: the structures to remove (default: all kinds).</summary>
+    public ImmutableArray<StructuredTarget> Targets { get; init; } = [StructuredTarget.Mlp, StructuredTarget.Conv];
+
+    /// <summary>Structured pruning only: how channels are ranked; null until the binder resolves the default.</summary>
+    public PruneImportance? Importance { get; init; }
 
     /// <inheritdoc />
     public override string Kind => "prune";
@@ -29,5 +36,7 @@ public sealed record PruneStep(
             .Add("sparsity", Sparsity)
             .Add("pattern", Pattern?.ToString())
             .AddSet("exclude", Exclude.Select(e => e.ToString()))
+            .Add("targets", Method == PruneMethod.Structured ? string.Join(",", Targets.Order()) : null)
+            .Add("importance", Method == PruneMethod.Structured ? Importance?.ToString() : null)
             .ToString();
 }
