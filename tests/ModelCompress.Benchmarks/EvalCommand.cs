@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace ModelCompress.Benchmarks;
 
 /// <summary>
-/// <c>eval [--quick] [--models a,b] [--peer-dir DIR] [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only]</c>:
+/// <c>eval [--quick] [--models a,b] [--peer-dir DIR] [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--structured]</c>:
 /// accuracy, size and ONNX Runtime latency of fp32 vs our int8 variants (made by the engine from recipes this command
 /// writes) vs the peer's models (ORT's Python quantizer, tools/ort_peer.py), on the real fixtures, one Markdown table
 /// per fixture. Models: char-gpt, stories260K, mnist-8, ppocrv4-rec. Wrapped by build/eval.sh.
@@ -87,13 +87,14 @@ internal sealed class EvalCommand : IBenchCommand
 
     private const string Usage = """
         usage: eval [--quick] [--models char-gpt,stories260K,mnist-8,ppocrv4-rec] [--peer-dir DIR]
-                    [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only]
+                    [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--structured]
           --quick            data subsets and 8 latency rounds (a smoke run; numbers are not the reference ones)
           --models           which fixtures (default: all)
           --peer-dir         folder written by tools/ort_peer.py: adds the peer's models as columns
           --work-dir         keep recipes, calibration files and compressed models there (default: temp, removed)
           --threads          intra-op threads for the accuracy passes (default 2)
           --latency-rounds   timed rounds per model and thread count (default 40)
+          --structured       our columns are structured pruning 25 % (activation, weight), SQ int8, and both
           --no-weight-only   leave out the weight-only int8 column
         """;
 }

@@ -27,7 +27,7 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
     public List<EvalVariant> OurVariants(string fixture, string source, string? calibration, int samples)
     {
         var result = new List<EvalVariant>();
-        foreach (var v in EvalRecipes.Standard.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
+        foreach (var v in (Options.Structured ? EvalStructured.Variants : EvalRecipes.Standard).Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
         {
             Progress($"{fixture}: compressing {v.Header}");
             result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples));

@@ -29,6 +29,9 @@ internal sealed record EvalOptions
     /// <summary>Leaves out the weight-only int8 column.</summary>
     public bool NoWeightOnly { get; init; }
 
+    /// <summary>With --structured, our columns are the structured pruning ones (<see cref="EvalStructured"/>).</summary>
+    public bool Structured { get; init; }
+
     /// <summary>Parses the arguments after <c>eval</c>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static EvalOptions? Parse(string[] args, out string? error)
     {
@@ -75,6 +78,9 @@ internal sealed record EvalOptions
                     case "--latency-rounds":
                         o = o with { LatencyRounds = int.Parse(Next(), CultureInfo.InvariantCulture) };
                         roundsGiven = true;
+                        break;
+                    case "--structured":
+                        o = o with { Structured = true };
                         break;
                     case "--no-weight-only":
                         o = o with { NoWeightOnly = true };
