@@ -87,7 +87,8 @@ public sealed class StructuredPrunePass : ICompressionPass
         ct.ThrowIfCancellationRequested();
         var parts = layer.Parts ?? throw new InvalidOperationException($"'{layer.Name}' is not a structured pruning unit");
         var channels = (int)layer.WeightShape[0];
-        var usable = _step.Importance == PruneImportance.Activation ? statistics : null;
+        // Calibration gathers statistics along the last axis; a Conv input is NCHW, so its statistics do not describe its channels.
+        var usable = _step.Importance == PruneImportance.Activation && layer.OpType != "Conv" ? statistics : null;
         return ChannelImportance.Encode(ChannelImportance.Keep(layer.WeightValues, channels, parts, _step.Sparsity, usable));
     }
 
