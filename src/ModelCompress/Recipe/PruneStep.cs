@@ -21,7 +21,7 @@ public sealed record PruneStep(
         || (Method == PruneMethod.Structured && Importance == PruneImportance.Activation);
 
     /// <summary>Structured pruning only: the structures to remove (default: all kinds).</summary>
-    public ImmutableArray<StructuredTarget> Targets { get; init; } = [StructuredTarget.Mlp, StructuredTarget.Conv];
+    public ImmutableArray<StructuredTarget> Targets { get; init; } = [StructuredTarget.Mlp, StructuredTarget.Heads, StructuredTarget.Conv];
 
     /// <summary>Structured pruning only: how channels are ranked; null until the binder resolves the default.</summary>
     public PruneImportance? Importance { get; init; }

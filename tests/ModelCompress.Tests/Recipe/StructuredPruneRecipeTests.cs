@@ -25,7 +25,7 @@ public sealed class StructuredPruneRecipeTests : IDisposable
         Assert.Empty(sink.Items);
         var step = Assert.IsType<PruneStep>(Assert.Single(recipe.Models[0].Steps));
         Assert.Equal(expected, step.Importance);
-        Assert.Equal([StructuredTarget.Mlp, StructuredTarget.Conv], step.Targets.ToArray());
+        Assert.Equal([StructuredTarget.Mlp, StructuredTarget.Heads, StructuredTarget.Conv], step.Targets.ToArray());
         Assert.Equal(calibrated, step.NeedsCalibration);
         Assert.Contains("importance", step.SettingsFingerprint(), StringComparison.Ordinal);
     }

@@ -19,18 +19,24 @@ namespace ModelCompress.Passes.Structured;
 internal static class ChannelImportance
 {
     /// <summary>
-    /// The channels to keep, ascending: the highest scores, <c>round-down(sparsity·C)</c> channels removed but at least
-    /// one kept. Ties go to the lower index, so the result is a pure function of the inputs.
+    /// The groups (channels, or heads of <paramref name="groupSize"/> channels) to keep, ascending: those with the
+    /// highest Σ score² over their channels, <c>round-down(sparsity·groups)</c> removed but at least one kept. Ties go to
+    /// the lower index, so the result is a pure function of the inputs.
     /// </summary>
-    public static int[] Keep(ReadOnlySpan<float> weights, int channels, IReadOnlyList<int> parts, double sparsity, LayerInputStatistics? statistics)
+    public static int[] Keep(
+        ReadOnlySpan<float> weights, int groups, int groupSize, IReadOnlyList<int> parts, double sparsity, LayerInputStatistics? statistics)
     {
-        var scores = Scores(weights, channels, parts, statistics);
-        var remove = Math.Min(channels - 1, (int)Math.Floor((sparsity * channels) + 1e-9));
-        var order = Enumerable.Range(0, channels).ToArray();
+        var channels = Scores(weights, groups * groupSize, parts, statistics);
+        var scores = new double[groups];
+        for (var c = 0; c < channels.Length; c++)
+        {
+            scores[c / groupSize] += channels[c] * channels[c];
+        }
 
-        // Highest score first; NaN cannot occur (finite weights and statistics), but would sort last by CompareTo.
+        var remove = Math.Min(groups - 1, (int)Math.Floor((sparsity * groups) + 1e-9));
+        var order = Enumerable.Range(0, groups).ToArray();
         Array.Sort(order, (a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
-        var keep = order[..(channels - remove)];
+        var keep = order[..(groups - remove)];
         Array.Sort(keep);
         return keep;
     }

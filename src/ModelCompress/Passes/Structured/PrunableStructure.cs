@@ -17,14 +17,21 @@ namespace ModelCompress.Passes.Structured;
 /// <param name="Channels">The channel count C before pruning.</param>
 /// <param name="RegionValues">The values between producers and consumer that carry the channels (their declared shapes are dropped).</param>
 /// <param name="ChannelConstants">Constant operands on the way that hold one value per channel, with the axis to slice.</param>
+/// <param name="GroupSize">Channels removed together (1; for attention, the head size).</param>
+/// <param name="Heads">For attention, where each head's channels sit in the producers and which shapes name the head count.</param>
 internal sealed record PrunableStructure(
     StructuredTarget Kind,
     IReadOnlyList<LinearLayer> Producers,
     LinearLayer Consumer,
     int Channels,
     IReadOnlyList<string> RegionValues,
-    IReadOnlyList<ChannelConstant> ChannelConstants)
+    IReadOnlyList<ChannelConstant> ChannelConstants,
+    int GroupSize = 1,
+    HeadLayout? Heads = null)
 {
+    /// <summary>How many groups (channels, or heads) the structure has.</summary>
+    public int Groups => Channels / GroupSize;
+
     /// <summary>A display name: the consumer with the producers it reads.</summary>
     public string Name => $"{Consumer.Name} <- {string.Join(" + ", Producers.Select(p => p.Name))}";
 }

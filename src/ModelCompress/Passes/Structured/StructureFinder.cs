@@ -29,7 +29,7 @@ internal static class StructureFinder
 
     /// <summary>The structures of <paramref name="targets"/> kinds, in graph order of their consumers, and the near misses with why.</summary>
     public static (List<PrunableStructure> Found, List<(string Name, string Why)> Skipped) Find(
-        OnnxGraph graph, IReadOnlyList<LinearLayer> layers, IReadOnlyCollection<StructuredTarget> targets, Func<LinearLayer, bool> excluded)
+        OnnxGraph graph, IReadOnlyList<LinearLayer> layers, IReadOnlyCollection<StructuredTarget> targets, Func<LinearLayer, bool> excluded, long opset = 17)
     {
         var byOutput = new Dictionary<string, LinearLayer>(StringComparer.Ordinal);
         foreach (var layer in layers)
@@ -42,7 +42,8 @@ internal static class StructureFinder
         foreach (var consumer in layers)
         {
             var kind = consumer.Kind == LinearLayerKind.Conv ? StructuredTarget.Conv : StructuredTarget.Mlp;
-            if (!targets.Contains(kind))
+            var heads = kind == StructuredTarget.Mlp && targets.Contains(StructuredTarget.Heads);
+            if (!targets.Contains(kind) && !heads)
             {
                 continue;
             }
@@ -51,7 +52,24 @@ internal static class StructureFinder
             walk.Visit(consumer.InputName);
             if (walk.Producers.Count == 0)
             {
-                continue; // B reads something that no linear layer produces channel by channel: not a structure at all.
+                // B reads nothing that a linear layer produces channel by channel; it may read attention heads.
+                var (attention, reason) = heads ? HeadFinder.TryFind(graph, byOutput, consumer, opset) : (null, null);
+                reason ??= attention is null ? null : CheckLayers(graph, attention.Producers, consumer, excluded, attention.Producers);
+                if (reason is not null)
+                {
+                    skipped.Add((consumer.Name, reason));
+                }
+                else if (attention is not null)
+                {
+                    found.Add(attention);
+                }
+
+                continue;
+            }
+
+            if (!targets.Contains(kind))
+            {
+                continue;
             }
 
             var why = walk.Failure ?? Check(graph, walk, consumer, excluded);
@@ -88,14 +106,26 @@ internal static class StructureFinder
             }
         }
 
-        foreach (var layer in walk.Producers.Concat([consumer]))
+        return CheckLayers(graph, walk.Producers, consumer, _ => false, walk.Producers);
+    }
+
+    /// <summary>Why the member layers cannot be cut (excluded, a shared weight, a bias that is not per channel), or null.</summary>
+    internal static string? CheckLayers(
+        OnnxGraph graph, IReadOnlyList<LinearLayer> producers, LinearLayer consumer, Func<LinearLayer, bool> excluded, IReadOnlyList<LinearLayer> biased)
+    {
+        if (producers.Concat([consumer]).FirstOrDefault(excluded) is { } ex)
+        {
+            return $"'{ex.Name}' is excluded";
+        }
+
+        foreach (var layer in producers.Concat([consumer]))
         {
             if (graph.GetConsumers(layer.WeightName).Count != 1)
             {
                 return $"the weight '{layer.WeightName}' of '{layer.Name}' is shared with another node";
             }
 
-            if (layer.BiasName is not null && walk.Producers.Contains(layer) && layer.BiasValues(graph) is null)
+            if (layer.BiasName is not null && biased.Contains(layer) && layer.BiasValues(graph) is null)
             {
                 return $"the bias of '{layer.Name}' is not a constant with one value per channel";
             }

@@ -13,27 +13,30 @@ namespace ModelCompress.Passes.Structured;
 /// </summary>
 internal static class StructureRewriter
 {
-    /// <summary>Cuts <paramref name="structure"/> down to <paramref name="keep"/>; returns the weight bytes before and after.</summary>
-    public static (long Before, long After) Apply(OnnxGraph graph, PrunableStructure structure, int[] keep)
+    /// <summary>Cuts <paramref name="structure"/> down to the groups <paramref name="keepGroups"/>; returns the weight bytes before and after.</summary>
+    public static (long Before, long After) Apply(OnnxGraph graph, PrunableStructure structure, int[] keepGroups)
     {
+        var size = structure.GroupSize;
+        var keep = keepGroups.SelectMany(g => Enumerable.Range(g * size, size)).ToArray();
         long before = 0;
         long after = 0;
-        void Cut(OnnxNode node, int input, int axis)
+        void Cut(OnnxNode node, int input, int axis, int[]? indices = null)
         {
-            var (b, a) = SliceInput(graph, node, input, axis, keep);
+            var (b, a) = SliceInput(graph, node, input, axis, indices ?? keep);
             before += b;
             after += a;
         }
 
         foreach (var producer in structure.Producers)
         {
-            Cut(producer.Node, 1, producer.OutputChannelAxis);
+            var columns = ProducerColumns(structure, producer, keep);
+            Cut(producer.Node, 1, producer.OutputChannelAxis, columns);
             if (producer.BiasName is not null)
             {
                 var owner = producer.BiasAdd ?? producer.Node;
                 var index = owner.Inputs.IndexOf(producer.BiasName);
                 var bias = Constant(graph, owner.Inputs[index]);
-                Cut(owner, index, bias.Dims.Length - 1);
+                Cut(owner, index, bias.Dims.Length - 1, columns);
             }
         }
 
@@ -44,6 +47,11 @@ internal static class StructureRewriter
 
         var consumer = structure.Consumer;
         Cut(consumer.Node, 1, consumer.Kind == LinearLayerKind.Conv ? 1 : 1 - consumer.OutputChannelAxis);
+
+        if (structure.Heads is { } heads)
+        {
+            RewriteHeadCounts(graph, heads, keepGroups.Length, size);
+        }
 
         // The values between carry fewer channels now; shapes declared for them would be wrong, and runtimes infer them.
         var changed = new HashSet<string>(structure.RegionValues, StringComparer.Ordinal);
@@ -61,6 +69,36 @@ internal static class StructureRewriter
         }
 
         return (before, after);
+    }
+
+    /// <summary>The producer's output columns to keep: all of them for an MLP or Conv, the kept heads' columns of each segment for attention.</summary>
+    private static int[] ProducerColumns(PrunableStructure structure, LinearLayer producer, int[] keep) =>
+        structure.Heads is { } heads
+            ? [.. heads.Segments.Where(s => ReferenceEquals(s.Layer, producer)).OrderBy(s => s.Offset).SelectMany(s => keep.Select(c => s.Offset + c))]
+            : keep;
+
+    /// <summary>Every Reshape entry naming the head count (or heads × head size), and every Split width, to the kept heads.</summary>
+    private static void RewriteHeadCounts(OnnxGraph graph, HeadLayout heads, int kept, int headSize)
+    {
+        foreach (var (node, entry, merged) in heads.Reshapes)
+        {
+            ShapeEntries.Rewrite(graph, node, entry, merged ? (long)kept * headSize : kept);
+        }
+
+        foreach (var split in heads.Splits)
+        {
+            var sizes = Enumerable.Repeat((long)kept * headSize, split.Outputs.Count).ToArray();
+            if (split.Inputs.Count > 1 && split.Inputs[1].Length > 0)
+            {
+                var name = graph.UniqueName(split.Inputs[1] + ".pruned");
+                graph.AddInitializer(OnnxTensor.FromInt64(name, [sizes.Length], sizes));
+                split.Inputs[1] = name;
+            }
+            else
+            {
+                split.SetAttribute("split", sizes);
+            }
+        }
     }
 
     private static OnnxTensor Constant(OnnxGraph graph, string value) =>

@@ -54,7 +54,7 @@ public sealed class StructuredPrunePass : ICompressionPass
         ArgumentNullException.ThrowIfNull(context);
         var analysis = GraphAnalyzer.Analyze(model);
         var (found, skipped) = StructureFinder.Find(model.Graph, analysis.Layers, _step.Targets,
-            l => _step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType)));
+            l => _step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType)), model.GetOpsetVersion(string.Empty) ?? 17);
         foreach (var (name, why) in skipped)
         {
             context.Report("MC4060", DiagnosticSeverity.Info, name, why);
@@ -69,7 +69,7 @@ public sealed class StructuredPrunePass : ICompressionPass
         {
             var (weights, parts) = UnitWeights(s);
             var consumer = s.Consumer;
-            var layer = new PassLayer(consumer.Node, 1, consumer.WeightName, [s.Channels, 1, parts.Sum()], 0, consumer.InputName, weights)
+            var layer = new PassLayer(consumer.Node, 1, consumer.WeightName, [s.Groups, s.GroupSize, parts.Sum()], 0, consumer.InputName, weights)
             {
                 Parts = parts,
             };
@@ -86,10 +86,11 @@ public sealed class StructuredPrunePass : ICompressionPass
         ArgumentNullException.ThrowIfNull(layer);
         ct.ThrowIfCancellationRequested();
         var parts = layer.Parts ?? throw new InvalidOperationException($"'{layer.Name}' is not a structured pruning unit");
-        var channels = (int)layer.WeightShape[0];
+        var groups = (int)layer.WeightShape[0];
+        var groupSize = (int)layer.WeightShape[1];
         // Calibration gathers statistics along the last axis; a Conv input is NCHW, so its statistics do not describe its channels.
         var usable = _step.Importance == PruneImportance.Activation && layer.OpType != "Conv" ? statistics : null;
-        return ChannelImportance.Encode(ChannelImportance.Keep(layer.WeightValues, channels, parts, _step.Sparsity, usable));
+        return ChannelImportance.Encode(ChannelImportance.Keep(layer.WeightValues, groups, groupSize, parts, _step.Sparsity, usable));
     }
 
     /// <inheritdoc />
@@ -103,12 +104,17 @@ public sealed class StructuredPrunePass : ICompressionPass
         foreach (var (layer, key, result) in outcomes)
         {
             var s = _units[layer];
-            var keep = ChannelImportance.Decode(result, s.Channels);
-            var (before, after) = keep.Length < s.Channels ? StructureRewriter.Apply(graph, s, keep) : (0L, 0L);
-            changed |= keep.Length < s.Channels;
-            var kind = s.Kind == StructuredTarget.Conv ? "conv channels" : "MLP hidden channels";
+            var keep = ChannelImportance.Decode(result, s.Groups);
+            var (before, after) = keep.Length < s.Groups ? StructureRewriter.Apply(graph, s, keep) : (0L, 0L);
+            changed |= keep.Length < s.Groups;
+            var kind = s.Kind switch
+            {
+                StructuredTarget.Conv => "conv channels",
+                StructuredTarget.Heads => "attention heads",
+                _ => "MLP hidden channels",
+            };
             rows.Add(new LayerReport(s.Name, layer.OpType, layer.WeightName, [s.Channels], key.Hex, before, after, null,
-                Note: string.Create(CultureInfo.InvariantCulture, $"{kind}: kept {keep.Length} of {s.Channels} ({_step.Importance?.ToString().ToLowerInvariant()} importance)")));
+                Note: string.Create(CultureInfo.InvariantCulture, $"{kind}: kept {keep.Length} of {s.Groups} ({_step.Importance?.ToString().ToLowerInvariant()} importance)")));
         }
 
         if (changed)
@@ -130,7 +136,19 @@ public sealed class StructuredPrunePass : ICompressionPass
         {
             Fibers(consumer.Weight, consumer.Kind == LinearLayerKind.Conv ? 1 : 1 - consumer.OutputChannelAxis, s.Channels),
         };
-        members.AddRange(s.Producers.Select(p => Fibers(p.Weight, p.OutputChannelAxis, s.Channels)));
+        if (s.Heads is { } heads)
+        {
+            // Each segment (Q, K, V) is the rows offset … offset + C of its producer's [outputs, inputs] fibers.
+            foreach (var segment in heads.Segments)
+            {
+                var (all, w) = Fibers(segment.Layer.Weight, segment.Layer.OutputChannelAxis, segment.Layer.OutFeatures);
+                members.Add((all[(segment.Offset * w)..((segment.Offset + s.Channels) * w)], w));
+            }
+        }
+        else
+        {
+            members.AddRange(s.Producers.Select(p => Fibers(p.Weight, p.OutputChannelAxis, s.Channels)));
+        }
         var width = members.Sum(m => m.Width);
         var weights = new float[(long)s.Channels * width];
         var at = 0;

@@ -7,7 +7,7 @@ namespace ModelCompress.Recipe.Binding;
 internal sealed partial class RecipeBinder
 {
     /// <summary>The recipe spellings of <see cref="StructuredTarget"/>.</summary>
-    internal static Choices<StructuredTarget> StructuredTargets { get; } = new(("mlp", StructuredTarget.Mlp), ("conv", StructuredTarget.Conv));
+    internal static Choices<StructuredTarget> StructuredTargets { get; } = new(("mlp", StructuredTarget.Mlp), ("heads", StructuredTarget.Heads), ("conv", StructuredTarget.Conv));
 
     /// <summary>The recipe spellings of <see cref="PruneImportance"/>.</summary>
     internal static Choices<PruneImportance> Importances { get; } = new(("weight", PruneImportance.Weight), ("activation", PruneImportance.Activation));
@@ -37,7 +37,6 @@ internal sealed partial class RecipeBinder
 
             if (!StructuredTargets.TryParse(text, out var target))
             {
-                // Attention heads are a structure of their own that is not built yet; say so rather than "unknown".
                 _report.Error("MC2070", node, text, KeySuggester.Hint(text, [.. StructuredTargets.Names]));
             }
             else if (targets.Contains(target))

@@ -17,7 +17,7 @@ public sealed class StructuredPruneFixtureTests(StoriesFixture stories) : IClass
     public void Char_gpt_mlp_quarter_shrinks_every_fc_pair_and_matches_the_zeroed_dense_model()
     {
         var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
-        var (zeroed, layers, kept, sink) = StructuredPruneHarness.Prune(model, StructuredPruneHarness.Step(0.25, PruneImportance.Weight));
+        var (zeroed, layers, kept, sink) = StructuredPruneHarness.Prune(model, StructuredPruneHarness.Step(0.25, PruneImportance.Weight, StructuredTarget.Mlp));
 
         Assert.Equal(6, layers.Count);
         Assert.All(kept, k => Assert.Equal(1152, k.Length));
@@ -35,6 +35,34 @@ public sealed class StructuredPruneFixtureTests(StoriesFixture stories) : IClass
         // Pruning did something: the output moved away from the dense model's.
         var dense = OrtRun.Run(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"), OrtInput.Int64("input_ids", ids, 1, 128))[0].Floats;
         Assert.True(StructuredPruneHarness.MaxAbsDifference(pruned, dense) > 1e-2);
+    }
+
+    [Fact]
+    public void Char_gpt_heads_and_mlp_shrink_the_fused_qkv_split_and_reshapes_and_match_the_zeroed_dense_model()
+    {
+        var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
+        var (zeroed, layers, kept, sink) = StructuredPruneHarness.Prune(model, StructuredPruneHarness.Step(0.34, PruneImportance.Weight));
+
+        // Per block: the attention (6 heads of 64 → 4 kept) and the MLP (1536 → 1014 kept).
+        Assert.True(12 == layers.Count, string.Join("\n", sink.Items));
+        Assert.Equal(6, kept.Count(k => k.Length == 4));
+        Assert.DoesNotContain(sink.Items, d => d.Code == "MC4060");
+        Assert.DoesNotContain(model.Graph.Validate(), d => d.Severity == DiagnosticSeverity.Error);
+        var qkv = model.Graph.Nodes.Where(n => n.Name.EndsWith("attn/qkv/MatMul", StringComparison.Ordinal)).ToList();
+        Assert.All(qkv, n => Assert.Equal([384L, 768L], model.Graph.Initializers[n.Inputs[1]].Dims));
+        var proj = model.Graph.Nodes.Where(n => n.Name.EndsWith("attn/proj/MatMul", StringComparison.Ordinal)).ToList();
+        Assert.All(proj, n => Assert.Equal([256L, 384L], model.Graph.Initializers[n.Inputs[1]].Dims));
+
+        var ids = TextData.WikiTextTokenIds(1000, 128);
+        var pruned = OrtRun.Run(model.ToBytes(), OrtInput.Int64("input_ids", ids, 1, 128))[0].Floats;
+        var reference = OrtRun.Run(zeroed.ToBytes(), OrtInput.Int64("input_ids", ids, 1, 128))[0].Floats;
+        Assert.True(StructuredPruneHarness.MaxAbsDifference(pruned, reference) < 1e-3);
+
+        // Shorter windows too: the head count is now in the shapes, the sequence length still comes from the input.
+        var shortIds = ids[..17];
+        var a = OrtRun.Run(model.ToBytes(), OrtInput.Int64("input_ids", shortIds, 1, 17))[0].Floats;
+        var b = OrtRun.Run(zeroed.ToBytes(), OrtInput.Int64("input_ids", shortIds, 1, 17))[0].Floats;
+        Assert.True(StructuredPruneHarness.MaxAbsDifference(a, b) < 1e-3);
     }
 
     [Fact]
@@ -69,8 +97,10 @@ public sealed class StructuredPruneFixtureTests(StoriesFixture stories) : IClass
         var model = stories.Model.Clone();
         var (zeroed, layers, kept, sink) = StructuredPruneHarness.Prune(model, StructuredPruneHarness.Step(0.25, PruneImportance.Weight));
 
-        // Five layers, each w1 (gate) and w3 (up) → silu(gate)·up → w2; hidden 172 → 129.
+        // Five layers, each w1 (gate) and w3 (up) → silu(gate)·up → w2; hidden 172 → 129. Attention is grouped-query
+        // (4 K/V heads repeated for 8 query heads): left intact, with the reason.
         Assert.Equal(5, layers.Count);
+        Assert.Equal(5, sink.Items.Count(d => d.Code == "MC4060" && d.Message.Contains("attention.wo", StringComparison.Ordinal)));
         Assert.All(layers, l => Assert.Equal(3, l.Parts!.Count));
         Assert.All(kept, k => Assert.Equal(129, k.Length));
         Assert.DoesNotContain(model.Graph.Validate(), d => d.Severity == DiagnosticSeverity.Error);
@@ -81,5 +111,6 @@ public sealed class StructuredPruneFixtureTests(StoriesFixture stories) : IClass
         var b = OrtRun.Run(zeroed.ToBytes(), OrtInput.Int64("input_ids", ids, 1, ids.Length))[0].Floats;
         Assert.True(StructuredPruneHarness.MaxAbsDifference(a, b) < 1e-3);
         Assert.DoesNotContain(sink.Items, d => d.Severity >= DiagnosticSeverity.Warning);
+        Assert.Contains(sink.Items, d => d.Code == "MC4060" && d.Message.Contains("one side only", StringComparison.Ordinal));
     }
 }

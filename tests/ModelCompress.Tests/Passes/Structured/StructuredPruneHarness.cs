@@ -19,7 +19,7 @@ internal static class StructuredPruneHarness
         new(PruneMethod.Structured, sparsity, null, [], new SourceLocation("compression.yaml", 1, 1))
         {
             Importance = importance,
-            Targets = targets.Length > 0 ? [.. targets] : [StructuredTarget.Mlp, StructuredTarget.Conv],
+            Targets = targets.Length > 0 ? [.. targets] : [StructuredTarget.Mlp, StructuredTarget.Heads, StructuredTarget.Conv],
         };
 
     /// <summary>Prunes <paramref name="model"/> in place; returns the zeroed dense reference, the pass's layers and the kept channels per layer.</summary>
@@ -36,10 +36,11 @@ internal static class StructuredPruneHarness
         foreach (var layer in layers)
         {
             var result = pass.ComputeLayer(layer, statistics?.Invoke(layer), CancellationToken.None);
-            var channels = (int)layer.WeightShape[0];
-            var keep = ChannelImportance.Decode(result, channels);
+            var groups = (int)layer.WeightShape[0];
+            var size = (int)layer.WeightShape[1];
+            var keep = ChannelImportance.Decode(result, groups);
             kept.Add(keep);
-            ZeroRemovedRows(zeroed, layer.Node.Name, keep, channels);
+            ZeroRemovedRows(zeroed, layer.Node.Name, [.. keep.SelectMany(g => Enumerable.Range(g * size, size))], groups * size);
             outcomes.Add(new LayerOutcome(layer, LayerWorkKey.FromHashes(pass.Name, pass.SettingsFingerprint, "test", layer.Descriptor, layer.WeightHash, new byte[32]), result));
         }
 
