@@ -30,13 +30,17 @@ public sealed record PruneStep(
     public override string Kind => "prune";
 
     /// <inheritdoc />
-    public override string SettingsFingerprint() =>
-        new FingerprintBuilder(Kind)
+    public override string SettingsFingerprint()
+    {
+        var f = new FingerprintBuilder(Kind)
             .Add("method", RecipeChoices.PruneMethods.Name(Method))
             .Add("sparsity", Sparsity)
             .Add("pattern", Pattern?.ToString())
-            .AddSet("exclude", Exclude.Select(e => e.ToString()))
-            .Add("targets", Method == PruneMethod.Structured ? string.Join(",", Targets.Order()) : null)
-            .Add("importance", Method == PruneMethod.Structured ? Importance?.ToString() : null)
-            .ToString();
+            .AddSet("exclude", Exclude.Select(e => e.ToString()));
+
+        // Only structured pruning has these keys; other methods keep the fingerprint (and cache keys) they always had.
+        return Method == PruneMethod.Structured
+            ? f.AddSet("targets", Targets.Select(t => t.ToString())).Add("importance", Importance?.ToString()).ToString()
+            : f.ToString();
+    }
 }

@@ -55,7 +55,7 @@ internal static class RecipeErrorCases
         { "MC2033", Y("version: 1", "models: []"), 2, 9, "'models' is empty" },
         { "MC2034", Y("version: 1", "models:", "  - name: m", "    source: \"\"", "    steps: [ { quantize: { mode: dynamic } } ]"), 4, 13, "it is empty" },
         { "MC2035", Head + Y("    steps:", "      - quantize: { mode: dynamic, exclude: [\"op:\"] }"), 6, 46, "'op:'" },
-        { "MC2070", Head + Y("    steps:", "      - prune: { method: structured, sparsity: 0.25, targets: [mlp, heads] }"), 6, 69, "'heads' is not a structured pruning target" },
+        { "MC2070", Head + Y("    steps:", "      - prune: { method: structured, sparsity: 0.25, targets: [mlp, rows] }"), 6, 69, "'rows' is not a structured pruning target" },
         { "MC2071", Head + Y("    steps:", "      - prune: { method: structured, sparsity: 0.25, targets: [mlp, mlp] }"), 6, 69, "'mlp' is listed twice" },
         { "MC2036", Y("version: 1", "? [a, b]", ": 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"), 2, 3, "not a list" },
     };
