@@ -38,6 +38,22 @@ public sealed class StructuredPruneFixtureTests(StoriesFixture stories) : IClass
     }
 
     [Fact]
+    public void A_hidden_value_also_read_outside_its_mlp_leaves_that_mlp_intact_with_MC4060_and_the_rest_pruned()
+    {
+        var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
+        model.Graph.AddOutput("/blocks.0/mlp/act/Mul_1_output_0");
+
+        var (_, layers, _, sink) = StructuredPruneHarness.Prune(model, StructuredPruneHarness.Step(0.25, PruneImportance.Weight, StructuredTarget.Mlp));
+
+        Assert.Equal(5, layers.Count);
+        var d = Assert.Single(sink.Items, d => d.Code == "MC4060");
+        Assert.Contains("/blocks.0/mlp/fc2/MatMul", d.Message, StringComparison.Ordinal);
+        Assert.Contains("graph output", d.Message, StringComparison.Ordinal);
+        var fc1 = model.Graph.Nodes.Single(n => n.Name == "/blocks.0/mlp/fc1/MatMul");
+        Assert.Equal([384L, 1536L], model.Graph.Initializers[fc1.Inputs[1]].Dims);
+    }
+
+    [Fact]
     public void Char_gpt_heads_and_mlp_shrink_the_fused_qkv_split_and_reshapes_and_match_the_zeroed_dense_model()
     {
         var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
