@@ -15,7 +15,7 @@ public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
     public const string SupportedSteps =
-        "smoothquant; quantize (int8 weights: weight_only, dynamic, static; int4 weights: weight_only, algorithm rtn or gptq); prune (magnitude, nm, wanda, pst, sparsegpt)";
+        "smoothquant; quantize (int8 weights: weight_only, dynamic, static; int4 weights: weight_only, algorithm rtn or gptq); prune (magnitude, nm, wanda, pst, sparsegpt, structured)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -45,11 +45,11 @@ public static class PassFactory
                     QuantizeMode.Dynamic => new DynamicInt8Pass(q),
                     _ => new WeightOnlyInt8Pass(q),
                 };
+            case PruneStep { Method: PruneMethod.Structured } p:
+                return new StructuredPrunePass(p);
             case SmoothQuantStep s:
                 WarnUnlessStatic(s, modelName, sink, steps);
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
-            case PruneStep { Method: PruneMethod.Structured } p:
-                throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, $"prune (method: {p.Method.ToString().ToLowerInvariant()})", modelName, SupportedSteps);
             case PruneStep p:
                 return new PrunePass(p);
             default:

@@ -54,7 +54,7 @@ public sealed partial class SparseGptPass : ICompressionPass
         }
 
         return [.. layers.Where(l => l.Kind != LinearLayerKind.Conv).Select(l =>
-            new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, l.Weight))];
+            PassLayer.Of(l))];
     }
 
     /// <inheritdoc />

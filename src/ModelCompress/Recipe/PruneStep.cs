@@ -27,15 +27,21 @@ public sealed record PruneStep(
     /// <summary>SparseGPT's mask block for unstructured sparsity (<c>block_size:</c>, default 128).</summary>
     public int BlockSize { get; init; } = DefaultBlockSize;
 
-
-    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT, PST).</summary>
-    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt or PruneMethod.Pst;
+    /// <summary>Whether the method scores weights with calibration activations (Wanda, SparseGPT, PST, activation-aware structured).</summary>
+    public bool NeedsCalibration => Method is PruneMethod.Wanda or PruneMethod.SparseGpt or PruneMethod.Pst
+        || (Method == PruneMethod.Structured && Importance == PruneImportance.Activation);
 
     /// <summary>Per layer (default) or one global magnitude threshold (<c>scope:</c>).</summary>
     public PruneScope Scope { get; init; } = PruneScope.Layer;
 
     /// <summary>The PST fit's settings with <c>method: pst</c>; null otherwise.</summary>
     public PstSettings? Pst { get; init; }
+
+    /// <summary>Structured pruning only: the structures to remove (default: all kinds).</summary>
+    public ImmutableArray<StructuredTarget> Targets { get; init; } = [StructuredTarget.Mlp, StructuredTarget.Heads, StructuredTarget.Conv];
+
+    /// <summary>Structured pruning only: how channels are ranked; null until the binder resolves the default.</summary>
+    public PruneImportance? Importance { get; init; }
 
     /// <inheritdoc />
     public override string Kind => "prune";
@@ -62,6 +68,11 @@ public sealed record PruneStep(
         if (Method == PruneMethod.SparseGpt)
         {
             b.Add("percdamp", PercDamp).Add("block_size", BlockSize);
+        }
+
+        if (Method == PruneMethod.Structured)
+        {
+            b.AddSet("targets", Targets.Select(t => t.ToString())).Add("importance", Importance?.ToString());
         }
 
         return b.ToString();

@@ -57,6 +57,8 @@ internal static class RecipeErrorCases
         { "MC2035", Head + Y("    steps:", "      - quantize: { mode: dynamic, exclude: [\"op:\"] }"), 6, 46, "'op:'" },
         { "MC2040", Head + Y("    steps:", "      - prune: { scope: global, pattern: \"2:4\" }"), 6, 25, "keeps N of every M" },
         { "MC2040", Head + Cal + Y("    steps:", "      - prune: { method: wanda, sparsity: 0.5, scope: global }"), 7, 55, "ranks weights within each layer" },
+        { "MC2070", Head + Y("    steps:", "      - prune: { method: structured, sparsity: 0.25, targets: [mlp, rows] }"), 6, 69, "'rows' is not a structured pruning target" },
+        { "MC2071", Head + Y("    steps:", "      - prune: { method: structured, sparsity: 0.25, targets: [mlp, mlp] }"), 6, 69, "'mlp' is listed twice" },
         { "MC2036", Y("version: 1", "? [a, b]", ": 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"), 2, 3, "not a list" },
         { "MC2055", Head + Y("    steps:", "      - quantize: { weights: int4, mode: static }"), 6, 42, "'mode' is static" },
         { "MC2056", Head + Cal + Y("    steps:", "      - prune: { method: sparsegpt, pattern: \"2:4\", block_size: 64 }"), 7, 53, "'2:4'" },

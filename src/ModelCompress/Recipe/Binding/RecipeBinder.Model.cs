@@ -102,6 +102,7 @@ internal sealed partial class RecipeBinder
             var errorsBefore = _report.ErrorCount;
             if (BindStep(item, model.Context, out var nameNode) is { } step)
             {
+                step = ResolveStructuredImportance(step, hasCalibration);
                 steps.Add(step);
                 stepNodes.Add(nameNode!);
 

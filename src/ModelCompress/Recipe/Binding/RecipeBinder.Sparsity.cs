@@ -5,7 +5,8 @@ namespace ModelCompress.Recipe;
 /// <summary>The prune, distill and share steps.</summary>
 internal sealed partial class RecipeBinder
 {
-    private static readonly string[] PruneKeys = ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate", "percdamp", "block_size"];
+    private static readonly string[] PruneKeys =
+        ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate", "percdamp", "block_size", "targets", "importance"];
     private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate"];
     private static readonly string[] ShareKeys = ["method", "clusters", "rank", "energy", "exclude"];
 
@@ -24,6 +25,12 @@ internal sealed partial class RecipeBinder
             s.Require("pattern", "\"2:4\"");
         }
 
+        if (method != PruneMethod.Structured)
+        {
+            s.NotApplicable("targets", "to 'method: structured' only");
+            s.NotApplicable("importance", "to 'method: structured' only");
+        }
+
         if (pattern is not null)
         {
             // The pattern fixes the sparsity; a different explicit value would be silently ignored otherwise.
@@ -40,13 +47,14 @@ internal sealed partial class RecipeBinder
         }
 
         var (percdamp, blockSize) = BindSparseGpt(s, method, pattern);
-        return new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at)
+        var step = new PruneStep(method, sparsity ?? 0.5, pattern, BindExclude(s), at)
         {
             Scope = BindPruneScope(s, method, pattern),
             Pst = BindPst(s, method),
             PercDamp = percdamp,
             BlockSize = blockSize,
         };
+        return method == PruneMethod.Structured ? BindStructured(s, step) : step;
     }
 
     private SparsityPattern? BindPattern(MappingScope s)
