@@ -13,7 +13,7 @@ namespace ModelCompress.Passes;
 public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
-    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static)";
+    public const string SupportedSteps = "smoothquant; quantize (int8 weights: weight_only, dynamic, static); share (cluster, lowrank); distill (layerwise)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
@@ -43,6 +43,10 @@ public static class PassFactory
                 };
             case SmoothQuantStep s:
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
+            case ShareStep { Method: ShareMethod.Cluster } share:
+                return new ClusterSharePass(share);
+            case ShareStep share:
+                return new LowRankSharePass(share);
             default:
                 throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }
