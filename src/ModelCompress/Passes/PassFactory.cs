@@ -20,7 +20,9 @@ public static class PassFactory
     /// <param name="modelName">The recipe's model name (for messages).</param>
     /// <param name="sink">Where warnings about settings go.</param>
     /// <param name="steps">All the model's steps, in order: SmoothQuant's α search simulates the quantize step after it.</param>
-    public static ICompressionPass Create(StepRecipe step, string modelName, IDiagnosticSink sink, IReadOnlyList<StepRecipe>? steps = null)
+    /// <param name="calibration">The model's calibration data (distillation captures the teacher's inputs on it).</param>
+    public static ICompressionPass Create(
+        StepRecipe step, string modelName, IDiagnosticSink sink, IReadOnlyList<StepRecipe>? steps = null, CalibrationSettings? calibration = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(sink);
@@ -47,6 +49,8 @@ public static class PassFactory
                 return new ClusterSharePass(share);
             case ShareStep share:
                 return new LowRankSharePass(share);
+            case DistillStep distill:
+                return new DistillPass(distill, calibration);
             default:
                 throw EngineErrors.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }
