@@ -15,14 +15,17 @@ namespace ModelCompress.Passes;
 /// low-rank factors alternating closed-form fits (<see cref="LayerFit"/>), integer weights and cluster centroids Adam
 /// steps (<see cref="GradientFit"/>).
 /// <para>
-/// The student's inputs are captured once, by the engine's calibration of the model as this step finds it (rows spread
-/// evenly over the samples, <see cref="DistillStep.Rows"/> per layer), so every layer sees the errors of all the
-/// compression before it; the teacher's inputs are captured at the same rows of the same samples, once, on first need.
-/// A layer's key holds its student inputs (which depend on every earlier layer), its own parameters, the teacher's
-/// weights and a digest of the teacher file, so a change upstream re-fits exactly the layers whose inputs it changes.
+/// Layers are fitted one after another (<see cref="ISequentialPass"/>): a working copy of the student receives each
+/// layer's result as soon as it is known, and a layer to compute takes its inputs from that copy, run in ONNX Runtime on
+/// the calibration data (<see cref="DistillStep.Rows"/> rows spread evenly over the samples; only that one activation
+/// is kept). So each layer sees the student's own upstream errors, after the earlier re-fits. The teacher's inputs are
+/// captured at the same rows of the same samples, once, on first need. A layer's key holds its inputs on the model
+/// before the step (which depend on every earlier layer's weights, and so on every earlier result), its own
+/// parameters, the teacher's weights and a digest of the teacher file: a change upstream re-fits the layers from the
+/// changed one on, and the cache look-ups of the report list them.
 /// </para>
 /// </summary>
-public sealed partial class DistillPass : ICompressionPass
+public sealed partial class DistillPass : ISequentialPass
 {
     private readonly DistillStep _step;
     private readonly CalibrationSettings? _calibration;
@@ -31,6 +34,9 @@ public sealed partial class DistillPass : ICompressionPass
     private byte[] _teacherDigest = [];
     private IReadOnlyDictionary<string, LayerInputStatistics>? _teacherRows;
     private string _modelName = string.Empty;
+    private OnnxModel? _working;
+    private Dictionary<OnnxNode, OnnxNode> _workingNodes = [];
+    private int _done;
 
     /// <summary>Creates the pass for a <c>distill</c> step; <paramref name="calibration"/> is the model's calibration data.</summary>
     public DistillPass(DistillStep step, CalibrationSettings? calibration)
@@ -77,6 +83,9 @@ public sealed partial class DistillPass : ICompressionPass
         }
 
         _targets.Clear();
+        _working = model.Clone();
+        _workingNodes = model.Graph.Nodes.Zip(_working.Graph.Nodes).ToDictionary(p => p.First, p => p.Second);
+        _done = 0;
         var layers = new List<PassLayer>();
         foreach (var target in FindTargets(model, _teacher, context))
         {
@@ -95,9 +104,11 @@ public sealed partial class DistillPass : ICompressionPass
         ArgumentNullException.ThrowIfNull(layer);
         ct.ThrowIfCancellationRequested();
         var target = _targets[layer.Node];
-        var student = statistics?.Rows ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its captured input rows.");
+        // The first layer's inputs are the engine's capture; later ones come from the copy with the earlier re-fits.
+        var own = _done == 0 ? statistics : StudentRows(target.Input, ct);
+        var student = own?.Rows ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its captured input rows.");
         var teacherStats = TeacherRows(ct)[target.TeacherInput];
-        var rows = statistics.RowCount;
+        var rows = own.RowCount;
         if (teacherStats.RowCount != rows || teacherStats.Rows is null)
         {
             throw EngineErrorsAt("MC4103", _modelName, target.Name, rows, teacherStats.RowCount);
@@ -106,6 +117,26 @@ public sealed partial class DistillPass : ICompressionPass
         var problem = new LayerFitProblem(student, TeacherOutput(teacherStats.Rows, rows, target), rows, target.K, target.N);
         return Fit(problem, target).ToBytes();
     }
+
+    /// <inheritdoc />
+    public void LayerDone(LayerOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var t = _targets[outcome.Layer.Node];
+        ApplyOne(_working!.Graph, Retarget(t), DistilledLayer.FromBytes(outcome.Result));
+        _done++;
+    }
+
+    /// <summary>The target with its nodes replaced by the working copy's.</summary>
+    private DistillTarget Retarget(DistillTarget t) => t with
+    {
+        Node = _workingNodes[t.Node],
+        ParameterReader = t.ParameterReader is null ? null : _workingNodes[t.ParameterReader],
+        BiasReader = t.BiasReader is null ? null : _workingNodes[t.BiasReader],
+    };
+
+    private LayerInputStatistics StudentRows(string input, CancellationToken ct) =>
+        ActivationStatisticsCollector.Collect(_working!, [input], _calibration!, _modelName, null, ct, StatisticsRequest)[input];
 
     /// <summary>The teacher's output of the layer on its own captured inputs: Y = X_t·W_t + b_t, [R, N].</summary>
     private static float[] TeacherOutput(float[] x, int rows, DistillTarget target)
