@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ModelCompress.Engine.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
@@ -21,8 +20,9 @@ namespace ModelCompress.Passes;
 /// is kept). So each layer sees the student's own upstream errors, after the earlier re-fits. The teacher's inputs are
 /// captured at the same rows of the same samples, once, on first need. A layer's key holds its inputs on the model
 /// before the step (which depend on every earlier layer's weights, and so on every earlier result), its own
-/// parameters, the teacher's weights and a digest of the teacher file: a change upstream re-fits the layers from the
-/// changed one on, and the cache look-ups of the report list them.
+/// parameters, the teacher's weight and bias and a digest of the teacher graph upstream of its input
+/// (<see cref="UpstreamDigest"/>): a change re-fits the layers from the changed one on, and the cache look-ups of the
+/// report list them.
 /// </para>
 /// </summary>
 public sealed partial class DistillPass : ISequentialPass
@@ -31,7 +31,6 @@ public sealed partial class DistillPass : ISequentialPass
     private readonly CalibrationSettings? _calibration;
     private readonly Dictionary<OnnxNode, DistillTarget> _targets = [];
     private OnnxModel? _teacher;
-    private byte[] _teacherDigest = [];
     private IReadOnlyDictionary<string, LayerInputStatistics>? _teacherRows;
     private string _modelName = string.Empty;
     private OnnxModel? _working;
@@ -74,8 +73,6 @@ public sealed partial class DistillPass : ISequentialPass
         try
         {
             _teacher = OnnxModel.Load(_step.TeacherPath);
-            using var file = File.OpenRead(_step.TeacherPath);
-            _teacherDigest = SHA256.HashData(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Onnx.Diagnostics.ModelCompressException)
         {
@@ -83,6 +80,7 @@ public sealed partial class DistillPass : ISequentialPass
         }
 
         _targets.Clear();
+        var upstream = new UpstreamDigest(_teacher);
         _working = model.Clone();
         _workingNodes = model.Graph.Nodes.Zip(_working.Graph.Nodes).ToDictionary(p => p.First, p => p.Second);
         _done = 0;
@@ -92,7 +90,7 @@ public sealed partial class DistillPass : ISequentialPass
             _targets[target.Node] = target;
             layers.Add(new PassLayer(
                 target.Node, 1, target.ParameterName.Length > 0 ? target.ParameterName : target.Node.Inputs[1], [target.K, target.N], 1, target.Input,
-                () => target.Weight, () => target.KeyBytes(_teacherDigest)));
+                () => target.Weight, () => target.KeyBytes(upstream.Of(target.TeacherInput))));
         }
 
         return layers;

@@ -93,14 +93,14 @@ internal sealed record DistillTarget
     public string Name => Node.Name.Length > 0 ? Node.Name : Node.Outputs[0];
 
     /// <summary>Everything above as bytes, for the layer's key (the captured inputs are keyed by the engine).</summary>
-    public byte[] KeyBytes(byte[] teacherDigest)
+    public byte[] KeyBytes(byte[] teacherUpstream)
     {
         using var stream = new MemoryStream();
         using var writer = new BinaryWriter(stream);
         writer.Write((int)Kind);
         writer.Write(K);
         writer.Write(N);
-        writer.Write(teacherDigest);
+        writer.Write(teacherUpstream);
         writer.Write(TeacherInput);
         Floats(writer, Weight);
         Floats(writer, TeacherWeight);
