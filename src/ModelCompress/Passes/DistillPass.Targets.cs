@@ -38,7 +38,19 @@ public sealed partial class DistillPass
 
         // A low-rank pair: the second MatMul reads the first's output, which nothing else reads, and the teacher's
         // layer of the second's name is as wide as the first's input and the second's output.
-        var lowRankFirst = new HashSet<OnnxNode>();
+        var pairs = new Dictionary<OnnxNode, (LinearLayer U, LinearLayer Teacher)>();
+        foreach (var layer in floatLayers.Values)
+        {
+            if (graph.GetProducer(layer.InputName) is { OpType: "MatMul" } first && floatLayers.TryGetValue(first, out var u)
+                && graph.GetConsumers(first.Outputs[0]).Count == 1 && u.OutFeatures == layer.InFeatures
+                && byNode.TryGetValue(layer.Name, out var pairTeacher) && pairTeacher.InFeatures == u.InFeatures && pairTeacher.OutFeatures == layer.OutFeatures
+                && u.OutFeatures < Math.Min(u.InFeatures, layer.OutFeatures))
+            {
+                pairs[layer.Node] = (u, pairTeacher);
+            }
+        }
+
+        var lowRankFirst = pairs.Values.Select(p => p.U.Node).ToHashSet();
         var targets = new List<DistillTarget>();
         foreach (var node in graph.TopologicalOrder())
         {
@@ -49,13 +61,9 @@ public sealed partial class DistillPass
 
             if (floatLayers.TryGetValue(node, out var layer))
             {
-                if (graph.GetProducer(layer.InputName) is { OpType: "MatMul" } first && floatLayers.TryGetValue(first, out var u)
-                    && graph.GetConsumers(first.Outputs[0]).Count == 1 && u.OutFeatures == layer.InFeatures
-                    && byNode.TryGetValue(layer.Name, out var pairTeacher) && pairTeacher.InFeatures == u.InFeatures && pairTeacher.OutFeatures == layer.OutFeatures
-                    && u.OutFeatures < Math.Min(u.InFeatures, layer.OutFeatures))
+                if (pairs.TryGetValue(node, out var pair))
                 {
-                    lowRankFirst.Add(first);
-                    targets.Add(LowRank(graph, teacher.Graph, u, layer, pairTeacher));
+                    targets.Add(LowRank(graph, teacher.Graph, pair.U, layer, pair.Teacher));
                     continue;
                 }
 
