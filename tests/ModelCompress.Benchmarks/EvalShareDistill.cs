@@ -58,8 +58,9 @@ internal sealed class EvalShareDistill : IBenchCommand
                 var fitted = Make(work, model, name + " + distill", head + steps + distill);
                 var latency = plain.Output is null ? double.NaN : Latency(source, plain.Output, model);
                 var recovered = (plain.Metric - fitted.Metric) / (plain.Metric - plain.Reference);
+                var gap = Math.Abs(plain.Metric - plain.Reference) < 1e-9 ? "no gap" : recovered.ToString("P0", CultureInfo.InvariantCulture);
                 Console.WriteLine(FormattableString.Invariant(
-                    $"| {name} | {plain.Size:F3} | {plain.Reference:F4} | {plain.Metric:F4} | {fitted.Metric:F4} | {recovered:P0} | {latency:F2}× | {plain.Seconds:F0} (+{fitted.Seconds - plain.Seconds:F0}) |"));
+                    $"| {name} | {plain.Size:F3} | {plain.Reference:F4} | {plain.Metric:F4} | {fitted.Metric:F4} | {gap} | {latency:F2}× | {plain.Seconds:F0} (+{fitted.Seconds - plain.Seconds:F0}) |"));
             }
         }
 
@@ -83,14 +84,23 @@ internal sealed class EvalShareDistill : IBenchCommand
                 source = Path.Combine(work, "stories260K.onnx");
                 var tokenizer = Fixtures.Require("models/stories260K/tok512.bin");
                 Llama2cImporter.ImportToFile(Fixtures.Require("models/stories260K/stories260K.bin"), source, tokenizer);
-                var text = Fixtures.Require("data/tinyshakespeare/input.txt");
-                calibration = $"{{ data: '{text}', tokenizer: '{tokenizer}', seq_len: 128, samples: {calib} }}";
-                verification = $"      data: '{text}'\n      tokenizer: '{tokenizer}'\n      seq_len: 128\n      samples: {verify}\n";
+                // Calibration (and so distillation) on the first half of the text, verification on the second half.
+                var text = File.ReadAllText(Fixtures.Require("data/tinyshakespeare/input.txt"));
+                var (fit, held) = (Path.Combine(work, "shakespeare-fit.txt"), Path.Combine(work, "shakespeare-held-out.txt"));
+                File.WriteAllText(fit, text[..(text.Length / 2)]);
+                File.WriteAllText(held, text[(text.Length / 2)..]);
+                calibration = $"{{ data: '{fit}', tokenizer: '{tokenizer}', seq_len: 128, samples: {calib} }}";
+                verification = $"      data: '{held}'\n      tokenizer: '{tokenizer}'\n      seq_len: 128\n      samples: {verify}\n";
                 break;
             case "mnist-8":
                 source = Fixtures.Require("models/mnist-8.onnx");
+                // Calibration on images 5000… of the test set, verification on the first 2000: no image in both.
                 var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
-                calibration = $"{{ data: '{images}', samples: {Math.Max(calib, 256)} }}";
+                var pixels = Data.IdxReader.ReadFile(images).ToFloatArray();
+                var count = Math.Max(calib, 256);
+                var calibrationImages = Path.Combine(work, "mnist-calibration.npy");
+                Data.NpyWriter.WriteFile(calibrationImages, Data.NdArray.FromFloats(pixels.AsSpan(5000 * 784, count * 784).ToArray(), count, 1, 28, 28));
+                calibration = $"{{ data: '{calibrationImages}', samples: {count} }}";
                 verification = $"      data: '{images}'\n      labels: '{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}'\n      samples: {Math.Max(verify, 2000)}\n";
                 break;
             default:
