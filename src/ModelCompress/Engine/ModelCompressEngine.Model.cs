@@ -49,7 +49,7 @@ public static partial class ModelCompressEngine
             {
                 ct.ThrowIfCancellationRequested();
                 clock.Restart();
-                var pass = PassFactory.Create(step, m.Name, into, m.Steps);
+                var pass = PassFactory.Create(step, m.Name, into, m.Steps, m.Calibration);
                 var context = new PassContext(m.Name, step.Location, into);
                 steps.Add(runner.Run(step, pass, onnx, context, options.Progress, (names, request) => Statistics(runner, m, step, onnx, names, request, options, ct), ct));
                 stepMs.Add(clock.Elapsed.TotalMilliseconds);

@@ -67,6 +67,7 @@ internal sealed class PassRunner(CacheSession session)
             var layer = layers[i];
             var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
             outcomes.Add(new LayerOutcome(layer, key, result));
+            (pass as ISequentialPass)?.LayerDone(outcomes[^1]);
             progress?.Invoke(new CompressProgress(context.ModelName, step.Kind, i + 1, layers.Count, layer.Name));
         }
 

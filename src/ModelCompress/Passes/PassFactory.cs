@@ -15,14 +15,17 @@ public static class PassFactory
 {
     /// <summary>The steps that run today, for the MC3001 message.</summary>
     public const string SupportedSteps =
-        "smoothquant; quantize (int8 weights: weight_only, dynamic, static; int4 weights: weight_only, algorithm rtn or gptq); prune (magnitude, nm, wanda, pst, sparsegpt, structured)";
+        "smoothquant; quantize (int8 weights: weight_only, dynamic, static; int4 weights: weight_only, algorithm rtn or gptq); "
+        + "prune (magnitude, nm, wanda, pst, sparsegpt, structured); share (cluster, lowrank); distill (layerwise)";
 
     /// <summary>The pass for <paramref name="step"/> of model <paramref name="modelName"/>.</summary>
     /// <param name="step">The step.</param>
     /// <param name="modelName">The recipe's model name (for messages).</param>
     /// <param name="sink">Where warnings about settings go.</param>
     /// <param name="steps">All the model's steps, in order: SmoothQuant's α search simulates the quantize step after it.</param>
-    public static ICompressionPass Create(StepRecipe step, string modelName, IDiagnosticSink sink, IReadOnlyList<StepRecipe>? steps = null)
+    /// <param name="calibration">The model's calibration data (distillation captures the teacher's inputs on it).</param>
+    public static ICompressionPass Create(
+        StepRecipe step, string modelName, IDiagnosticSink sink, IReadOnlyList<StepRecipe>? steps = null, CalibrationSettings? calibration = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(sink);
@@ -52,6 +55,12 @@ public static class PassFactory
                 return new SmoothQuantPass(s, SearchOptions(s, steps));
             case PruneStep p:
                 return new PrunePass(p);
+            case ShareStep { Method: ShareMethod.Cluster } share:
+                return new ClusterSharePass(share);
+            case ShareStep share:
+                return new LowRankSharePass(share);
+            case DistillStep distill:
+                return new DistillPass(distill, calibration);
             default:
                 throw EngineDiagnostics.FailAt("MC3001", at.File, at.Line, at.Column, step.Kind, modelName, SupportedSteps);
         }

@@ -9,19 +9,24 @@ namespace ModelCompress.Recipe;
 /// <param name="Epochs">Passes over the calibration data (default 4).</param>
 /// <param name="LearningRate">Optimizer step size (default 1e-4).</param>
 /// <param name="Location">Where <c>distill</c> was written.</param>
+/// <param name="Rows">Input rows captured per layer from the calibration data (default 2048).</param>
 public sealed record DistillStep(
     DistillMethod Method,
     string Teacher,
     string TeacherPath,
     int Epochs,
     double LearningRate,
-    SourceLocation Location) : StepRecipe(Location)
+    SourceLocation Location,
+    int Rows = DistillStep.DefaultRows) : StepRecipe(Location)
 {
     /// <summary>The teacher keyword meaning "the model's own source".</summary>
     public const string SourceTeacher = "source";
 
     /// <summary>The default number of epochs.</summary>
     public const int DefaultEpochs = 4;
+
+    /// <summary>The default number of captured rows per layer.</summary>
+    public const int DefaultRows = 2048;
 
     /// <summary>The default learning rate.</summary>
     public const double DefaultLearningRate = 1e-4;
@@ -38,6 +43,7 @@ public sealed record DistillStep(
             .Add("teacher", Teacher)
             .Add("epochs", Epochs)
             .Add("learning_rate", LearningRate)
+            .Add("rows", Rows)
             .ToString();
 
     /// <inheritdoc />

@@ -23,6 +23,8 @@ internal static class RecipeErrorCases
         { "MC2005", Y("version: 1", "models:", "  - name: m", "    steps: [ { quantize: { mode: dynamic } } ]"), 3, 5, "'source' is missing from model 'm'" },
         { "MC2006", Head + Y("    calibration: { data: data/calib.npz, samples: abc }", "    steps: [ quantize ]"), 5, 51, "'samples' must be a whole number, but it is 'abc'" },
         { "MC2007", Head + Cal + Y("    steps:", "      - smoothquant: { alpha: 1.5 }", "      - quantize"), 7, 31, "Use a number from 0 to 1." },
+        { "MC2007", Head + Cal + Y("    steps:", "      - share: { method: cluster, clusters: 300 }"), 7, 45, "256" },
+        { "MC2007", Head + Cal + Y("    steps:", "      - distill: { teacher: source, rows: 4 }"), 7, 43, "16" },
         { "MC2008", Head + Cal + Y("    steps:", "      - quantize:", "          mode: statc"), 8, 17, "Did you mean 'static'?" },
         { "MC2009", Head + Y("    steps:", "      - quantise: { mode: dynamic }"), 6, 9, "Did you mean 'quantize'?" },
         { "MC2010", Head + Y("    steps:", "      - quantize:", "        mode: dynamic"), 6, 9, "'quantize', 'mode'" },

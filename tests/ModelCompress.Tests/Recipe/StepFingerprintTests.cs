@@ -34,7 +34,7 @@ public sealed class StepFingerprintTests : IDisposable
         Assert.Equal(
             "prune/v1{exclude=[\"name:a\",\"name:b\"];method=\"nm\";pattern=\"2:4\";sparsity=0.5}",
             s[2].SettingsFingerprint());
-        Assert.Equal("distill/v1{epochs=4;learning_rate=0.0001;method=\"layerwise\";teacher=\"source\"}", s[3].SettingsFingerprint());
+        Assert.Equal("distill/v1{epochs=4;learning_rate=0.0001;method=\"layerwise\";rows=2048;teacher=\"source\"}", s[3].SettingsFingerprint());
         Assert.Equal("share/v1{clusters=null;energy=0.99;exclude=[];method=\"lowrank\";rank=null}", s[4].SettingsFingerprint());
     }
 

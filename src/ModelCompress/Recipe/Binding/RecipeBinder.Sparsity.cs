@@ -7,7 +7,7 @@ internal sealed partial class RecipeBinder
 {
     private static readonly string[] PruneKeys =
         ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate", "percdamp", "block_size", "targets", "importance"];
-    private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate"];
+    private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate", "rows"];
     private static readonly string[] ShareKeys = ["method", "clusters", "rank", "energy", "exclude"];
 
     private PruneStep BindPrune(MappingScope s, SourceLocation at)
@@ -91,7 +91,8 @@ internal sealed partial class RecipeBinder
 
         var epochs = s.Integer("epochs", new NumberRange(1, 10_000)) ?? DistillStep.DefaultEpochs;
         var rate = s.Number("learning_rate", new NumberRange(0, 1, MinOpen: true)) ?? DistillStep.DefaultLearningRate;
-        return new DistillStep(method, teacher, teacherPath, epochs, rate, at);
+        var rows = s.Integer("rows", new NumberRange(16, 1 << 20)) ?? DistillStep.DefaultRows;
+        return new DistillStep(method, teacher, teacherPath, epochs, rate, at, rows);
     }
 
     private ShareStep BindShare(MappingScope s, SourceLocation at)
