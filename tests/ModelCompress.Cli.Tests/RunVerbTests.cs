@@ -77,14 +77,15 @@ public sealed class RunVerbTests
     }
 
     [Fact]
-    public async Task An_unsupported_step_exits_5_with_MC3001_at_the_step_line()
+    public async Task Unreadable_calibration_data_exits_5_with_one_MC3xxx_line()
     {
-        using var p = new CliProject(steps: "      - share: { method: cluster }");
+        using var p = new CliProject(steps: "      - quantize: { mode: static }\n    calibration: { data: calib.npz, samples: 4 }");
+        File.WriteAllBytes(p.PathOf("calib.npz"), [0x50, 0x4B, 0x03, 0x04, 0xFF, 0xFF]);
 
         var r = await Run(p);
 
         Assert.Equal(ExitCode.CompressionFailed, r.Code);
-        Assert.StartsWith(p.Recipe + "(6,9): error MC3001: The step 'share' is not supported yet", Assert.Single(r.StderrLines), StringComparison.Ordinal);
+        Assert.Matches(@"calib\.npz: error MC3003: The data file '.*calib\.npz' could not be read: ", Assert.Single(r.StderrLines));
     }
 
     [Fact]

@@ -52,21 +52,6 @@ public sealed class CompressEngineErrorTests
     }
 
     [Fact]
-    public void An_unsupported_step_is_MC3001_at_its_recipe_line_and_nothing_is_written()
-    {
-        using var p = TestProject.Mlp(steps: "      - quantize: { mode: weight_only }\n      - share: { method: cluster }");
-
-        var ex = Assert.Throws<ModelCompressException>(() => Run(p, new ListDiagnosticSink()));
-
-        Assert.Equal("MC3001", ex.Code);
-        Assert.Equal(p.PathOf("compression.yaml"), ex.Diagnostic.File);
-        Assert.Equal((7, 9), (ex.Diagnostic.Line, ex.Diagnostic.Column));
-        Assert.Contains("'share'", ex.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(p.PathOf("out")) && Directory.EnumerateFileSystemEntries(p.PathOf("out")).Any());
-        Assert.False(File.Exists(p.PathOf("out.manifest")));
-    }
-
-    [Fact]
     public void Int4_weights_are_int4_not_silently_int8()
     {
         using var p = TestProject.Mlp(steps: "      - quantize: { mode: weight_only, weights: int4 }", thresholds: "        - { metric: cosine, min: 0.99 }");

@@ -53,4 +53,25 @@ public sealed class PassFactoryTests
 
         Assert.Contains("no quantize step", Assert.Single(sink.Items, d => d.Code == "MC3018").Message);
     }
+
+    [Fact]
+    public void A_step_without_a_pass_is_MC3001_at_its_recipe_line_never_skipped()
+    {
+        // Every step a recipe can name today has a pass; a step kind added to the recipe before its pass must stop
+        // the run at its line rather than be skipped or replaced by another.
+        var step = new FutureStep(new SourceLocation("compression.yaml", 9, 9));
+
+        var ex = Assert.Throws<ModelCompressException>(() => PassFactory.Create(step, "m", new ListDiagnosticSink(), [step]));
+
+        Assert.Equal("MC3001", ex.Code);
+        Assert.Equal(("compression.yaml", 9, 9), (ex.Diagnostic.File, ex.Diagnostic.Line, ex.Diagnostic.Column));
+        Assert.Contains("'future'", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed record FutureStep(SourceLocation Location) : StepRecipe(Location)
+    {
+        public override string Kind => "future";
+
+        public override string SettingsFingerprint() => "future";
+    }
 }
