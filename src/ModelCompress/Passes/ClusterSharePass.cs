@@ -81,7 +81,7 @@ public sealed class ClusterSharePass : ICompressionPass
             }
 
             layer.Node.Inputs[layer.WeightInputIndex] = output;
-            SharedWeightGraph.RemoveIfUnused(graph, layer.WeightName);
+            UnusedWeights.Remove(graph, layer.WeightName);
             var back = weight.Expand();
             var original = layer.WeightValues;
             var maxError = 0.0;

@@ -84,6 +84,6 @@ public sealed partial class DistillPass
     {
         var old = reader.Inputs[input];
         reader.Inputs[input] = value;
-        SharedWeightGraph.RemoveIfUnused(graph, old);
+        UnusedWeights.Remove(graph, old);
     }
 }

@@ -47,14 +47,7 @@ public sealed partial class Int4WeightOnlyPass : ICompressionPass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
         var layers = StaticInt8QdqPass.Included(GraphAnalyzer.Analyze(model).Layers, _step).ToList();
-        var convs = layers.Count(l => l.Kind == LinearLayerKind.Conv);
-        if (convs > 0)
-        {
-            context.Report("MC3201", Onnx.Diagnostics.DiagnosticSeverity.Info, context.ModelName, convs);
-        }
-
-        return [.. layers.Where(l => l.Kind != LinearLayerKind.Conv).Select(l =>
-            PassLayer.Of(l))];
+        return MatrixLayers.Of(layers, context, "MC3201");
     }
 
     /// <inheritdoc />

@@ -90,7 +90,7 @@ public sealed class LowRankSharePass : ICompressionPass
                 node.SetAttribute("transB", 0L);
             }
 
-            SharedWeightGraph.RemoveIfUnused(graph, old);
+            UnusedWeights.Remove(graph, old);
             reports.Add(new LayerReport(
                 layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, before, 4L * f.Rank * (f.K + f.N),
                 MaxAbsWeightError: MaxError(layer, f),

@@ -41,7 +41,7 @@ public sealed partial class PrunePass
 
             var old = layer.Node.Inputs[layer.WeightInputIndex];
             layer.Node.Inputs[layer.WeightInputIndex] = name;
-            RemoveIfUnused(graph, old);
+            UnusedWeights.Remove(graph, old);
             var maxError = 0.0;
             var original = layer.WeightValues;
             for (var i = 0; i < original.Length; i++)
@@ -91,29 +91,6 @@ public sealed partial class PrunePass
         {
             context.Report("MC4004", DiagnosticSeverity.Info, layer.Name, context.ModelName,
                 pruned.ErrorBefore.ToString("0.000000", CultureInfo.InvariantCulture), pruned.ErrorAfter.ToString("0.000000", CultureInfo.InvariantCulture));
-        }
-    }
-
-    /// <summary>Removes a weight once nothing reads it: its initializer, or the Constant/Reshape chain that made it.</summary>
-    private static void RemoveIfUnused(OnnxGraph graph, string value)
-    {
-        if (graph.GetConsumers(value).Count > 0 || graph.IsGraphOutput(value))
-        {
-            return;
-        }
-
-        if (graph.Initializers.ContainsKey(value))
-        {
-            graph.RemoveInitializer(value);
-        }
-        else if (graph.GetProducer(value) is { OpType: "Constant" or "Reshape" or "Transpose" } producer && producer.Outputs.Count == 1)
-        {
-            var inputs = producer.Inputs.Where(i => i.Length > 0).ToList();
-            graph.RemoveNode(producer);
-            foreach (var input in inputs)
-            {
-                RemoveIfUnused(graph, input);
-            }
         }
     }
 }

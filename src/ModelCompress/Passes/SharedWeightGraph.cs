@@ -100,30 +100,6 @@ internal static class SharedWeightGraph
         return false;
     }
 
-    /// <summary>Removes <paramref name="value"/> once nothing reads it: its initializer, or the node chain that made it.</summary>
-    public static void RemoveIfUnused(OnnxGraph graph, string value)
-    {
-        if (value.Length == 0 || graph.GetConsumers(value).Count > 0 || graph.IsGraphOutput(value))
-        {
-            return;
-        }
-
-        if (graph.Initializers.ContainsKey(value))
-        {
-            graph.RemoveInitializer(value);
-        }
-        else if (graph.GetProducer(value) is { } producer && producer.Outputs.Count == 1
-            && producer.OpType is "Constant" or "Reshape" or "Identity" or "Flatten" or "Transpose" or "Cast" or "Gather" or "Slice" or "Concat" or "BitShift")
-        {
-            var inputs = producer.Inputs.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-            graph.RemoveNode(producer);
-            foreach (var input in inputs)
-            {
-                RemoveIfUnused(graph, input);
-            }
-        }
-    }
-
     /// <summary>The element count of the reshaped weight (its final Reshape's constant shape), else <paramref name="fallback"/>.</summary>
     private static int CountOf(OnnxGraph graph, string value, int fallback)
     {

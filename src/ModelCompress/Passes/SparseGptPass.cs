@@ -47,14 +47,7 @@ public sealed partial class SparseGptPass : ICompressionPass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
         var layers = GraphAnalyzer.Analyze(model).Layers.Where(l => !_step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType))).ToList();
-        var convs = layers.Count(l => l.Kind == LinearLayerKind.Conv);
-        if (convs > 0)
-        {
-            context.Report("MC4041", Onnx.Diagnostics.DiagnosticSeverity.Info, context.ModelName, convs);
-        }
-
-        return [.. layers.Where(l => l.Kind != LinearLayerKind.Conv).Select(l =>
-            PassLayer.Of(l))];
+        return MatrixLayers.Of(layers, context, "MC4041");
     }
 
     /// <inheritdoc />

@@ -6,12 +6,14 @@ namespace ModelCompress.Passes;
 internal static class UnusedWeights
 {
     /// <summary>
-    /// Removes <paramref name="value"/> once nothing reads it: its initializer, or the Constant/Reshape chain that made
-    /// it (older exporters reshape a parameter into the MatMul weight), with whatever that chain alone read.
+    /// Removes <paramref name="value"/> once nothing reads it: its initializer, or the chain of constant-making nodes
+    /// that made it (a Constant; layout ops such as Reshape, Transpose, Identity or Flatten, which the layer model looks
+    /// through; the Cast, Gather, Slice, Concat and BitShift of a shared weight's decoding), with whatever that chain
+    /// alone read.
     /// </summary>
     public static void Remove(OnnxGraph graph, string value)
     {
-        if (graph.GetConsumers(value).Count > 0 || graph.IsGraphOutput(value))
+        if (value.Length == 0 || graph.GetConsumers(value).Count > 0 || graph.IsGraphOutput(value))
         {
             return;
         }
@@ -20,9 +22,10 @@ internal static class UnusedWeights
         {
             graph.RemoveInitializer(value);
         }
-        else if (graph.GetProducer(value) is { OpType: "Constant" or "Reshape" } producer && producer.Outputs.Count == 1)
+        else if (graph.GetProducer(value) is { } producer && producer.Outputs.Count == 1
+            && producer.OpType is "Constant" or "Reshape" or "Identity" or "Flatten" or "Transpose" or "Cast" or "Gather" or "Slice" or "Concat" or "BitShift")
         {
-            var inputs = producer.Inputs.Where(i => i.Length > 0).ToList();
+            var inputs = producer.Inputs.Where(i => i.Length > 0).Distinct(StringComparer.Ordinal).ToList();
             graph.RemoveNode(producer);
             foreach (var input in inputs)
             {

@@ -35,7 +35,7 @@ public sealed partial class WeightOnlyInt8Pass
             }
 
             layer.Node.Inputs[layer.WeightInputIndex] = floatName;
-            RemoveIfUnused(graph, layer.WeightName);
+            UnusedWeights.Remove(graph, layer.WeightName);
             var back = q.Dequantize();
             var maxError = 0.0;
             for (var i = 0; i < back.Length; i++)
@@ -118,28 +118,5 @@ public sealed partial class WeightOnlyInt8Pass
         cast.SetAttribute("to", (long)TensorDataType.Float);
         var mul = new OnnxNode("Mul", [castName, scaleName], [output], graph.UniqueName(layer.Name + "/weight/Mul"));
         return [cast, mul];
-    }
-
-    /// <summary>Removes the float weight once nothing reads it: its initializer, or the Constant/Reshape chain that made it.</summary>
-    private static void RemoveIfUnused(OnnxGraph graph, string value)
-    {
-        if (graph.GetConsumers(value).Count > 0 || graph.IsGraphOutput(value))
-        {
-            return;
-        }
-
-        if (graph.Initializers.ContainsKey(value))
-        {
-            graph.RemoveInitializer(value);
-        }
-        else if (graph.GetProducer(value) is { OpType: "Constant" or "Reshape" } producer && producer.Outputs.Count == 1)
-        {
-            var inputs = producer.Inputs.Where(i => i.Length > 0).ToList();
-            graph.RemoveNode(producer);
-            foreach (var input in inputs)
-            {
-                RemoveIfUnused(graph, input);
-            }
-        }
     }
 }
