@@ -35,7 +35,8 @@ public sealed class CharGptQuantizationTests
         var reference = Argmax(File.ReadAllBytes(path), ids);
         var quantized = Argmax(bytes, ids);
         var agreement = reference.Zip(quantized).Count(p => p.First == p.Second) / (double)reference.Length;
-        Assert.True(agreement >= 0.97, $"top-1 agreement {agreement}");
+        // Measured 0.988 on these 512 predictions (0.991 on the full WikiText-2 test, docs/benchmarks.md).
+        Assert.True(agreement >= 0.98, $"top-1 agreement {agreement}");
     }
 
     private static int[] Argmax(byte[] model, long[] ids)

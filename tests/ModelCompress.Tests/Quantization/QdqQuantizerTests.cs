@@ -111,7 +111,7 @@ public sealed class QdqQuantizerTests
         var fp32 = Accuracy(File.ReadAllBytes(path), pixels, labels);
         var int8 = Accuracy(model.ToBytes(), pixels, labels);
         Assert.True(int8 >= fp32 - 0.005, $"int8 top-1 {int8} vs fp32 {fp32}");
-        Assert.True(int8 >= 0.97, $"int8 top-1 {int8}");
+        Assert.True(int8 >= 0.98, $"int8 top-1 {int8}"); // fp32 0.987 on these 1,000 images
     }
 
     private static double Accuracy(byte[] model, float[][] images, byte[] labels)

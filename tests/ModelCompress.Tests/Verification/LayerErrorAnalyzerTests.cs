@@ -92,8 +92,9 @@ public sealed class LayerErrorAnalyzerTests
         {
             Assert.Equal("dynamic uint8", l.Activation);
             Assert.Null(l.Note);
-            Assert.InRange(l.SnrDb!.Value, 25, 70); // 8-bit input and weights: roughly 6 dB per bit, less clipping and accumulation
-            Assert.InRange(l.Cosine!.Value, 0.99, 1.0);
+            // 8-bit input and weights: roughly 6 dB per bit, less clipping and accumulation (measured 47.4–49.3 dB).
+            Assert.InRange(l.SnrDb!.Value, 42, 55);
+            Assert.InRange(l.Cosine!.Value, 0.9999, 1.0);
         });
     }
 

@@ -52,7 +52,10 @@ public sealed class SmoothQuantLayerErrorTests
         {
             // Same layer, same data, int8 either way: smoothing moves the error by some dB, not to noise level.
             Assert.True(l.SnrDb is > 20, $"{l.Name}: {l.SnrDb} dB (plain int8: {plainSnr[l.Name]} dB)");
-            Assert.InRange(l.SnrDb!.Value, plainSnr[l.Name]!.Value - 15, plainSnr[l.Name]!.Value + 15);
+            // Measured: −11, −7, −0.8 and +0.1 dB against plain int8. On this data without outliers α = 0.5 moves
+            // error into the layers whose inputs were already easy, by a bounded amount; a misread input scale costs
+            // 40 dB or more.
+            Assert.InRange(l.SnrDb!.Value, plainSnr[l.Name]!.Value - 13, plainSnr[l.Name]!.Value + 3);
             Assert.InRange(l.Cosine!.Value, 0.99, 1.0);
         }
     }
