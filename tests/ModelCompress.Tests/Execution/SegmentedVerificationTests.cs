@@ -6,7 +6,7 @@ using ModelCompress.Testing;
 using ModelCompress.Verification;
 using Xunit.Abstractions;
 
-namespace ModelCompress.Tests.Segments;
+namespace ModelCompress.Tests.Execution;
 
 /// <summary>Verification of char-gpt run segment by segment: outputs read back when nothing changed, equal metrics either way.</summary>
 public sealed class SegmentedVerificationTests(ITestOutputHelper output) : IDisposable

@@ -11,7 +11,7 @@ using ModelCompress.Quantization;
 using ModelCompress.Testing;
 using Xunit.Abstractions;
 
-namespace ModelCompress.Tests.Segments;
+namespace ModelCompress.Tests.Execution;
 
 /// <summary>
 /// Segmented calibration of the real char-gpt model with a cache: nothing changed reads every segment back; a changed

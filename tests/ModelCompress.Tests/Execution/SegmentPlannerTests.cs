@@ -6,7 +6,7 @@ using ModelCompress.Testing;
 using ModelCompress.Tests.Importers;
 using Xunit.Abstractions;
 
-namespace ModelCompress.Tests.Segments;
+namespace ModelCompress.Tests.Execution;
 
 /// <summary>Where the planner cuts real models, and what every segment must satisfy.</summary>
 public sealed class SegmentPlannerTests(ITestOutputHelper output)

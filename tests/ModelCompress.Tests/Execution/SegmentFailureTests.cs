@@ -3,7 +3,7 @@ using ModelCompress.Execution;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Verification;
 
-namespace ModelCompress.Tests.Segments;
+namespace ModelCompress.Tests.Execution;
 
 /// <summary>ONNX Runtime failing inside a segment is the caller's coded error, naming the segment and the sample.</summary>
 public sealed class SegmentFailureTests
