@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Pruning;
@@ -23,32 +22,16 @@ public sealed partial class PrunePass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(context);
-        var graph = model.Graph;
-        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        var replaced = new ReplacedWeights(model.Graph, "_pruned");
         var reports = new List<LayerReport>(outcomes.Count);
         var method = RecipeChoices.PruneMethods.Name(_step.Method);
         foreach (var (layer, key, result) in outcomes)
         {
             var pruned = PrunedWeight.FromBytes(result);
             Warn(context, layer, pruned, method);
-            var id = layer.WeightName + "|" + Convert.ToHexString(SHA256.HashData(result.AsSpan(22)));
-            if (!written.TryGetValue(id, out var name))
-            {
-                name = graph.UniqueName(layer.WeightName + "_pruned");
-                graph.AddInitializer(OnnxTensor.FromFloats(name, [.. layer.WeightShape], pruned.Weights));
-                written[id] = name;
-            }
-
-            var old = layer.Node.Inputs[layer.WeightInputIndex];
-            layer.Node.Inputs[layer.WeightInputIndex] = name;
-            UnusedWeights.Remove(graph, old);
-            var maxError = 0.0;
             var original = layer.WeightValues;
-            for (var i = 0; i < original.Length; i++)
-            {
-                maxError = Math.Max(maxError, Math.Abs(original[i] - pruned.Weights[i]));
-            }
-
+            var maxError = ReplacedWeights.MaxAbsError(original, pruned.Weights);
+            replaced.Replace(layer, pruned.Weights);
             var bytes = (long)original.Length * sizeof(float);
             reports.Add(new LayerReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, bytes, bytes, maxError,
                 Note: Note(pruned)));

@@ -13,8 +13,7 @@ public sealed partial class SparseGptPass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(context);
-        var graph = model.Graph;
-        var written = new Dictionary<string, string>(StringComparer.Ordinal);
+        var replaced = new ReplacedWeights(model.Graph, "_sparse");
         var reports = new List<LayerReport>(outcomes.Count);
         foreach (var (layer, key, result) in outcomes)
         {
@@ -24,26 +23,9 @@ public sealed partial class SparseGptPass
                 context.Report("MC4040", DiagnosticSeverity.Warning, layer.Name, context.ModelName, fallback);
             }
 
-            var before = layer.WeightValues;
-            var maxError = 0.0;
-            var zeros = 0L;
-            for (var i = 0; i < weights.Length; i++)
-            {
-                maxError = Math.Max(maxError, Math.Abs(weights[i] - before[i]));
-                zeros += weights[i] == 0 ? 1 : 0;
-            }
-
-            if (!written.TryGetValue(layer.WeightName, out var name))
-            {
-                // A new initializer under a new name: the old tensor may be a Constant node's output or read elsewhere.
-                name = graph.UniqueName(layer.WeightName + "_sparse");
-                graph.AddInitializer(OnnxTensor.FromFloats(name, [.. layer.WeightShape], weights));
-                written[layer.WeightName] = name;
-            }
-
-            var old = layer.Node.Inputs[layer.WeightInputIndex];
-            layer.Node.Inputs[layer.WeightInputIndex] = name;
-            UnusedWeights.Remove(graph, old);
+            var maxError = ReplacedWeights.MaxAbsError(layer.WeightValues, weights);
+            var zeros = weights.LongCount(w => w == 0);
+            replaced.Replace(layer, weights);
 
             var bytes = weights.LongLength * sizeof(float);
             reports.Add(new LayerReport(
