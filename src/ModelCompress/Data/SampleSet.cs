@@ -61,8 +61,9 @@ public sealed class SampleSet
 
     /// <summary>
     /// The model-side shape of one sample: the array's row with a leading 1 when the ranks agree (dynamic dims take
-    /// the array's size), else the model's dims when they are fixed (a dynamic batch counts as 1) and hold the same
-    /// number of elements, e.g. MNIST rows [1, 28, 28] feed [1, 1, 28, 28].
+    /// the array's size), else the model's dims with every dynamic dim taken as 1 when they hold the same number of
+    /// elements, e.g. MNIST rows [1, 28, 28] feed [1, 1, 28, 28], and an LSTM state row [2, 64] feeds [2, batch, 64]
+    /// (a batch axis that is not the first).
     /// </summary>
     private static long[] FitShape(NdArray array, ModelInputInfo input, string path)
     {
@@ -73,7 +74,7 @@ public sealed class SampleSet
             return row;
         }
 
-        var fixedDims = dims.Select((d, i) => d < 0 && i == 0 ? 1 : d).ToArray();
+        var fixedDims = dims.Select(d => d < 0 ? 1 : d).ToArray();
         if (fixedDims.All(d => d >= 0) && NdArray.ElementCount(fixedDims) == NdArray.ElementCount(row))
         {
             return fixedDims;

@@ -32,8 +32,9 @@ internal static class GateRunner
         SegmentCacheContext? segments = null)
     {
         segments ??= SegmentCacheContext.None;
+        var outputs = ModelVerifier.OutputsToCompare(model.Name, reference.Model, verify.Outputs, verify.OutputsLocation);
         var thresholds = verify.Thresholds.Select(ToGate).ToList();
-        var metrics = Compare(model, verify, reference, first, progress, "verify", ct, segments);
+        var metrics = Compare(model, verify, outputs, reference, first, progress, "verify", ct, segments);
         var verdicts = AccuracyGate.Judge(metrics, thresholds);
         var passed = verdicts.All(v => v.Outcome.Passed);
         IReadOnlyList<LayerError>? ranking = null;
@@ -66,7 +67,7 @@ internal static class GateRunner
                     inFloat = [.. culprits.Take(k).Select(l => l.Name)];
                     progress?.Invoke(new CompressProgress(model.Name, "fallback", k, limit, inFloat[^1]));
                     var candidate = rebuild(inFloat);
-                    metrics = Compare(model, verify, reference, candidate, progress, "fallback verify", ct, segments);
+                    metrics = Compare(model, verify, outputs, reference, candidate, progress, "fallback verify", ct, segments);
                     verdicts = AccuracyGate.Judge(metrics, thresholds);
                     passed = verdicts.All(v => v.Outcome.Passed);
                     attempts.Add(new FallbackAttempt(k, passed, [.. verdicts.Select(v => v.Outcome)]));
@@ -95,6 +96,7 @@ internal static class GateRunner
     private static VerificationMetrics Compare(
         ModelRecipe model,
         VerifySettings verify,
+        IReadOnlyList<string> outputs,
         (string Path, OnnxModel Model) reference,
         GateCandidate compressed,
         Action<CompressProgress>? progress,
@@ -110,7 +112,8 @@ internal static class GateRunner
             verify.Samples ?? long.MaxValue,
             (done, total) => progress?.Invoke(new CompressProgress(model.Name, phase, done, total)),
             ct,
-            segments);
+            segments,
+            outputs);
 
     /// <summary>The gate's form of a recipe threshold (metric names as the recipe writes them).</summary>
     public static GateThreshold ToGate(Threshold t) => new(

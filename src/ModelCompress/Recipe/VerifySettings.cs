@@ -26,4 +26,13 @@ public sealed record VerifySettings(
 {
     /// <summary>The default fallback limit.</summary>
     public const int DefaultMaxFallbackLayers = 8;
+
+    /// <summary>
+    /// The graph outputs to compare (<c>outputs:</c>), in the recipe's order; empty compares every output of the model.
+    /// The first one compared is the primary output: labels and next-token perplexity are measured on it.
+    /// </summary>
+    public ImmutableArray<string> Outputs { get; init; } = [];
+
+    /// <summary>Where <c>outputs:</c> is written, for an error naming an output the model lacks.</summary>
+    public SourceLocation? OutputsLocation { get; init; }
 }

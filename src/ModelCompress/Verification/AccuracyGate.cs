@@ -44,7 +44,7 @@ public static class AccuracyGate
         var verdicts = new List<GateVerdict>();
         foreach (var t in thresholds)
         {
-            var value = ValueOf(t, metrics);
+            var (value, output) = WorstOf(t, metrics);
             Check(t.Min is not null, t.Metric, value, v => v >= t.Min, () => ">= " + FmtBound(t.Min!.Value));
             Check(t.Max is not null, t.Metric, value, v => v <= t.Max, () => "<= " + FmtBound(t.Max!.Value));
             if (t.MaxDrop is { } maxDrop)
@@ -65,8 +65,8 @@ public static class AccuracyGate
                 if (applies)
                 {
                     var passed = !double.IsNaN(measured) && ok(measured);
-                    verdicts.Add(new GateVerdict(t, new GateOutcome(metric, measured, bound(), passed, t.Line > 0 ? t.Line : null),
-                        FmtMeasured(measured, passed, ok)));
+                    var text = FmtMeasured(measured, passed, ok) + (output is null ? string.Empty : $" on output '{output}'");
+                    verdicts.Add(new GateVerdict(t, new GateOutcome(metric, measured, bound(), passed, t.Line > 0 ? t.Line : null, output), text));
                 }
             }
         }
@@ -86,6 +86,33 @@ public static class AccuracyGate
                 t.File, t.Line, t.Column,
                 modelName, o.Metric, valueText, o.Bound, attribution ?? string.Empty));
         }
+    }
+
+    /// <summary>
+    /// The value a bound is judged on: accuracy and perplexity belong to the primary output; the other metrics hold for
+    /// every compared output, so the one nearest its bound (lowest for a minimum, highest for a maximum, NaN first) is
+    /// judged and named when more than one output was compared.
+    /// </summary>
+    private static (double Value, string? Output) WorstOf(GateThreshold t, VerificationMetrics m)
+    {
+        if (t.Metric is "accuracy" or "perplexity" || m.OtherOutputs.Count == 0)
+        {
+            return (ValueOf(t, m), null);
+        }
+
+        var worst = m;
+        var worstValue = ValueOf(t, m);
+        foreach (var other in m.OtherOutputs)
+        {
+            var v = ValueOf(t, other);
+            var worse = double.IsNaN(v) ? !double.IsNaN(worstValue) : t.Max is null ? v < worstValue : v > worstValue;
+            if (worse)
+            {
+                (worst, worstValue) = (other, v);
+            }
+        }
+
+        return (worstValue, worst.Output);
     }
 
     private static double ValueOf(GateThreshold t, VerificationMetrics m) => t.Metric switch

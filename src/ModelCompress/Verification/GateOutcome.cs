@@ -6,4 +6,8 @@ namespace ModelCompress.Verification;
 /// <param name="Bound">The bound as text, e.g. <c>&gt;= 0.99</c>.</param>
 /// <param name="Passed">Whether the value is within the bound.</param>
 /// <param name="Line">The threshold's line in the recipe, when known.</param>
-public sealed record GateOutcome(string Metric, double Value, string Bound, bool Passed, int? Line = null);
+/// <param name="Output">
+/// The output the value was measured on: for metrics of every output (cosine, SNR, agreement, errors) the one that comes
+/// closest to its bound or breaches it, when more than one output was compared; null otherwise.
+/// </param>
+public sealed record GateOutcome(string Metric, double Value, string Bound, bool Passed, int? Line = null, string? Output = null);

@@ -10,8 +10,9 @@ namespace ModelCompress.Verification;
 
 /// <summary>
 /// Runs the fp32 model and the compressed model on the same verify samples in ONNX Runtime, end to end, and measures
-/// how far the compressed outputs drift (<see cref="VerificationMetrics"/>). On text data the first output is taken as
-/// next-token logits and both models' perplexities are measured too.
+/// how far the compressed outputs drift (<see cref="VerificationMetrics"/>): every graph output, or the ones the recipe
+/// names in <c>outputs:</c>. The first compared output is the primary one: labels are matched against its rows, and on
+/// text data it is taken as next-token logits and both models' perplexities are measured too.
 /// </summary>
 public static class ModelVerifier
 {
@@ -69,12 +70,43 @@ public static class ModelVerifier
         long maxSamples,
         Action<long, long>? progress,
         CancellationToken ct,
-        SegmentCacheContext segments)
+        SegmentCacheContext segments,
+        IReadOnlyList<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return Compare(modelName, reference, compressed, inputs => DataFileReader.ReadSamples(data, inputs, maxSamples),
-            nextTokenTargets: data.Format == DataFormat.Text, labelsPath, progress, ct, segments);
+            nextTokenTargets: data.Format == DataFormat.Text, labelsPath, progress, ct, segments, outputs);
     }
+
+    /// <summary>
+    /// The outputs to compare: those named (each must exist: MC5006 at <paramref name="at"/>), or every graph output
+    /// whose element type is numeric.
+    /// </summary>
+    internal static IReadOnlyList<string> OutputsToCompare(string modelName, OnnxModel model, IReadOnlyList<string>? named, SourceLocation? at = null)
+    {
+        var graphOutputs = model.Graph.Outputs;
+        if (named is { Count: > 0 })
+        {
+            foreach (var name in named)
+            {
+                if (!graphOutputs.Any(o => o.Name == name))
+                {
+                    throw EngineDiagnostics.FailAt("MC5006", at?.File, at?.Line ?? 0, at?.Column ?? 0,
+                        modelName, name, string.Join(", ", graphOutputs.Select(o => o.Name)));
+                }
+            }
+
+            return named;
+        }
+
+        // Outputs of other types (strings, booleans) carry no drift to measure; an undeclared type is tried.
+        var numeric = graphOutputs.Where(o => IsComparable(o.ElementType)).Select(o => o.Name).ToList();
+        return numeric.Count > 0 ? numeric : [graphOutputs[0].Name];
+    }
+
+    private static bool IsComparable(TensorDataType type) =>
+        type is TensorDataType.Undefined or TensorDataType.Float or TensorDataType.Double or TensorDataType.Float16
+            or TensorDataType.Int64 or TensorDataType.Int32;
 
     private static VerificationMetrics Compare(
         string modelName,
@@ -86,7 +118,7 @@ public static class ModelVerifier
         Action<long, long>? progress,
         CancellationToken ct) =>
         Compare(modelName, (referencePath, Load(referencePath, modelName)), (compressedPath, Load(compressedPath, modelName)), load, nextTokenTargets,
-            labelsPath, progress, ct, SegmentCacheContext.None);
+            labelsPath, progress, ct, SegmentCacheContext.None, null);
 
     private static VerificationMetrics Compare(
         string modelName,
@@ -97,57 +129,63 @@ public static class ModelVerifier
         string? labelsPath,
         Action<long, long>? progress,
         CancellationToken ct,
-        SegmentCacheContext segments)
+        SegmentCacheContext segments,
+        IReadOnlyList<string>? outputs)
     {
+        var names = OutputsToCompare(modelName, reference.Model, outputs);
         var samples = load(CalibrationSources.ModelInputs(reference.Model));
         var labels = labelsPath is null ? null : DataFileReader.ReadSingle(labelsPath).ToInt64Array();
-        var outputName = reference.Model.Graph.Outputs[0].Name;
         // Progress counts samples: halfway through them once the fp32 model has run, all of them once both have.
-        var r = PrimaryOutputs(modelName, reference, samples, (done, total) => progress?.Invoke(done / 2, total), ct, segments);
-        var c = PrimaryOutputs(modelName, compressed, samples, (done, total) => progress?.Invoke((total + done) / 2, total), ct, segments);
-        MetricAccumulator? metrics = null;
+        var r = Outputs(modelName, reference, names, samples, (done, total) => progress?.Invoke(done / 2, total), ct, segments);
+        var c = Outputs(modelName, compressed, names, samples, (done, total) => progress?.Invoke((total + done) / 2, total), ct, segments);
+        var metrics = new MetricAccumulator?[names.Count];
         for (var i = 0; i < samples.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var (rv, shape) = r[i];
-            var (cv, _) = c[i];
-            var lastDim = shape.Length == 0 ? 1 : shape[^1];
-            if (metrics is null)
+            for (var o = 0; o < names.Count; o++)
             {
-                var rowsPerSample = rv.Length / Math.Max(1, lastDim);
-                if (labels is not null && labels.LongLength < rowsPerSample * samples.Count)
+                var (rv, shape) = r[i][o];
+                var (cv, _) = c[i][o];
+                var lastDim = shape.Length == 0 ? 1 : shape[^1];
+                var primary = o == 0;
+                if (metrics[o] is null)
                 {
-                    throw EngineDiagnostics.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
+                    var rowsPerSample = rv.Length / Math.Max(1, lastDim);
+                    if (primary && labels is not null && labels.LongLength < rowsPerSample * samples.Count)
+                    {
+                        throw EngineDiagnostics.Fail("MC5005", labelsPath, labelsPath, rowsPerSample * samples.Count, modelName, labels.LongLength);
+                    }
+
+                    metrics[o] = new MetricAccumulator(names[o], primary ? labels : null);
                 }
 
-                metrics = new MetricAccumulator(outputName, labels);
-            }
-
-            metrics.Add(rv, cv, lastDim);
-            if (nextTokenTargets)
-            {
-                // The model's first input holds the window's token ids; position t predicts token t + 1.
-                metrics.AddNextTokenLoss(rv, cv, lastDim, ((long[])samples.GetSample(i)[0].Value.Data).AsSpan(1));
+                metrics[o]!.Add(rv, cv, lastDim);
+                if (primary && nextTokenTargets)
+                {
+                    // The model's first input holds the window's token ids; position t predicts token t + 1.
+                    metrics[o]!.AddNextTokenLoss(rv, cv, lastDim, ((long[])samples.GetSample(i)[0].Value.Data).AsSpan(1));
+                }
             }
         }
 
-        return (metrics ?? new MetricAccumulator(outputName, null)).Result();
+        var results = names.Select((name, o) => (metrics[o] ?? new MetricAccumulator(name, null)).Result()).ToList();
+        return results[0] with { OtherOutputs = results.Skip(1).ToList() };
     }
 
-    /// <summary>The model's first output for every sample: whole in one session, or segment by segment.</summary>
-    private static IReadOnlyList<(float[] Values, long[] Shape)> PrimaryOutputs(
-        string modelName, (string Path, OnnxModel Model) model, SampleSet samples, Action<long, long>? progress, CancellationToken ct,
-        SegmentCacheContext segments)
+    /// <summary>The named outputs for every sample, in <paramref name="names"/>' order: whole in one session, or segment by segment.</summary>
+    private static IReadOnlyList<IReadOnlyList<(float[] Values, long[] Shape)>> Outputs(
+        string modelName, (string Path, OnnxModel Model) model, IReadOnlyList<string> names, SampleSet samples, Action<long, long>? progress,
+        CancellationToken ct, SegmentCacheContext segments)
     {
-        var plan = SegmentPlanner.Plan(model.Model, [model.Model.Graph.Outputs[0].Name], SegmentPolicy.Default);
+        var plan = SegmentPlanner.Plan(model.Model, names, SegmentPolicy.Default);
         if (!plan.IsSegmented)
         {
             using var runner = new OrtModelRunner(model.Path, modelName);
-            var outputs = new List<(float[], long[])>((int)samples.Count);
+            var outputs = new List<IReadOnlyList<(float[], long[])>>((int)samples.Count);
             for (long i = 0; i < samples.Count; i++)
             {
                 ct.ThrowIfCancellationRequested();
-                outputs.Add(runner.RunPrimary(samples.GetSample(i), ct));
+                outputs.Add(runner.Run(samples.GetSample(i), names, ct));
                 progress?.Invoke(i + 1, samples.Count);
             }
 
@@ -156,7 +194,7 @@ public static class ModelVerifier
 
         var consumer = new OutputConsumer(modelName, (int)samples.Count);
         segments.Run(plan, CarriedTensor.Samples(samples), consumer, OrtModelRunner.SegmentSessions(modelName, progress), ct);
-        return consumer.Outputs;
+        return consumer.Outputs(names);
     }
 
     private static OnnxModel Load(string path, string modelName)

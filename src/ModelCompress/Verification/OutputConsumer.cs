@@ -6,41 +6,51 @@ using ModelCompress.Execution;
 namespace ModelCompress.Verification;
 
 /// <summary>
-/// Verification as a segment consumer: keeps the model's first output of every sample as floats (as
-/// <see cref="OrtModelRunner"/> converts it), and stores them as the last segment's result, so a run whose model did
+/// Verification as a segment consumer: keeps the model's observed outputs of every sample as floats (as
+/// <see cref="OrtModelRunner"/> converts them), and stores them as the last segment's result, so a run whose model did
 /// not change reads its outputs back instead of running it.
 /// </summary>
 internal sealed class OutputConsumer(string displayName, int sampleCount) : ISegmentConsumer
 {
-    private readonly (float[] Values, long[] Shape)[] _outputs = new (float[], long[])[sampleCount];
+    private readonly Dictionary<string, (float[] Values, long[] Shape)>[] _outputs =
+        [.. Enumerable.Range(0, sampleCount).Select(_ => new Dictionary<string, (float[], long[])>(StringComparer.Ordinal))];
 
-    public byte[] Fingerprint { get; } = "verification-outputs.v1"u8.ToArray();
+    public byte[] Fingerprint { get; } = "verification-outputs.v2"u8.ToArray();
 
-    /// <summary>Each sample's first output, in sample order.</summary>
-    public IReadOnlyList<(float[] Values, long[] Shape)> Outputs => _outputs;
+    /// <summary>Each sample's outputs named by <paramref name="names"/>, in sample order and in the order asked.</summary>
+    public IReadOnlyList<IReadOnlyList<(float[] Values, long[] Shape)>> Outputs(IReadOnlyList<string> names) =>
+        [.. _outputs.Select(sample => (IReadOnlyList<(float[], long[])>)[.. names.Select(n => sample[n])])];
 
-    public void Observe(int sample, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values) =>
-        _outputs[sample] = OrtModelRunner.ToFloats(values[0], names[0], displayName);
-
-    // Stored as the activations of one value (ActivationCodec): every sample's output as float32 with its shape.
-    public byte[] Encode(IReadOnlyList<string> names) =>
-        ActivationCodec.Encode(names, [.. _outputs.Select(o => (IReadOnlyDictionary<string, CarriedTensor>)new Dictionary<string, CarriedTensor>
+    public void Observe(int sample, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values)
+    {
+        for (var i = 0; i < names.Count; i++)
         {
-            [names[0]] = new(TensorElementType.Float, o.Shape, MemoryMarshal.AsBytes(o.Values.AsSpan()).ToArray()),
-        })]);
+            _outputs[sample][names[i]] = OrtModelRunner.ToFloats(values[i], names[i], displayName);
+        }
+    }
+
+    // Stored as the activations of the observed values (ActivationCodec): every sample's outputs as float32 with shapes.
+    public byte[] Encode(IReadOnlyList<string> names) =>
+        ActivationCodec.Encode(names, [.. _outputs.Select(sample => (IReadOnlyDictionary<string, CarriedTensor>)names.ToDictionary(
+            n => n,
+            n => new CarriedTensor(TensorElementType.Float, sample[n].Shape, MemoryMarshal.AsBytes(sample[n].Values.AsSpan()).ToArray()),
+            StringComparer.Ordinal))]);
 
     public bool Restore(IReadOnlyList<string> names, byte[] payload)
     {
         if (ActivationCodec.TryDecode(payload, names, _outputs.Length) is not { } samples
-            || samples.Any(s => s[names[0]].Type != TensorElementType.Float || s[names[0]].Data.Length % sizeof(float) != 0))
+            || samples.Any(s => names.Any(n => s[n].Type != TensorElementType.Float || s[n].Data.Length % sizeof(float) != 0)))
         {
             return false;
         }
 
         for (var i = 0; i < _outputs.Length; i++)
         {
-            var tensor = samples[i][names[0]];
-            _outputs[i] = (MemoryMarshal.Cast<byte, float>(tensor.Data).ToArray(), tensor.Shape);
+            foreach (var n in names)
+            {
+                var tensor = samples[i][n];
+                _outputs[i][n] = (MemoryMarshal.Cast<byte, float>(tensor.Data).ToArray(), tensor.Shape);
+            }
         }
 
         return true;

@@ -1,7 +1,8 @@
 namespace ModelCompress.Verification;
 
 /// <summary>
-/// How closely the compressed model follows the fp32 model on the verify data, measured on the first graph output.
+/// How closely the compressed model follows the fp32 model on the verify data, measured on one graph output: the
+/// primary output (the first compared), with the other compared outputs' metrics in <see cref="OtherOutputs"/>.
 /// A "row" is one vector along the output's last axis (one prediction: a class score vector, or one token's logits).
 /// </summary>
 /// <param name="Samples">Samples run through both models.</param>
@@ -34,4 +35,22 @@ public sealed record VerificationMetrics(
 {
     /// <summary>Reference accuracy minus compressed accuracy, when labels were given.</summary>
     public double? AccuracyDrop => ReferenceAccuracy - Accuracy;
+
+    /// <summary>The metrics of every other output compared (labels and perplexity apply to the primary output only).</summary>
+    public IReadOnlyList<VerificationMetrics> OtherOutputs { get; init; } = [];
+
+    /// <summary>Every output compared, the primary first.</summary>
+    public IEnumerable<VerificationMetrics> AllOutputs() => [this, .. OtherOutputs];
+
+    /// <summary>Equal values, the other outputs' metrics compared element by element.</summary>
+    public bool Equals(VerificationMetrics? other) =>
+        other is not null
+        && (Samples, Rows, Output, Top1Agreement, Cosine, MinCosine, MaxAbsError, MeanAbsError) ==
+           (other.Samples, other.Rows, other.Output, other.Top1Agreement, other.Cosine, other.MinCosine, other.MaxAbsError, other.MeanAbsError)
+        && (ReferenceAccuracy, Accuracy, SnrDb, ReferencePerplexity, Perplexity) ==
+           (other.ReferenceAccuracy, other.Accuracy, other.SnrDb, other.ReferencePerplexity, other.Perplexity)
+        && OtherOutputs.SequenceEqual(other.OtherOutputs);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Samples, Rows, Output, Cosine, SnrDb, OtherOutputs.Count);
 }

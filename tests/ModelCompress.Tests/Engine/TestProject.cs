@@ -36,6 +36,15 @@ internal sealed class TestProject : IDisposable
         return path;
     }
 
+    /// <summary>Writes an .npz holding <paramref name="arrays"/>.</summary>
+    public string AddArrays(string relative, IReadOnlyDictionary<string, NdArray> arrays)
+    {
+        var path = PathOf(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        NpzArchive.WriteFile(path, arrays);
+        return path;
+    }
+
     public string WriteRecipe(string yaml, string name = "compression.yaml")
     {
         var path = PathOf(name);

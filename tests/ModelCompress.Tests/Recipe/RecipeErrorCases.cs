@@ -57,6 +57,7 @@ internal static class RecipeErrorCases
         { "MC2033", Y("version: 1", "models: []"), 2, 9, "'models' is empty" },
         { "MC2034", Y("version: 1", "models:", "  - name: m", "    source: \"\"", "    steps: [ { quantize: { mode: dynamic } } ]"), 4, 13, "it is empty" },
         { "MC2035", Head + Y("    steps:", "      - quantize: { mode: dynamic, exclude: [\"op:\"] }"), 6, 46, "'op:'" },
+        { "MC2038", Head + Y("    steps: [ { quantize: { mode: dynamic } } ]", "    verify:", "      data: data/val.npz", "      outputs: [logits, state, logits]", "      thresholds:", "        - { metric: cosine, min: 0.99 }"), 8, 32, "'logits' is listed twice" },
         { "MC2040", Head + Y("    steps:", "      - prune: { scope: global, pattern: \"2:4\" }"), 6, 25, "keeps N of every M" },
         { "MC2040", Head + Cal + Y("    steps:", "      - prune: { method: wanda, sparsity: 0.5, scope: global }"), 7, 55, "ranks weights within each layer" },
         { "MC2070", Head + Y("    steps:", "      - prune: { method: structured, sparsity: 0.25, targets: [mlp, rows] }"), 6, 69, "'rows' is not a structured pruning target" },

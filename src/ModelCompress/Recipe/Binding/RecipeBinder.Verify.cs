@@ -9,7 +9,7 @@ internal sealed partial class RecipeBinder
     private static readonly string[] VerifyKeys =
     [
         "data", "samples", "labels", "thresholds", "severity", "on_regression", "max_fallback_layers", "per_layer",
-        "format", "tokenizer", "seq_len", "input",
+        "format", "tokenizer", "seq_len", "input", "outputs",
     ];
 
     private static readonly string[] ThresholdKeys = ["metric", "min", "max", "max_drop", "max_increase"];
@@ -50,9 +50,48 @@ internal sealed partial class RecipeBinder
 
         var perLayer = s.Bool("per_layer") ?? true;
         var thresholds = BindThresholds(s, data, hasLabels: s.Has("labels"));
+        var outputs = BindOutputNames(s);
         return data is null
             ? null
-            : new VerifySettings(data, samples, labels, thresholds, severity, action, maxFallback, perLayer, _report.At(node));
+            : new VerifySettings(data, samples, labels, thresholds, severity, action, maxFallback, perLayer, _report.At(node))
+            {
+                Outputs = outputs,
+                OutputsLocation = s.ValueOf("outputs") is { } at ? _report.At(at) : null,
+            };
+    }
+
+    /// <summary><c>outputs:</c> — a non-empty list of distinct graph output names (checked against the model when it runs).</summary>
+    private ImmutableArray<string> BindOutputNames(MappingScope verify)
+    {
+        if (verify.List("outputs") is not { } list)
+        {
+            return [];
+        }
+
+        if (list.Items.Count == 0)
+        {
+            _report.Error("MC2033", list, "outputs", "output name, e.g. '[ logits ]'");
+            return [];
+        }
+
+        var names = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            if (!ScalarReader.TryText(list.Items[i], $"outputs[{i}]", _report, out var name))
+            {
+                continue;
+            }
+
+            if (names.Contains(name))
+            {
+                _report.Error("MC2038", list.Items[i], name);
+                continue;
+            }
+
+            names.Add(name);
+        }
+
+        return names.ToImmutable();
     }
 
     private ImmutableArray<Threshold> BindThresholds(MappingScope verify, DataSource? data, bool hasLabels)

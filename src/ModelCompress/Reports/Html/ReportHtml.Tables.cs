@@ -13,7 +13,8 @@ public static partial class ReportHtml
         foreach (var o in outcomes)
         {
             h.Append("<tr class=\"").Append(o.Passed ? "ok" : "bad").Append("\"><td><code>").Append(E(o.Metric)).Append("</code></td><td>")
-                .Append(E(o.Bound)).Append("</td><td class=\"num\">").Append(N(o.Value)).Append("</td><td>")
+                .Append(E(o.Bound)).Append("</td><td class=\"num\">").Append(N(o.Value))
+                .Append(o.Output is null ? string.Empty : " <small>(" + E(o.Output) + ")</small>").Append("</td><td>")
                 .Append(o.Passed ? "<span class=\"pass-text\">pass</span>" : "<span class=\"fail-text\">FAIL</span>")
                 .Append("</td><td class=\"num\">").Append(o.Line?.ToString(CultureInfo.InvariantCulture) ?? "–").Append("</td></tr>\n");
         }
@@ -27,7 +28,7 @@ public static partial class ReportHtml
         void Row(string name, string reference, string compressed) =>
             h.Append("<tr><td>").Append(name).Append("</td><td class=\"num\">").Append(reference).Append("</td><td class=\"num\">").Append(compressed).Append("</td></tr>\n");
         Row("samples / predictions compared", "", N(m.Samples) + " / " + N(m.Rows));
-        Row("output compared", "", "<code>" + E(m.Output) + "</code>");
+        Row(m.OtherOutputs.Count == 0 ? "output compared" : "primary output (of " + N(m.OtherOutputs.Count + 1) + " compared)", "", "<code>" + E(m.Output) + "</code>");
         if (m.Accuracy is { } acc)
         {
             Row("accuracy (labels)", N(m.ReferenceAccuracy ?? double.NaN), N(acc));
@@ -42,6 +43,28 @@ public static partial class ReportHtml
         Row("cosine (mean / min per sample)", "1", N(m.Cosine) + " / " + N(m.MinCosine));
         Row("max / mean |fp32 − compressed|", "0", N(m.MaxAbsError) + " / " + N(m.MeanAbsError));
         Row("SNR of the output", "∞", N(m.SnrDb) + " dB");
+        h.Append("</tbody>\n</table>\n");
+        AppendOtherOutputs(h, m);
+    }
+
+    /// <summary>One row per further output compared: the metrics every output is held to.</summary>
+    private static void AppendOtherOutputs(StringBuilder h, VerificationMetrics m)
+    {
+        if (m.OtherOutputs.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<table class=\"outputs\">\n<thead><tr><th>output</th><th>top-1 agreement</th><th>cosine (mean / min)</th>")
+            .Append("<th>max / mean |error|</th><th>SNR</th></tr></thead>\n<tbody>\n");
+        foreach (var o in m.AllOutputs())
+        {
+            h.Append("<tr><td><code>").Append(E(o.Output)).Append("</code></td><td class=\"num\">").Append(N(o.Top1Agreement))
+                .Append("</td><td class=\"num\">").Append(N(o.Cosine)).Append(" / ").Append(N(o.MinCosine))
+                .Append("</td><td class=\"num\">").Append(N(o.MaxAbsError)).Append(" / ").Append(N(o.MeanAbsError))
+                .Append("</td><td class=\"num\">").Append(N(o.SnrDb)).Append(" dB</td></tr>\n");
+        }
+
         h.Append("</tbody>\n</table>\n");
     }
 
