@@ -34,12 +34,19 @@ internal static class EvalRecipes
     /// <paramref name="calibration"/> (an .npy whose rows are the calibration samples, all of them used in order).
     /// </summary>
     /// <param name="cacheDirectory">A per-layer cache shared by the variants (pruning suite); null runs without one.</param>
-    public static EvalVariant Make(string folder, EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples, string? cacheDirectory = null)
+    public static EvalVariant Make(string folder, EvalRecipeVariant variant, string source, string? calibration, int calibrationSamples, string? cacheDirectory = null) =>
+        Run(folder, variant, RecipeText(variant, source, calibration, calibrationSamples, cacheDirectory is not null), cacheDirectory);
+
+    /// <summary>
+    /// Writes <paramref name="recipeText"/> as the compression.yaml of <paramref name="variant"/>'s sub-folder and runs
+    /// the engine on it, as <c>dotnet build</c> does; the output is <c>out/model.onnx</c> (the recipe's model is named <c>model</c>).
+    /// </summary>
+    public static EvalVariant Run(string folder, EvalRecipeVariant variant, string recipeText, string? cacheDirectory = null)
     {
         var dir = Path.Combine(folder, variant.Slug);
         Directory.CreateDirectory(dir);
         var recipePath = Path.Combine(dir, RecipeLoader.DefaultFileName);
-        File.WriteAllText(recipePath, RecipeText(variant, source, calibration, calibrationSamples, cacheDirectory is not null));
+        File.WriteAllText(recipePath, recipeText);
         var sink = new ListDiagnosticSink();
         var recipe = RecipeLoader.Load(recipePath, RecipeLoadOptions.Default, sink);
         if (recipe is null)

@@ -33,23 +33,10 @@ internal sealed partial class QuantEvalCommand
             }
             else
             {
-                var model = OnnxModel.Load(modelPath);
-                var data = new DataSource(imagesPath, DataFormat.MnistIdx, TokenizerKind.None, null, null, null, location);
-                var source = CalibrationSources.Create(new CalibrationSettings(data, calib, 0, location), model);
-                var range = method switch { "percentile" => ActivationRangeMethod.Percentile, "entropy" => ActivationRangeMethod.Entropy, _ => ActivationRangeMethod.MinMax };
-                var mode = method == "dynamic" ? QuantizeMode.Dynamic : QuantizeMode.Static;
-                var step = new QuantizeStep(mode, QuantizeWeightType.Int8, QuantizeActivationType.UInt8, true, true, range,
-                    QuantizeStep.DefaultPercentile, QuantizeStep.DefaultBlockSize, ImmutableArray<ExcludePattern>.Empty, location);
-                if (mode == QuantizeMode.Dynamic)
-                {
-                    DynamicQuantizer.Quantize(model, step);
-                }
-                else
-                {
-                    QdqQuantizer.QuantizeStatic(model, step, source, 1, CancellationToken.None);
-                }
-
-                bytes = model.ToBytes();
+                var variant = Variant(method);
+                var calibration = $"    calibration: {{ data: '{imagesPath}', samples: {calib} }}\n";
+                var made = EvalRecipes.Run(Work.Value, variant with { Slug = "mnist-" + variant.Slug }, Recipe(modelPath, variant.Calibrated ? calibration : string.Empty, variant.Steps));
+                bytes = File.ReadAllBytes(made.Path ?? throw new InvalidOperationException($"{method}: {made.Unavailable}"));
             }
 
             using var session = OrtEval.Session(bytes, 2);

@@ -123,56 +123,64 @@ internal sealed partial class QuantEvalCommand : IBenchCommand
         return 0;
     }
 
-    /// <summary>Quantizes the float model per <paramref name="config"/> and returns the model bytes.</summary>
+    /// <summary>
+    /// Makes the <paramref name="config"/> variant the way <c>dotnet build</c> does: a compression.yaml calibrated on
+    /// WikiText-2 valid (byte tokens, windows of 128) run by the engine; returns the output model's bytes.
+    /// </summary>
     private static byte[] Build(string modelPath, string config, int calibSamples)
+    {
+        var calibration = $"    calibration: {{ data: '{Fixtures.Require("data/wikitext-2/valid.txt")}', format: text, tokenizer: bytes, seq_len: {SeqLen}, samples: {calibSamples} }}\n";
+        var variant = Variant(config);
+        var made = EvalRecipes.Run(Work.Value, variant, Recipe(modelPath, calibration, variant.Steps));
+        var output = made.Path ?? throw new InvalidOperationException($"{config}: {made.Unavailable}");
+        foreach (var note in made.Notes)
+        {
+            Console.WriteLine("    " + note);
+        }
+
+        if (Verbose)
+        {
+            PrintAlphas(Path.Combine(Path.GetDirectoryName(output)!, "report.json"));
+        }
+
+        return File.ReadAllBytes(output);
+    }
+
+    /// <summary>A config name (minmax, percentile, entropy, dynamic, sq0.5, sqauto, sqauto+percentile; ':int8' for int8 activations) as recipe steps.</summary>
+    internal static EvalRecipeVariant Variant(string config)
     {
         var parts = config.Split(':');
         var plus = parts[0].Split('+');
         var name = plus[0];
-        var methodName = plus.Length > 1 ? plus[1] : name;
-        var activations = parts.Contains("int8") ? QuantizeActivationType.Int8 : QuantizeActivationType.UInt8;
-        var model = OnnxModel.Load(modelPath);
-        var location = new SourceLocation("quant-eval", 0, 0);
-        var data = new DataSource(Fixtures.Require("data/wikitext-2/valid.txt"), DataFormat.Text, TokenizerKind.Bytes, null, SeqLen, null, location);
-        var calibration = CalibrationSources.Create(new CalibrationSettings(data, calibSamples, 0, location), model);
-        var method = methodName switch
+        var method = plus.Length > 1 ? plus[1] : name is "percentile" or "entropy" ? name : "minmax";
+        var activations = parts.Contains("int8") ? "int8" : "uint8";
+        if (name == "dynamic")
         {
-            "percentile" => ActivationRangeMethod.Percentile,
-            "entropy" => ActivationRangeMethod.Entropy,
-            _ => ActivationRangeMethod.MinMax,
-        };
-        var mode = name == "dynamic" ? QuantizeMode.Dynamic : QuantizeMode.Static;
-        var step = new QuantizeStep(mode, QuantizeWeightType.Int8, activations, true, true, method, QuantizeStep.DefaultPercentile,
-            QuantizeStep.DefaultBlockSize, ImmutableArray<ExcludePattern>.Empty, location);
-        if (name.StartsWith("sq", StringComparison.Ordinal))
-        {
-            double? alpha = name == "sqauto" ? null : double.Parse(name[2..], CultureInfo.InvariantCulture);
-            var sq = new SmoothQuantStep(alpha, 0.3, 0.7, 0.05, AlphaCombine.Mean, true, location);
-            var sw = Stopwatch.StartNew();
-            var result = SmoothQuantizer.Apply(model, sq, calibration, new SmoothQuantOptions(Threads: 2), CancellationToken.None);
-            Console.WriteLine(FormattableString.Invariant($"    smoothquant {sw.Elapsed.TotalSeconds:F1} s: {string.Join(" ", result.Groups.Select(g => g.Alpha.ToString("0.###", CultureInfo.InvariantCulture)))}"));
-            if (Verbose)
-            {
-                foreach (var g in result.Groups)
-                {
-                    Console.WriteLine($"      {g.Activation} α={g.Alpha:0.###} s=[{g.ScaleMin:G3},{g.ScaleMax:G3}] {g.Placement}");
-                    foreach (var l in g.Layers.Where(l => l.Curve.Count > 0))
-                    {
-                        Console.WriteLine(FormattableString.Invariant($"        {l.Name} best {l.BestAlpha} plain {l.MseWithoutSmoothing:G4} chosen {l.MseAtChosenAlpha:G4} curve {string.Join(" ", l.Curve.Select(p => FormattableString.Invariant($"{p.Alpha:0.##}:{p.Mse:G3}")))}"));
-                    }
-                }
-            }
+            return new(config, Slug(config), "      - quantize: { mode: dynamic, weights: int8, per_channel: true }\n", false, false);
         }
 
-        if (mode == QuantizeMode.Dynamic)
-        {
-            DynamicQuantizer.Quantize(model, step);
-        }
-        else
-        {
-            QdqQuantizer.QuantizeStatic(model, step, calibration, 2, CancellationToken.None);
-        }
+        var smooth = !name.StartsWith("sq", StringComparison.Ordinal) ? string.Empty
+            : $"      - smoothquant: {{ alpha: {(name == "sqauto" ? "auto" : name[2..])} }}\n";
+        var quantize = $"      - quantize: {{ mode: static, weights: int8, activations: {activations}, per_channel: true, method: {method} }}\n";
+        return new(config, Slug(config), smooth + quantize, true, true);
+    }
 
-        return model.ToBytes();
+    private static string Slug(string config) => config.Replace(':', '_').Replace('+', '_');
+
+    /// <summary>The recipe of one quant-eval variant (absolute paths, no cache, no verify: the command measures).</summary>
+    internal static string Recipe(string source, string calibration, string steps) =>
+        "# Written by `ModelCompress.Benchmarks quant-eval`: one variant.\nversion: 1\nallow_outside: true\ncache: { enabled: false }\nmodels:\n"
+        + $"  - name: model\n    source: '{source}'\n" + calibration + "    steps:\n" + steps;
+
+    private static readonly Lazy<string> Work = new(() => Directory.CreateTempSubdirectory("mc-quant-eval-").FullName);
+
+    /// <summary>The α the smoothquant step chose per layer, read from the run's report.json.</summary>
+    private static void PrintAlphas(string reportPath)
+    {
+        var report = ModelCompress.Reports.ReportJson.Parse(File.ReadAllBytes(reportPath));
+        foreach (var step in report.Models.Single().Steps.Where(s => s.Layers.Any(l => l.Alpha is not null)))
+        {
+            Console.WriteLine("    α: " + string.Join(" ", step.Layers.Select(l => $"{l.Name}={l.Alpha:0.###}")));
+        }
     }
 }
