@@ -27,7 +27,15 @@ internal sealed class EvalShareDistill : IBenchCommand
         ("lowrank 0.95", "      - share: { method: lowrank, energy: 0.95 }\n"),
         ("lowrank 0.99", "      - share: { method: lowrank, energy: 0.99 }\n"),
         ("int8 w-only", "      - quantize: { mode: weight_only, weights: int8, per_channel: true }\n"),
+        ("magnitude 50%", "      - prune: { method: magnitude, sparsity: 0.5 }\n"),
+        ("int4 RTN b32", "      - quantize: { mode: weight_only, weights: int4, block_size: 32, algorithm: rtn }\n"),
+        // The combined recipe of issue 12: distillation re-fits the pruned layers before SmoothQuant and static int8.
+        ("2:4 wanda + SQ int8", "      - prune: { method: wanda, pattern: \"2:4\" }\n" + DistillHere
+            + "      - smoothquant: { alpha: auto }\n      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }\n"),
     ];
+
+    /// <summary>Where a variant's "+ distill" row puts the distill step; variants without it get it last.</summary>
+    private const string DistillHere = "{distill}";
 
     public string Name => "share-distill";
 
@@ -54,8 +62,9 @@ internal sealed class EvalShareDistill : IBenchCommand
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var (name, steps) in Variants.Where(v => only.Length == 0 || only.Contains(v.Name)))
             {
-                var plain = Make(work, model, name, head + steps);
-                var fitted = Make(work, model, name + " + distill", head + steps + distill);
+                var plain = Make(work, model, name, head + steps.Replace(DistillHere, string.Empty, StringComparison.Ordinal));
+                var fitted = Make(work, model, name + " + distill", head + (steps.Contains(DistillHere, StringComparison.Ordinal)
+                    ? steps.Replace(DistillHere, distill, StringComparison.Ordinal) : steps + distill));
                 var latency = plain.Output is null ? double.NaN : Latency(source, plain.Output, model);
                 var recovered = (plain.Metric - fitted.Metric) / (plain.Metric - plain.Reference);
                 var gap = Math.Abs(plain.Metric - plain.Reference) < 1e-9 ? "no gap" : recovered.ToString("P0", CultureInfo.InvariantCulture);
@@ -115,7 +124,7 @@ internal sealed class EvalShareDistill : IBenchCommand
 
     private static Made Make(string work, string model, string name, string recipe)
     {
-        var dir = Path.Combine(work, model, name.Replace(' ', '_').Replace('=', '_').Replace('+', 'p'));
+        var dir = Path.Combine(work, model, name.Replace(' ', '_').Replace('=', '_').Replace('+', 'p').Replace("%", "pc", StringComparison.Ordinal).Replace(':', '-'));
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, RecipeLoader.DefaultFileName);
         File.WriteAllText(path, recipe);
