@@ -1,6 +1,7 @@
 using ModelCompress.Cache;
 using ModelCompress.Engine;
 using ModelCompress.Passes;
+using ModelCompress.Testing;
 using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Cache;

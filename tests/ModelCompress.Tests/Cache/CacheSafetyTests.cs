@@ -1,6 +1,7 @@
 using ModelCompress.Cache;
 using ModelCompress.Data;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Cache;
 
@@ -80,7 +81,7 @@ public sealed class CacheSafetyTests
     [Fact]
     public async Task Concurrent_writers_readers_and_an_evictor_never_see_a_partial_entry()
     {
-        using var p = new Engine.TestProject();
+        using var p = new TestProject();
         var root = p.PathOf("c");
         var keys = Enumerable.Range(0, 6).Select(i => DirectoryLayerCacheTests.KeyOf("k" + i)).ToArray();
         byte[] Payload(int i) => [.. Enumerable.Range(0, 200_000 + i).Select(j => (byte)((j * 31) + i))];

@@ -1,3 +1,4 @@
+using ModelCompress.Testing;
 using System.Security.Cryptography;
 using ModelCompress.Cache;
 using ModelCompress.Calibration;

@@ -9,6 +9,7 @@ using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;
 using ModelCompress.Reports;
+using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Engine;
 

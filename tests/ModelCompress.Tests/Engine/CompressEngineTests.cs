@@ -1,3 +1,4 @@
+using ModelCompress.Testing;
 using System.Text.Json.Nodes;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;

@@ -12,27 +12,13 @@ public sealed class MnistEndToEndTests
     public void Weight_only_int8_mnist_keeps_top1_within_half_a_point_of_fp32_at_about_a_third_of_the_size()
     {
         using var p = new TestProject();
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: mnist
-                source: {{Fixtures.Require("models/mnist-8.onnx")}}
-                steps:
-                  - quantize: { mode: weight_only }
-                verify:
-                  data: {{Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz")}}
-                  labels: {{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}}
-                  samples: 1000
-                  thresholds:
-                    - { metric: accuracy, max_drop: 0.005 }
-                    - { metric: top1_agreement, min: 0.99 }
-            """);
-        var sink = new ListDiagnosticSink();
+        p.WriteRecipe(FixtureRecipe.Mnist(
+            "      - quantize: { mode: weight_only }",
+            "        - { metric: accuracy, max_drop: 0.005 }\n        - { metric: top1_agreement, min: 0.99 }",
+            verifySamples: 1000));
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+        var result = p.CompressSucceeded();
 
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         var m = result.Report.Models.Single();
         var metrics = m.Verification!.Metrics;
         Assert.Equal(1000, metrics.Samples);

@@ -55,28 +55,14 @@ public sealed class TextDataTests
     public void Char_gpt_weight_only_int8_keeps_wikitext_perplexity_within_one_percent()
     {
         using var p = new TestProject();
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: chargpt
-                source: {{Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")}}
-                steps:
-                  - quantize: { mode: weight_only }
-                verify:
-                  data: {{Fixtures.Require("data/wikitext-2/test.txt")}}
-                  tokenizer: bytes
-                  seq_len: 128
-                  samples: 4
-                  thresholds:
-                    - { metric: perplexity, max_increase: 0.01 }
-                    - { metric: top1_agreement, min: 0.97 }
-            """);
-        var sink = new ListDiagnosticSink();
+        p.WriteRecipe(FixtureRecipe.CharGpt(
+            "      - quantize: { mode: weight_only }",
+            "        - { metric: perplexity, max_increase: 0.01 }\n        - { metric: top1_agreement, min: 0.97 }",
+            verifySamples: 4,
+            name: "chargpt"));
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+        var result = p.CompressSucceeded();
 
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         var m = result.Report.Models[0];
         var metrics = m.Verification!.Metrics;
         Assert.Equal(4 * 128, metrics.Rows);

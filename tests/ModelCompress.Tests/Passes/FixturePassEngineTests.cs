@@ -13,29 +13,14 @@ public sealed class FixturePassEngineTests
     public void Mnist8_static_per_channel_int8_runs_in_onnx_runtime_and_keeps_top1_on_1000_test_images()
     {
         using var p = new TestProject();
-        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: mnist
-                source: {{Fixtures.Require("models/mnist-8.onnx")}}
-                calibration: { data: {{images}}, samples: 64 }
-                steps:
-                  - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }
-                verify:
-                  data: {{images}}
-                  labels: {{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}}
-                  samples: 1000
-                  thresholds:
-                    - { metric: accuracy, max_drop: 0.003 }
-                    - { metric: top1_agreement, min: 0.99 }
-            """);
-        var sink = new ListDiagnosticSink();
+        p.WriteRecipe(FixtureRecipe.Mnist(
+            "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }",
+            "        - { metric: accuracy, max_drop: 0.003 }\n        - { metric: top1_agreement, min: 0.99 }",
+            verifySamples: 1000,
+            calibrationSamples: 64));
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+        var result = p.CompressSucceeded();
 
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         var m = result.Report.Models.Single();
         Assert.Equal("static_int8_qdq", m.Steps[0].Pass);
         Assert.Equal(3, m.Steps[0].Layers.Count);
@@ -54,30 +39,14 @@ public sealed class FixturePassEngineTests
     public void Char_gpt_smoothquant_auto_then_static_int8_is_a_quarter_of_the_size_and_agrees_with_fp32()
     {
         using var p = new TestProject();
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: gpt
-                source: {{Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")}}
-                calibration: { data: {{Fixtures.Require("data/wikitext-2/valid.txt")}}, tokenizer: bytes, seq_len: 128, samples: 8 }
-                steps:
-                  - smoothquant: { alpha: auto }
-                  - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }
-                verify:
-                  data: {{Fixtures.Require("data/wikitext-2/test.txt")}}
-                  tokenizer: bytes
-                  seq_len: 128
-                  samples: 6
-                  thresholds:
-                    - { metric: top1_agreement, min: 0.97 }
-                    - { metric: perplexity, max_increase: 0.01 }
-            """);
-        var sink = new ListDiagnosticSink();
+        p.WriteRecipe(FixtureRecipe.CharGpt(
+            "      - smoothquant: { alpha: auto }\n      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }",
+            "        - { metric: top1_agreement, min: 0.97 }\n        - { metric: perplexity, max_increase: 0.01 }",
+            verifySamples: 6,
+            calibrationSamples: 8));
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+        var result = p.CompressSucceeded();
 
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         var m = result.Report.Models.Single();
         Assert.True(m.Verification!.Passed);
         Assert.True(m.SizeRatio <= 0.26, $"size ratio {m.SizeRatio}");

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Testing;
 using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Passes;

@@ -86,27 +86,11 @@ public sealed class ObsFixtureEngineTests
     public void Mnist8_reshaped_matmul_weight_is_replaced_not_kept_and_the_model_still_classifies(string step, string convNote)
     {
         using var p = new TestProject();
-        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
         var source = Fixtures.Require("models/mnist-8.onnx");
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: mnist
-                source: {{source}}
-                calibration: { data: {{images}}, samples: 64 }
-                steps:
-                  - {{step}}
-                verify:
-                  data: {{images}}
-                  labels: {{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}}
-                  samples: 300
-                  thresholds:
-                    - { metric: accuracy, max_drop: 0.02 }
-            """);
+        p.WriteRecipe(FixtureRecipe.Mnist("      - " + step, "        - { metric: accuracy, max_drop: 0.02 }", verifySamples: 300, calibrationSamples: 64));
         var sink = new ListDiagnosticSink();
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+        var result = p.Compress(sink);
 
         Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         Assert.Contains(sink.Items, d => d.Code == convNote && d.Message.Contains("2 Conv", StringComparison.Ordinal));

@@ -117,31 +117,13 @@ public sealed class PruneEngineTests
     private static TestProject MnistProject(string steps, string thresholds, bool zeros = false)
     {
         var p = new TestProject();
-        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
-        var calibration = images;
+        string? calibration = null;
         if (zeros)
         {
-            calibration = p.PathOf("data/zeros.npz");
-            Directory.CreateDirectory(p.PathOf("data"));
-            NpzArchive.WriteFile(calibration, new Dictionary<string, NdArray> { ["Input3"] = NdArray.FromFloats(new float[4 * 784], 4, 1, 28, 28) });
+            calibration = p.AddArrays("data/zeros.npz", new Dictionary<string, NdArray> { ["Input3"] = NdArray.FromFloats(new float[4 * 784], 4, 1, 28, 28) });
         }
 
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: mnist
-                source: {{Fixtures.Require("models/mnist-8.onnx")}}
-                calibration: { data: {{calibration}}, samples: 16 }
-                steps:
-            {{steps}}
-                verify:
-                  data: {{images}}
-                  labels: {{Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}}
-                  samples: 500
-                  thresholds:
-            {{thresholds}}
-            """);
+        p.WriteRecipe(FixtureRecipe.Mnist(steps, thresholds, verifySamples: 500, calibrationSamples: 16, calibrationData: calibration));
         return p;
     }
 

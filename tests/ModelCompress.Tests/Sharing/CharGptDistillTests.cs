@@ -1,4 +1,5 @@
 using ModelCompress.Onnx;
+using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Sharing;
 
@@ -11,7 +12,7 @@ public sealed class CharGptDistillTests
     [Fact]
     public void Int8_weights_distilled_on_two_windows_fit_the_teacher_better_and_stay_on_the_int8_grid()
     {
-        using var p = new Engine.TestProject();
+        using var p = new TestProject();
         var (report, _) = ShareDistillRun.Run(p, ShareDistillRun.CharGptModel(
             $"      - quantize: {{ mode: weight_only, weights: int8, per_channel: true, {Later} }}\n" +
             "      - distill: { method: layerwise, teacher: source, rows: 256, epochs: 2, learning_rate: 0.0001 }",
@@ -29,7 +30,7 @@ public sealed class CharGptDistillTests
     [Fact]
     public void Low_rank_factors_refitted_by_distillation_fit_the_teacher_better()
     {
-        using var p = new Engine.TestProject();
+        using var p = new TestProject();
         var (report, _) = ShareDistillRun.Run(p, ShareDistillRun.CharGptModel(
             $"      - share: {{ method: lowrank, rank: 64, {Later} }}\n" +
             "      - distill: { method: layerwise, teacher: source, rows: 256, epochs: 2 }",

@@ -16,26 +16,8 @@ public sealed class MnistSmoothedLayerErrorTests
     private static CompressResult Run(string steps)
     {
         using var p = new TestProject();
-        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
-        p.WriteRecipe($$"""
-            version: 1
-            allow_outside: true
-            models:
-              - name: mnist
-                source: {{Fixtures.Require("models/mnist-8.onnx")}}
-                calibration: { data: {{images}}, samples: 64 }
-                steps:
-            {{steps}}
-                verify:
-                  data: {{images}}
-                  samples: 100
-                  thresholds:
-                    - { metric: top1_agreement, min: 0.98 }
-            """);
-        var sink = new ListDiagnosticSink();
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
-        return result;
+        p.WriteRecipe(FixtureRecipe.Mnist(steps, "        - { metric: top1_agreement, min: 0.98 }", verifySamples: 100, calibrationSamples: 64, labels: false));
+        return p.CompressSucceeded();
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Testing;
 using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Verification;

@@ -1,17 +1,25 @@
 using ModelCompress.Data;
+using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
+using Xunit;
 
-namespace ModelCompress.Tests.Engine;
+namespace ModelCompress.Testing;
 
-/// <summary>A throw-away project folder with models, data and a recipe, for engine and CLI tests.</summary>
-internal sealed class TestProject : IDisposable
+/// <summary>A throw-away project folder with models, data and a recipe, for engine, CLI and benchmark runs: the one temp-project helper of the tests.</summary>
+public sealed class TestProject : IDisposable
 {
+    /// <summary>Creates an empty folder under the system temp folder.</summary>
     public TestProject() => Root = Directory.CreateTempSubdirectory("mc-project-").FullName;
 
+    /// <summary>The folder.</summary>
     public string Root { get; }
 
+    /// <summary>The recipe written by <see cref="WriteRecipe"/> under its default name.</summary>
+    public string Recipe => PathOf(RecipeLoader.DefaultFileName);
+
+    /// <summary>A path inside the folder.</summary>
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
     /// <summary>Saves <paramref name="model"/> as <paramref name="relative"/>.</summary>
@@ -45,11 +53,25 @@ internal sealed class TestProject : IDisposable
         return path;
     }
 
+    /// <summary>Writes <paramref name="yaml"/> (line ends made '\n') as the recipe <paramref name="name"/>.</summary>
     public string WriteRecipe(string yaml, string name = "compression.yaml")
     {
         var path = PathOf(name);
         File.WriteAllText(path, yaml.ReplaceLineEndings("\n"));
         return path;
+    }
+
+    /// <summary>Runs the engine on the recipe as <c>dotnet build</c> does, writing into <paramref name="output"/>.</summary>
+    public CompressResult Compress(ListDiagnosticSink sink, string output = "out") =>
+        ModelCompressEngine.Compress(LoadRecipe(), new CompressOptions(PathOf(output)), sink, CancellationToken.None);
+
+    /// <summary>Runs the engine and fails the test, listing the diagnostics, unless the run succeeded.</summary>
+    public CompressResult CompressSucceeded(string output = "out")
+    {
+        var sink = new ListDiagnosticSink();
+        var result = Compress(sink, output);
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        return result;
     }
 
     /// <summary>Loads the recipe; fails the test with the diagnostics when it is invalid.</summary>
@@ -72,12 +94,20 @@ internal sealed class TestProject : IDisposable
         }
     }
 
-    /// <summary>An MLP project: model.onnx (16 → 256 → 256 → 10) and 32 verify samples.</summary>
-    public static TestProject Mlp(string steps = "      - quantize: { mode: weight_only }", string thresholds = "        - { metric: cosine, min: 0.999 }")
+    /// <summary>
+    /// An MLP project: models/model.onnx (<paramref name="inputSize"/> → <paramref name="hiddenSize"/> →
+    /// <paramref name="hiddenSize"/> → 10), 32 verify samples in data/verify.npz and a recipe with
+    /// <paramref name="steps"/> and <paramref name="thresholds"/>.
+    /// </summary>
+    public static TestProject Mlp(
+        string steps = "      - quantize: { mode: weight_only }",
+        string thresholds = "        - { metric: cosine, min: 0.999 }",
+        int inputSize = 64,
+        int hiddenSize = 256)
     {
         var p = new TestProject();
-        p.AddModel("models/model.onnx", SampleModels.Mlp(inputSize: 64, hiddenSize: 256, outputSize: 10, hiddenLayers: 2));
-        p.AddRandomData("data/verify.npz", 1, ("input", [32, 64]));
+        p.AddModel("models/model.onnx", SampleModels.Mlp(inputSize: inputSize, hiddenSize: hiddenSize, outputSize: 10, hiddenLayers: 2));
+        p.AddRandomData("data/verify.npz", 1, ("input", [32, inputSize]));
         p.WriteRecipe($"""
             version: 1
             models:
