@@ -38,11 +38,15 @@ public sealed partial class DistillPass
                 var stored = Storage(fit.Parameters, t);
                 var name = graph.UniqueName(t.ParameterName + "_distilled");
                 long[] dims = t.Transposed ? [t.N, t.K] : [t.K, t.N];
-                graph.AddInitializer(t.QType == TensorDataType.Int8
-                    ? OnnxTensor.FromInt8(name, dims, [.. stored.Select(v => (sbyte)v)])
-                    : OnnxTensor.FromUInt8(name, dims, [.. stored.Select(v => (byte)v)]));
+                graph.AddInitializer(t.QType switch
+                {
+                    TensorDataType.Int8 => OnnxTensor.FromInt8(name, dims, [.. stored.Select(v => (sbyte)v)]),
+                    TensorDataType.Int4 => OnnxTensor.FromInt4(name, dims, [.. stored.Select(v => (sbyte)v)]),
+                    TensorDataType.UInt4 => OnnxTensor.FromUInt4(name, dims, [.. stored.Select(v => (byte)v)]),
+                    _ => OnnxTensor.FromUInt8(name, dims, [.. stored.Select(v => (byte)v)]),
+                });
                 Replace(graph, t.ParameterReader!, 0, name);
-                bytes = stored.Length;
+                bytes = t.QType is TensorDataType.Int4 or TensorDataType.UInt4 ? (stored.Length + 1) / 2 : stored.Length;
                 break;
             case DistillKind.Clustered:
                 graph.SetInitializer(OnnxTensor.FromFloats(t.ParameterName, [fit.Parameters.Length], fit.Parameters));

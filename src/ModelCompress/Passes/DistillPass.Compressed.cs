@@ -9,36 +9,37 @@ public sealed partial class DistillPass
     private sealed record QuantizedView(int K, int N, int[] Q, float[] Scale, int[] Zero, int QMin, int QMax, TensorDataType Type, string Name);
 
     /// <summary>
-    /// A DequantizeLinear of a constant 2-D int8/uint8 tensor with constant scales (per tensor or along one axis) and
-    /// optional zero points, as the quantize step writes it: y = (q − z)·s. Null for anything else.
+    /// A DequantizeLinear of a constant 2-D int8/uint8/int4/uint4 tensor with constant scales (per tensor, along one
+    /// axis, or in blocks along one axis as int4 weights are written) and optional zero points: y = (q − z)·s. Null for
+    /// anything else.
     /// </summary>
     private static QuantizedView? ReadQuantized(OnnxGraph graph, OnnxNode dq, bool transposed)
     {
         if (!graph.Initializers.TryGetValue(dq.Inputs[0], out var qt) || qt.Dims.Length != 2
-            || qt.DataType is not (TensorDataType.Int8 or TensorDataType.UInt8)
+            || QuantRange(qt.DataType) is not { } range
             || dq.Inputs.Count < 2 || !graph.Initializers.TryGetValue(dq.Inputs[1], out var st) || st.DataType != TensorDataType.Float)
         {
             return null;
         }
 
         var (d0, d1) = ((int)qt.Dims[0], (int)qt.Dims[1]);
-        var signed = qt.DataType == TensorDataType.Int8;
-        var raw = qt.ToRawBytes();
+        var values = qt.ToInt64Array();
         var scales = st.ToFloatArray();
         var axis = (int)dq.GetInt("axis", 1);
         axis = axis < 0 ? axis + 2 : axis;
-        int[] zeros = [];
+        var block = (int)dq.GetInt("block_size", 0);
+        long[] zeros = [];
         if (dq.Inputs.Count > 2 && dq.Inputs[2].Length > 0)
         {
-            if (!graph.Initializers.TryGetValue(dq.Inputs[2], out var zt) || zt.DataType != qt.DataType)
+            if (!graph.Initializers.TryGetValue(dq.Inputs[2], out var zt) || zt.DataType != qt.DataType || zt.ElementCount != scales.Length)
             {
                 return null;
             }
 
-            zeros = [.. zt.ToRawBytes().Select(b => signed ? (int)(sbyte)b : b)];
+            zeros = zt.ToInt64Array();
         }
 
-        if (scales.Length != 1 && (axis is < 0 or > 1 || scales.Length != qt.Dims[axis]))
+        if (axis is < 0 or > 1 || GroupOf(d0, d1, axis, block, st.Dims, scales.Length) is not { } group)
         {
             return null;
         }
@@ -52,15 +53,51 @@ public sealed partial class DistillPass
             for (var c = 0; c < d1; c++)
             {
                 var at = (r * d1) + c;
-                var group = scales.Length == 1 ? 0 : (axis == 0 ? r : c);
+                var g = group(r, c);
                 var kn = transposed ? (c * n) + r : at;
-                q[kn] = signed ? (sbyte)raw[at] : raw[at];
-                scale[kn] = scales[group];
-                zero[kn] = zeros.Length == 0 ? 0 : zeros[zeros.Length == 1 ? 0 : group];
+                q[kn] = (int)values[at];
+                scale[kn] = scales[g];
+                zero[kn] = zeros.Length == 0 ? 0 : (int)zeros[zeros.Length == 1 ? 0 : g];
             }
         }
 
-        return new QuantizedView(k, n, q, scale, zero, signed ? sbyte.MinValue : 0, signed ? sbyte.MaxValue : byte.MaxValue, qt.DataType, dq.Inputs[0]);
+        return new QuantizedView(k, n, q, scale, zero, range.Min, range.Max, qt.DataType, dq.Inputs[0]);
+    }
+
+    /// <summary>The integer range of a quantized weight type; null for types distillation does not re-fit.</summary>
+    private static (int Min, int Max)? QuantRange(TensorDataType type) => type switch
+    {
+        TensorDataType.Int8 => (sbyte.MinValue, sbyte.MaxValue),
+        TensorDataType.UInt8 => (0, byte.MaxValue),
+        TensorDataType.Int4 => (-8, 7),
+        TensorDataType.UInt4 => (0, 15),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Which scale element (r, c) of a [d0, d1] weight uses: the one scale; one per index of <paramref name="axis"/>; or,
+    /// with a block size, scale[⌊r / block⌋, c] along axis 0 and scale[r, ⌊c / block⌋] along axis 1 (ONNX's blocked
+    /// DequantizeLinear). Null when the scale's shape fits none of these.
+    /// </summary>
+    private static Func<int, int, int>? GroupOf(int d0, int d1, int axis, int block, long[] scaleDims, int count)
+    {
+        if (count == 1)
+        {
+            return (_, _) => 0;
+        }
+
+        if (block <= 0)
+        {
+            return count != (axis == 0 ? d0 : d1) ? null : axis == 0 ? (r, _) => r : (_, c) => c;
+        }
+
+        var blocks = ((axis == 0 ? d0 : d1) + block - 1) / block;
+        if (scaleDims.Length != 2 || scaleDims[axis] != blocks || scaleDims[1 - axis] != (axis == 0 ? d1 : d0))
+        {
+            return null;
+        }
+
+        return axis == 0 ? (r, c) => ((r / block) * d1) + c : (r, c) => (r * blocks) + (c / block);
     }
 
     private DistillTarget Quantized(OnnxGraph graph, OnnxGraph teacher, OnnxNode node, OnnxNode dq, QuantizedView q, LinearLayer t, bool transposed)

@@ -164,7 +164,7 @@ public sealed partial class DistillPass : ISequentialPass
         {
             case DistillKind.Quantized:
             {
-                var (q, bias, b0, after) = GradientFit.Quantized(p, t.Q!, t.Scale!, t.Zero!, t.QMin, t.QMax, t.Bias, _step.Epochs, _step.LearningRate);
+                var (q, bias, b0, after) = GradientFit.Quantized(p, t.Q!, t.Scale!, t.Zero!, t.QMin, t.QMax, t.Bias, _step.Epochs, _step.LearningRate, t.TeacherWeight);
                 return new DistilledLayer([.. q.Select(v => (float)v)], [], bias, b0, after);
             }
 

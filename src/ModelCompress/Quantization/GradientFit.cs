@@ -18,9 +18,14 @@ public static class GradientFit
     /// <summary>Adam steps per epoch.</summary>
     public const int StepsPerEpoch = 16;
 
-    /// <summary>Quantized values of [K, N] after STE training, with the bias (when given) and the errors before and after.</summary>
+    /// <summary>
+    /// Quantized values of [K, N] after STE training, with the bias (when given) and the errors before and after. The
+    /// latent (full-precision) weight of the straight-through estimator starts at <paramref name="shadow"/>'s value where
+    /// that value rounds to the current code — the float weight the code was rounded from, so that a small step flips the
+    /// codes nearest a rounding boundary first, as quantization-aware training does — and at the code's value elsewhere.
+    /// </summary>
     public static (int[] Q, float[]? Bias, double Before, double After) Quantized(
-        LayerFitProblem p, int[] q, float[] scale, int[] zero, int qmin, int qmax, float[]? bias, int epochs, double learningRate)
+        LayerFitProblem p, int[] q, float[] scale, int[] zero, int qmin, int qmax, float[]? bias, int epochs, double learningRate, float[]? shadow = null)
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(q);
@@ -30,6 +35,10 @@ public static class GradientFit
         for (var i = 0; i < q.Length; i++)
         {
             latent[i] = (q[i] - zero[i]) * scale[i];
+            if (shadow is not null && Math.Abs(shadow[i] - latent[i]) <= 0.5f * scale[i])
+            {
+                latent[i] = shadow[i];
+            }
         }
 
         var current = (int[])q.Clone();
