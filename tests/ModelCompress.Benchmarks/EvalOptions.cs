@@ -82,9 +82,9 @@ internal sealed record EvalOptions
                         break;
                     case "--suite":
                         var suite = Next();
-                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite))
+                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite or EvalConvRecipes.Suite))
                         {
-                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}";
+                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}, {EvalConvRecipes.Suite}";
                             return null;
                         }
 
