@@ -6,7 +6,7 @@ namespace ModelCompress.Benchmarks;
 internal sealed record EvalOptions
 {
     /// <summary>Every fixture the command knows, in the order the tables are printed.</summary>
-    public static readonly string[] AllModels = ["char-gpt", "stories260K", "mnist-8", "ppocrv4-rec"];
+    public static readonly string[] AllModels = ["char-gpt", "stories260K", "mnist-8", "ppocrv4-rec", "ppocrv4-cls"];
 
     /// <summary>A subset of the data and fewer latency rounds, for a smoke run.</summary>
     public bool Quick { get; init; }
