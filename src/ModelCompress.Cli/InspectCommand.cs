@@ -4,6 +4,7 @@ using System.Text.Json;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
+using ModelCompress.Recipe;
 
 namespace ModelCompress.Cli;
 
@@ -80,7 +81,11 @@ public static class InspectCommand
             graph.AllNodesRecursive().Count(),
             tensors.Sum(t => t.ElementCount),
             tensors.Sum(t => t.ByteLength),
-            layers);
+            layers)
+        {
+            Modes = [.. ModelCompressEngine.ModeChanges(model).Select(m => new ModeSummary(
+                m.Mode switch { QuantizeMode.WeightOnly => "weight_only", QuantizeMode.Dynamic => "dynamic", _ => "static" }, m.Layers, m.WeightBytes, m.NeedsCalibration))],
+        };
     }
 
     private static string Value(OnnxValueInfo v) =>
@@ -95,6 +100,12 @@ public static class InspectCommand
         o.WriteLine("  inputs:  " + string.Join("; ", s.Inputs));
         o.WriteLine("  outputs: " + string.Join("; ", s.Outputs));
         o.WriteLine("  operators: " + string.Join(", ", s.Operators.Select(p => string.Create(c, $"{p.Key} {p.Value}"))));
+        o.WriteLine("  int8 quantize modes would change:");
+        foreach (var m in s.Modes)
+        {
+            o.WriteLine(string.Create(c, $"    {m.Mode,-12} {m.Layers,4} layer(s), {m.WeightBytes,12:N0} bytes of float weights{(m.NeedsCalibration ? " (needs calibration data)" : string.Empty)}"));
+        }
+
         o.WriteLine(string.Create(c, $"  quantizable layers ({s.QuantizableLayers.Count}):"));
         foreach (var l in s.QuantizableLayers)
         {

@@ -39,7 +39,7 @@ internal sealed class EvalCommand : IBenchCommand
         try
         {
             Header(options, workDir, temporary);
-            IEvalFixture[] fixtures = [new EvalCharGpt(), new EvalStories(), new EvalMnist(), new EvalOcr()];
+            IEvalFixture[] fixtures = [new EvalCharGpt(), new EvalStories(), new EvalMnist(), new EvalOcr(), new EvalOcrCls()];
             foreach (var fixture in fixtures.Where(f => options.Includes(f.Name)))
             {
                 var sw = System.Diagnostics.Stopwatch.StartNew();

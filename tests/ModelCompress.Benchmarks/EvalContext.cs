@@ -32,6 +32,7 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
             EvalPruneRecipes.Suite => EvalPruneRecipes.Variants,
             EvalObsRecipes.Suite => EvalObsRecipes.Variants,
             EvalStructured.Suite => EvalStructured.Variants,
+            EvalConvRecipes.Suite => EvalConvRecipes.Variants,
             _ => EvalRecipes.Standard,
         };
         foreach (var v in variants.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))

@@ -6,7 +6,7 @@ namespace ModelCompress.Benchmarks;
 internal sealed record EvalOptions
 {
     /// <summary>Every fixture the command knows, in the order the tables are printed.</summary>
-    public static readonly string[] AllModels = ["char-gpt", "stories260K", "mnist-8", "ppocrv4-rec"];
+    public static readonly string[] AllModels = ["char-gpt", "stories260K", "mnist-8", "ppocrv4-rec", "ppocrv4-cls"];
 
     /// <summary>A subset of the data and fewer latency rounds, for a smoke run.</summary>
     public bool Quick { get; init; }
@@ -82,9 +82,9 @@ internal sealed record EvalOptions
                         break;
                     case "--suite":
                         var suite = Next();
-                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite))
+                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite or EvalConvRecipes.Suite))
                         {
-                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}";
+                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}, {EvalConvRecipes.Suite}";
                             return null;
                         }
 

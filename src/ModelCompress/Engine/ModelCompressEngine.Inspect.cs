@@ -1,5 +1,7 @@
 using ModelCompress.Analysis;
 using ModelCompress.Onnx;
+using ModelCompress.Quantization;
+using ModelCompress.Recipe;
 
 namespace ModelCompress.Engine;
 
@@ -11,5 +13,25 @@ public static partial class ModelCompressEngine
     {
         ArgumentNullException.ThrowIfNull(model);
         return GraphAnalyzer.Analyze(model).Layers;
+    }
+
+    /// <summary>
+    /// What each int8 quantize mode would change, with no exclusions: weight-only and static take every layer (static
+    /// not batched MatMuls), dynamic only those ONNX Runtime runs as DynamicQuantizeLinear + MatMulInteger (MatMul and
+    /// Gemm with a 2-D weight; never Conv). Embedding tables are not counted.
+    /// </summary>
+    public static IReadOnlyList<ModeChange> ModeChanges(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layers = GraphAnalyzer.Analyze(model).Layers;
+        static long Bytes(IEnumerable<LinearLayer> l) => l.Sum(x => x.Weight.ElementCount * sizeof(float));
+        var single = layers.Where(l => !l.IsBatched).ToList();
+        var dynamic = single.Where(l => DynamicQuantizer.Supports(model.Graph, l)).ToList();
+        return
+        [
+            new(QuantizeMode.WeightOnly, layers.Count, Bytes(layers), false),
+            new(QuantizeMode.Dynamic, dynamic.Count, Bytes(dynamic), false),
+            new(QuantizeMode.Static, single.Count, Bytes(single), true),
+        ];
     }
 }
