@@ -41,7 +41,9 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. Included(_analysis.Find(model).Layers, _step).Select(PassLayer.Of)];
+        var analysis = _analysis.Find(model);
+        SubgraphLayers.WarnLeftFloat(analysis, context, "quantize (static)");
+        return [.. Included(analysis.Layers, _step).Select(PassLayer.Of)];
     }
 
     /// <inheritdoc />
