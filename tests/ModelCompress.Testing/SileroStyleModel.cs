@@ -9,12 +9,28 @@ namespace ModelCompress.Testing;
 /// an LSTM step on the pooled features that carries the state, and a 1×1 Conv + Sigmoid head. Inputs:
 /// <c>input</c> [1, 512] (16 kHz) or [1, 256] (8 kHz), <c>state</c> [2, 1, 128] (h and c), <c>sr</c> int64 scalar;
 /// outputs <c>output</c> [1, 1] (speech probability) and <c>stateN</c> [2, 1, 128]. Weights are seeded uniform draws
-/// with PyTorch's default ranges (±1/√fan_in), so the model is untrained but its layers have realistic scales.
+/// (PyTorch's default ranges ±1/√fan_in, widened where said below so that the untrained model's output follows its
+/// input), so the model is untrained but its layers have realistic scales and its output moves with the audio.
 /// </summary>
 public static class SileroStyleModel
 {
     /// <summary>Hidden size of the LSTM (and half the state).</summary>
     public const int Hidden = 128;
+
+    // Log power is about −7 in silence and +6 in loud speech; the normalization maps that span to about [−1, 1].
+    private const float LogPowerCentre = -0.5f;
+    private const float LogPowerHalfRange = 6.5f;
+
+    // Encoder kernels are He-uniform (±√(6 / fan_in)), which keeps the activations' scale through Relu layers; with
+    // PyTorch's default range they shrink about √6 times a layer and the LSTM would see nearly constant features.
+    private static readonly float EncoderGain = MathF.Sqrt(6f);
+
+    // The LSTM's input weights are drawn wider than the default too, so the features move its gates.
+    private const float InputGain = 3f;
+
+    // The head's weights are drawn this many times wider than PyTorch's default, so that the untrained model's
+    // probability moves over much of (0, 1) between speech and silence instead of staying near 0.5.
+    private const float HeadGain = 8f;
 
     /// <summary>The chunk length at <paramref name="sampleRate"/> (16000 → 512, 8000 → 256), as Silero VAD takes it.</summary>
     public static int ChunkSamples(int sampleRate) => sampleRate == 16000 ? 512 : 256;
@@ -56,7 +72,13 @@ public static class SileroStyleModel
         var im = b.Op("Slice", [spec, mid, end, axes1], null, p + "/stft/SliceIm");
         var power = b.Op("Add", [b.Op("Mul", [re, re], null, p + "/stft/MulRe"), b.Op("Mul", [im, im], null, p + "/stft/MulIm")], null, p + "/stft/Add");
         var eps = Constant(g, p + "/eps", OnnxTensor.FromFloats("v", [], [1e-6f]));
-        var h = b.Op("Log", [b.Op("Add", [power, eps], null, p + "/stft/AddEps")], null, p + "/stft/Log");
+        var log = b.Op("Log", [b.Op("Add", [power, eps], null, p + "/stft/AddEps")], null, p + "/stft/Log");
+
+        // A fixed normalization of the log power (about −7 in silence, +6 in loud speech) to roughly [−1, 1], as
+        // Silero's adaptive normalization does per chunk: unnormalized, the encoder saturates the LSTM's gates.
+        var shift = Constant(g, p + "/norm/shift", OnnxTensor.FromFloats("v", [], [LogPowerCentre]));
+        var scale = Constant(g, p + "/norm/scale", OnnxTensor.FromFloats("v", [], [1f / LogPowerHalfRange]));
+        var h = b.Op("Mul", [b.Op("Sub", [log, shift], null, p + "/norm/Sub"), scale], null, p + "/norm/Mul");
 
         // Encoder: Conv(k=3, pad 1) + Relu, channel widths and strides as in Silero VAD v5.
         (int Out, int Stride)[] encoder = [(128, 1), (64, 2), (64, 2), (128, 1)];
@@ -64,7 +86,7 @@ public static class SileroStyleModel
         for (var i = 0; i < encoder.Length; i++)
         {
             var (outCh, stride) = encoder[i];
-            var w = Constant(g, $"{p}/encoder.{i}/weight", Uniform(rng, [outCh, channels, 3], channels * 3));
+            var w = Constant(g, $"{p}/encoder.{i}/weight", Uniform(rng, [outCh, channels, 3], channels * 3, EncoderGain));
             var bias = Constant(g, $"{p}/encoder.{i}/bias", Uniform(rng, [outCh], channels * 3));
             var conv = b.Op("Conv", [h, w, bias], n => n.SetAttribute("pads", new long[] { 1, 1 }).SetAttribute("strides", new long[] { stride }),
                 $"{p}/encoder.{i}/Conv");
@@ -75,7 +97,7 @@ public static class SileroStyleModel
         // Decoder: the time-pooled features [1, 128, 1] → [1, 1, 128] as one LSTM step; state = [h; c].
         var pooled = b.Op("ReduceMean", [h], n => n.SetAttribute("axes", new long[] { 2 }).SetAttribute("keepdims", 1L), p + "/decoder/ReduceMean");
         var step = b.Op("Transpose", [pooled], n => n.SetAttribute("perm", new long[] { 2, 0, 1 }), p + "/decoder/Transpose");
-        var w4 = Constant(g, p + "/decoder/lstm/W", Uniform(rng, [1, 4 * Hidden, channels], Hidden));
+        var w4 = Constant(g, p + "/decoder/lstm/W", Uniform(rng, [1, 4 * Hidden, channels], Hidden, InputGain));
         var r4 = Constant(g, p + "/decoder/lstm/R", Uniform(rng, [1, 4 * Hidden, Hidden], Hidden));
         var b8 = Constant(g, p + "/decoder/lstm/B", Uniform(rng, [1, 8 * Hidden], Hidden));
         var zero = Constant(g, p + "/state_h0", OnnxTensor.FromInt64("v", [1], [0]));
@@ -91,7 +113,7 @@ public static class SileroStyleModel
 
         // Head: Relu → [1, 128, 1] → 1×1 Conv → Sigmoid → [1, 1].
         var perm = b.Op("Transpose", [b.Op("Relu", [yh], null, p + "/decoder/Relu")], n => n.SetAttribute("perm", new long[] { 1, 2, 0 }), p + "/decoder/ToChannels");
-        var headW = Constant(g, p + "/decoder/head/weight", Uniform(rng, [1, Hidden, 1], Hidden));
+        var headW = Constant(g, p + "/decoder/head/weight", Uniform(rng, [1, Hidden, 1], Hidden, HeadGain));
         var headB = Constant(g, p + "/decoder/head/bias", Uniform(rng, [1], Hidden));
         var logit = b.Op("Conv", [perm, headW, headB], null, p + "/decoder/head/Conv");
         var shape = Constant(g, p + "/out_shape", OnnxTensor.FromInt64("v", [2], [1, 1]));
@@ -108,10 +130,10 @@ public static class SileroStyleModel
         return name;
     }
 
-    private static OnnxTensor Uniform(DeterministicRandom rng, long[] dims, int fanIn)
+    private static OnnxTensor Uniform(DeterministicRandom rng, long[] dims, int fanIn, float gain = 1f)
     {
         var count = (int)dims.Aggregate(1L, (a, d) => a * d);
-        return OnnxTensor.FromFloats("v", dims, rng.Uniform(count, 1f / MathF.Sqrt(fanIn)));
+        return OnnxTensor.FromFloats("v", dims, rng.Uniform(count, gain / MathF.Sqrt(fanIn)));
     }
 
     /// <summary>Rows k &lt; bins: w[n]·cos(2πkn/N); rows bins + k: −w[n]·sin(2πkn/N), with w the periodic Hann window.</summary>

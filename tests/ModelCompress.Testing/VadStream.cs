@@ -51,6 +51,19 @@ public static class VadStream
         return new VadRun([.. probabilities], legacy ? [.. h, .. c] : h);
     }
 
+    /// <summary>
+    /// Cosine of the two vectors after each has its own mean taken out (Pearson's correlation): unlike the plain cosine
+    /// it is not near 1 merely because both are positive probabilities around the same level.
+    /// </summary>
+    public static double CenteredCosine(IReadOnlyList<float> a, IReadOnlyList<float> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var ma = a.Average(v => (double)v);
+        var mb = b.Average(v => (double)v);
+        return Cosine([.. a.Select(v => (float)(v - ma))], [.. b.Select(v => (float)(v - mb))]);
+    }
+
     /// <summary>Cosine similarity of two equally long vectors (double accumulation, in order).</summary>
     public static double Cosine(IReadOnlyList<float> a, IReadOnlyList<float> b)
     {
