@@ -89,11 +89,45 @@ public sealed class SubgraphWeightEngineTests
         var m = result.Report.Models.Single();
         Assert.Equal(2, m.Steps[0].Layers.Count);
         Assert.True(m.Verification!.Passed);
+        if (quantize.Contains("weight_only", StringComparison.Ordinal))
+        {
+            // The per-layer table lists int8 layers inside the Loop body with why they are not simulated.
+            Assert.Equal(2, m.Verification.Layers!.Count(l => l.Name.StartsWith("body/fc", StringComparison.Ordinal) && l.Note!.Contains("subgraph", StringComparison.Ordinal)));
+        }
+
         var output = OnnxModel.Load(p.PathOf("out/loop.onnx"));
         var body = output.Graph.Nodes.Single(n => n.OpType == "Loop").Subgraphs.Single();
         Assert.Contains(body.AllNodesRecursive(), n => n.OpType == op && n.Name.StartsWith("body/fc", StringComparison.Ordinal));
         Assert.DoesNotContain(output.Graph.AllGraphsRecursive().SelectMany(g => g.Initializers.Values), t => t.DataType == TensorDataType.Float && t.ElementCount == 32 * 32);
         AssertNamesUnique(output);
+    }
+
+    [Theory]
+    [InlineData("- quantize: { mode: static }")]
+    [InlineData("- smoothquant: { alpha: 0.5 }\n      - quantize: { mode: static }")]
+    public void Steps_that_need_calibration_leave_subgraph_layers_float_with_mc3350(string steps)
+    {
+        using var p = new TestProject();
+        p.AddModel("loop.onnx", SubgraphModels.LoopMatMul());
+        p.AddRandomData("calib.npz", 4, ("x", [8, 32]));
+        p.WriteRecipe($"""
+            version: 1
+            models:
+              - name: loop
+                source: loop.onnx
+                calibration: {"{"} data: calib.npz, samples: 8 {"}"}
+                steps:
+                  {steps}
+            """);
+        var sink = new ListDiagnosticSink();
+
+        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var warnings = sink.Items.Where(d => d.Code == "MC3350").ToList();
+        Assert.Equal(result.Report.Models.Single().Steps.Count, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal(DiagnosticSeverity.Warning, w.Severity));
+        Assert.All(result.Report.Models.Single().Steps, s => Assert.Empty(s.Layers));
     }
 
     private static Reports.ModelReport CompressWeightOnly(TestProject p, string source, bool allowOutside)
