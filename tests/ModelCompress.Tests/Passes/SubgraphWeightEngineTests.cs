@@ -102,6 +102,40 @@ public sealed class SubgraphWeightEngineTests
         AssertNamesUnique(output);
     }
 
+    [Fact]
+    public void Scan_body_matmul_and_gru_and_rnn_weights_are_int8_and_the_model_keeps_its_output()
+    {
+        using var p = new TestProject();
+        var source = p.AddModel("rec.onnx", SubgraphModels.ScanGruRnn());
+        p.WriteRecipe("""
+            version: 1
+            models:
+              - name: rec
+                source: rec.onnx
+                steps:
+                  - quantize: { mode: weight_only }
+            """);
+        var sink = new ListDiagnosticSink();
+
+        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        Assert.Equal(["main/GRU:R", "main/GRU:W", "main/RNN:R", "main/RNN:W", "scan/MatMul"],
+            result.Report.Models.Single().Steps[0].Layers.Select(l => l.Name).Order(StringComparer.Ordinal));
+        var output = OnnxModel.Load(p.PathOf("out/rec.onnx"));
+        foreach (var op in new[] { "GRU", "RNN" })
+        {
+            var node = output.Graph.Nodes.Single(n => n.OpType == op);
+            Assert.All(node.Inputs.Skip(1).Take(2), w => Assert.Equal("DequantizeLinear", output.Graph.GetProducer(w)?.OpType));
+        }
+
+        var x = OrtInput.Float("x", new DeterministicRandom(5).Uniform(6 * 16, 1f), 6, 16);
+        var reference = OrtRun.Run(File.ReadAllBytes(source), x).Single(o => o.Name == "y").Floats;
+        var compressed = OrtRun.Run(File.ReadAllBytes(p.PathOf("out/rec.onnx")), x).Single(o => o.Name == "y").Floats;
+        Assert.True(VadStream.Cosine(reference, compressed) >= 0.999, $"cosine {VadStream.Cosine(reference, compressed)}");
+        AssertNamesUnique(output);
+    }
+
     [Theory]
     [InlineData("- quantize: { mode: static }")]
     [InlineData("- smoothquant: { alpha: 0.5 }\n      - quantize: { mode: static }")]
