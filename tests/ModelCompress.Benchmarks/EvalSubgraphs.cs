@@ -15,7 +15,7 @@ namespace ModelCompress.Benchmarks;
 /// state carried: the speech-like signal of <see cref="SpeechLikeSignal"/> (10 s per rate), and, when espeak-ng is
 /// installed, English sentences it speaks (22.05 kHz, resampled linearly). openWakeWord's head takes [1, 25, 96]
 /// embedding frames from a speech model that is not in the fixtures, so it gets 256 seeded normal inputs.
-/// Usage: <c>eval-subgraph</c>.
+/// Usage: <c>eval-subgraph [--exclude PATTERN]</c> (an <c>exclude:</c> entry of the quantize step, e.g. <c>re:stft</c>).
 /// </summary>
 internal sealed class EvalSubgraphs : IBenchCommand
 {
@@ -28,6 +28,8 @@ internal sealed class EvalSubgraphs : IBenchCommand
 
     public int Run(string[] args)
     {
+        var at = Array.IndexOf(args, "--exclude");
+        var exclude = at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         var folder = Directory.CreateTempSubdirectory("mc-subgraph-").FullName;
         try
         {
@@ -36,7 +38,7 @@ internal sealed class EvalSubgraphs : IBenchCommand
             var speech = Espeak(Sentences);
             var style = Path.Combine(folder, "silero-style.onnx");
             SileroStyleModel.Build().Save(style);
-            var (styleOut, styleReport) = Compress(folder, "silero_style", style);
+            var (styleOut, styleReport) = Compress(folder, "silero_style", style, exclude);
             foreach (var rate in new[] { 16000, 8000 })
             {
                 var chunk = SileroStyleModel.ChunkSamples(rate);
@@ -48,7 +50,7 @@ internal sealed class EvalSubgraphs : IBenchCommand
             }
 
             var legacy = Fixtures.Require("models/silero-vad-legacy.onnx");
-            var (legacyOut, legacyReport) = Compress(folder, "silero_legacy", legacy);
+            var (legacyOut, legacyReport) = Compress(folder, "silero_legacy", legacy, exclude);
             Vad("silero-vad-legacy", legacy, legacyOut, legacyReport, "speech-like 16 kHz", SpeechLikeSignal.Generate(160000, 16000, 16000), 16000, 512);
             if (speech is not null)
             {
@@ -56,7 +58,7 @@ internal sealed class EvalSubgraphs : IBenchCommand
             }
 
             var wake = Fixtures.Require("models/openwakeword-hello-deepa.onnx");
-            var (wakeOut, wakeReport) = Compress(folder, "openwakeword", wake);
+            var (wakeOut, wakeReport) = Compress(folder, "openwakeword", wake, exclude);
             WakeWord(wake, wakeOut, wakeReport);
             if (speech is null)
             {
@@ -71,12 +73,13 @@ internal sealed class EvalSubgraphs : IBenchCommand
         }
     }
 
-    private static (string Output, Reports.ModelReport Report) Compress(string folder, string name, string source)
+    private static (string Output, Reports.ModelReport Report) Compress(string folder, string name, string source, string? exclude)
     {
+        var excluded = exclude is null ? string.Empty : $", exclude: [\"{exclude}\"]";
         var dir = Path.Combine(folder, name);
         Directory.CreateDirectory(dir);
         var recipePath = Path.Combine(dir, "compression.yaml");
-        File.WriteAllText(recipePath, $"version: 1\nallow_outside: true\nmodels:\n  - name: {name}\n    source: {source}\n    steps:\n      - quantize: {{ mode: weight_only }}\n");
+        File.WriteAllText(recipePath, $"version: 1\nallow_outside: true\nmodels:\n  - name: {name}\n    source: {source}\n    steps:\n      - quantize: {{ mode: weight_only{excluded} }}\n");
         var sink = new ListDiagnosticSink();
         var recipe = RecipeLoader.Load(recipePath, RecipeLoadOptions.Default, sink) ?? throw new InvalidOperationException(string.Join("\n", sink.Items));
         var result = ModelCompressEngine.Compress(recipe, new CompressOptions(Path.Combine(dir, "out")), sink, CancellationToken.None);
