@@ -44,7 +44,9 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePa
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var layers = Included(_analysis.Find(model).Layers, _step).ToList();
+        var analysis = _analysis.Find(model);
+        SubgraphLayers.WarnLeftFloat(analysis, context, "quantize (static)");
+        var layers = Included(analysis.Layers, _step).ToList();
         _units = [.. layers.Where(l => l.Kind == LinearLayerKind.Conv).Select(l => ConvOutputs.Find(model.Graph, l))];
         var inputs = layers.Select(l => l.InputName).ToHashSet(StringComparer.Ordinal);
         _chains = _units.Select(u => (u.Output, Chain: ConvOutputs.SameScaleChain(model.Graph, u.Output, inputs)))
