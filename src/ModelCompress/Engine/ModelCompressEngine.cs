@@ -69,6 +69,7 @@ public static partial class ModelCompressEngine
             new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses)
             {
                 CacheSavedMilliseconds = Math.Round(runner.Session.SavedMilliseconds, 3),
+                CacheDirectory = cache?.Root,
             });
         var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
         Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
