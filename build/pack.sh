@@ -20,3 +20,9 @@ props=(-c Release --artifacts-path artifacts/pack-build "-p:CustomAfterMicrosoft
 dotnet pack src/ModelCompress.Build.Tasks "${props[@]}" -o "$out"
 dotnet pack src/ModelCompress.Cli "${props[@]}" -o "$out"
 ls -l "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg
+# The repository's tool manifest (.config/dotnet-tools.json) names the tool just packed. Its version is fixed, so a copy
+# restored from an earlier pack would shadow the new bits: drop it from the NuGet global packages folder, then restore
+# the manifest with this folder as an extra source, after which `dotnet model-compress` in the checkout runs this build.
+global="$(dotnet nuget locals global-packages --list | sed -n 's/^[^:]*: *//p')"
+[ -n "$global" ] && rm -rf "$global/modelcompress.cli/$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)"
+dotnet tool restore --add-source "$out"

@@ -29,6 +29,16 @@ internal static class CacheFolders
         return Path.GetFullPath(Path.Combine(recipeFolder, Verbs.CacheCommand.DefaultCacheDirectory));
     }
 
+    /// <summary>
+    /// The shared remote cache: <c>--remote-cache</c>, else <c>$MODELCOMPRESS_REMOTE_CACHE</c>, else none. Only the URL
+    /// is taken here; the engine reads the credential from the environment itself.
+    /// </summary>
+    public static Cache.RemoteCacheOptions? Remote(string? option)
+    {
+        var url = !string.IsNullOrWhiteSpace(option) ? option : Environment.GetEnvironmentVariable(Cache.RemoteCacheOptions.UrlVariable);
+        return string.IsNullOrWhiteSpace(url) ? null : new Cache.RemoteCacheOptions(url.Trim());
+    }
+
     /// <summary>The console line naming the folder a run used (or why it used none).</summary>
     public static string Describe(string? folder, bool recipeEnables) => (folder, recipeEnables) switch
     {

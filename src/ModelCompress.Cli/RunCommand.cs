@@ -17,6 +17,7 @@ public static class RunCommand
     /// <param name="ProjectDirectory">The folder recipe paths may not leave; null is the recipe's folder.</param>
     /// <param name="Interactive">Whether stdout is a terminal (live progress line).</param>
     /// <param name="NoCache">Run without the per-layer cache even when the recipe enables it.</param>
+    /// <param name="RemoteCache">Container URL of a shared remote cache; null uses $MODELCOMPRESS_REMOTE_CACHE, if set.</param>
     public sealed record Options(
         string Recipe,
         string? Output = null,
@@ -26,7 +27,8 @@ public static class RunCommand
         string? DepFile = null,
         string? ProjectDirectory = null,
         bool Interactive = false,
-        bool NoCache = false);
+        bool NoCache = false,
+        string? RemoteCache = null);
 
     /// <summary>Declares the verb and its options.</summary>
     public static Command Create()
@@ -35,13 +37,17 @@ public static class RunCommand
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default: the recipe's 'output:', else 'compressed' beside it)." };
         var cache = new Option<string?>("--cache-dir") { Description = "Per-layer cache folder (default: obj/modelcompress-cache beside the recipe); unchanged layers are read back instead of recomputed." };
         var noCache = new Option<bool>("--no-cache") { Description = "Run without the per-layer cache even when the recipe enables it." };
+        var remote = new Option<string?>("--remote-cache")
+        {
+            Description = "Azure Blob Storage container URL shared by a CI fleet (default: $MODELCOMPRESS_REMOTE_CACHE); credentials only from the environment (docs/cache.md).",
+        };
         var fail = new Option<bool?>("--fail-on-regression") { Description = "true: an accuracy regression fails the run (exit 6); false: it is a warning. Default: the recipe's verify.severity." };
         var manifest = new Option<string?>("--manifest") { Description = "Write every output path here, last, on success (for MSBuild)." };
         var depfile = new Option<string?>("--depfile") { Description = "Write every input path read here on success (for MSBuild)." };
         var project = new Option<string?>("--project-dir") { Description = "The folder recipe paths may not leave (default: the recipe's folder)." };
         var command = new Command("run", "Compress every model of a recipe, verify it, and write <name>.onnx and report.json.")
         {
-            recipe, output, cache, fail, manifest, depfile, project, noCache,
+            recipe, output, cache, fail, manifest, depfile, project, noCache, remote,
         };
         command.SetAction((parse, ct) => Invoke(parse, ct, () => new Options(
             parse.GetValue(recipe)!,
@@ -52,7 +58,8 @@ public static class RunCommand
             parse.GetValue(depfile),
             parse.GetValue(project),
             !Console.IsOutputRedirected,
-            parse.GetValue(noCache)), RunAsync));
+            parse.GetValue(noCache),
+            parse.GetValue(remote)), RunAsync));
         return command;
     }
 
@@ -82,6 +89,7 @@ public static class RunCommand
             var compress = new CompressOptions(options.Output ?? recipe.OutputDirectory)
             {
                 CacheDirectory = cacheFolder,
+                RemoteCache = CacheFolders.Remote(options.RemoteCache),
                 FailOnRegression = options.FailOnRegression,
                 ManifestPath = options.Manifest,
                 DepFilePath = options.DepFile,
