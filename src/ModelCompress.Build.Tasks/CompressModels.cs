@@ -68,7 +68,7 @@ public sealed partial class CompressModels : ToolTask
     public string? DotNetHostPath { get; set; }
 
     /// <inheritdoc />
-    protected override string ToolName => OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+    protected override string ToolName => Path.DirectorySeparatorChar == '\\' ? "dotnet.exe" : "dotnet";
 
     /// <inheritdoc />
     public override bool Execute()
