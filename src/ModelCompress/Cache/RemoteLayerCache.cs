@@ -9,8 +9,9 @@ namespace ModelCompress.Cache;
 /// fleet. Read-through: the local folder first, then the store; a remote entry is verified exactly like a local file
 /// (magic, version, kind, key, length, SHA-256) before it is used and copied into the local folder. Write-behind: what
 /// this run stored (and the calibration parts it reused) is queued and uploaded by <see cref="UploadPending"/> after
-/// the run's outputs are committed. Only layer results and calibration statistics travel; model segments and carried
-/// activations stay local (large, and cheap to rebuild next to a hit).
+/// the run's outputs are committed. Layer results, calibration statistics and segment results (what calibration and
+/// verification computed from each model segment: statistics, model outputs, per-layer errors) travel; the activations
+/// carried across segment cuts stay local (the large entries, needed only to resume a partly changed model).
 /// <para>
 /// The store never decides a run's outcome: an unusable URL (MC6100), a store that is down or slow (MC6101, once; the
 /// rest of the run is local), a damaged remote entry (MC6102: ignored, computed locally) or failed uploads (MC6103) are
@@ -168,7 +169,8 @@ public sealed class RemoteLayerCache : ILayerCache
     }
 
     /// <summary>Whether entries of <paramref name="kind"/> go to the store.</summary>
-    internal static bool Travels(CacheEntryKind kind) => kind is CacheEntryKind.LayerResult or CacheEntryKind.CalibrationStatistics;
+    internal static bool Travels(CacheEntryKind kind) =>
+        kind is CacheEntryKind.LayerResult or CacheEntryKind.CalibrationStatistics or CacheEntryKind.SegmentResult;
 
     private void Queue(CacheKey key)
     {

@@ -50,13 +50,15 @@ public sealed class RemoteCacheTests(AzuriteFixture azurite)
         var blobs = azurite.Container(url).GetBlobs().Select(x => x.Name).ToList();
         Assert.Equal(Groups + Layers, blobs.Count(n => n.StartsWith("layers/", StringComparison.Ordinal)));
         Assert.Contains(blobs, n => n.StartsWith("calibration/", StringComparison.Ordinal));
-        Assert.DoesNotContain(blobs, n => n.StartsWith("segments/", StringComparison.Ordinal) || n.StartsWith("activations/", StringComparison.Ordinal));
+        Assert.Contains(blobs, n => n.StartsWith("segments/", StringComparison.Ordinal)); // verification's results travel
+        Assert.DoesNotContain(blobs, n => n.StartsWith("activations/", StringComparison.Ordinal)); // the large ones do not
 
         // B: every layer result and both calibrations are remote hits; nothing is computed or uploaded.
         Assert.Equal(Groups + Layers + 2, Work(b).Count);
         Assert.All(Work(b), l => Assert.True(l is { Hit: true, Remote: true }, $"{l.Step} {l.Kind} {l.Layer}"));
         Assert.Equal(Groups + Layers + 2, CacheScenarioTests.CacheOf(b).RemoteHits);
         Assert.DoesNotContain(sinkB.Items, d => d.Code.StartsWith("MC6", StringComparison.Ordinal));
+        Assert.All(CacheScenarioTests.CacheOf(b).Lookups.Where(l => l.Kind == "verification"), l => Assert.Equal(0, l.SegmentsRun)); // no ONNX Runtime for the gate either
 
         // Identical bytes to a run without any cache, and B's local folder now holds verified copies.
         Assert.Equal(Model(p, "plain"), Model(p, "a"));
