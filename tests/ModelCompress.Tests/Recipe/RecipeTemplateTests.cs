@@ -1,47 +1,94 @@
-using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
-using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Recipe;
 
-/// <summary>
-/// The <c>dotnet new modelcompress</c> template's compression.yaml, filled in as template.json's symbols fill it (the
-/// rendering itself is tested on the packed template in ModelCompress.EndToEnd.Tests), is a valid recipe in each mode.
-/// </summary>
-public sealed class RecipeTemplateTests
+public sealed class RecipeTemplateTests : IDisposable
 {
-    private static readonly string TemplateYaml = Path.Combine(
-        Fixtures.RepoRoot, "src", "ModelCompress.Templates", "content", "compression-recipe", "compression.yaml");
+    private readonly RecipeTestProject _p = new();
+
+    public void Dispose() => _p.Dispose();
+
+    [Fact]
+    public void The_starter_without_data_loads_and_uses_dynamic_quantization()
+    {
+        var yaml = RecipeTemplate.Create("m", "models/m.onnx", RecipeTemplateHints.None);
+
+        var recipe = _p.LoadValid(yaml);
+        var m = Assert.Single(recipe.Models);
+        Assert.Null(m.Calibration);
+        Assert.Null(m.Verify);
+        Assert.Equal(QuantizeMode.Dynamic, Assert.IsType<QuantizeStep>(Assert.Single(m.Steps)).Mode);
+        Assert.Contains("# calibration:", yaml, StringComparison.Ordinal);
+        Assert.Contains("# verify:", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_starter_with_data_loads_with_smoothquant_static_int8_and_an_accuracy_gate()
+    {
+        var yaml = RecipeTemplate.Create("classifier", "models/m.onnx", new RecipeTemplateHints
+        {
+            CalibrationData = "data/calib.npz",
+            Input = "pixels",
+            VerifyData = "data/val.npz",
+            Labels = "data/labels.npy",
+        });
+
+        var m = _p.LoadValid(yaml).Models[0];
+        Assert.Equal("classifier", m.Name);
+        Assert.Equal("pixels", m.Calibration!.Data.Input);
+        Assert.Equal(["smoothquant", "quantize"], m.Steps.Select(s => s.Kind));
+        Assert.Equal(QuantizeMode.Static, ((QuantizeStep)m.Steps[1]).Mode);
+        Assert.Equal([VerifyMetric.Top1Agreement, VerifyMetric.Accuracy], m.Verify!.Thresholds.Select(t => t.Metric));
+        Assert.Equal(_p.Full("data/labels.npy"), m.Verify.LabelsPath);
+    }
+
+    [Fact]
+    public void The_starter_for_a_language_model_checks_perplexity_on_text()
+    {
+        var yaml = RecipeTemplate.Create("lm", "models/m.onnx", new RecipeTemplateHints
+        {
+            CalibrationData = "data/train.txt",
+            Tokenizer = "tok512.bin",
+            SeqLen = 256,
+            VerifyData = "data/valid.txt",
+        });
+
+        var m = _p.LoadValid(yaml).Models[0];
+        Assert.Equal((TokenizerKind.Llama2C, (int?)256), (m.Calibration!.Data.Tokenizer, m.Calibration.Data.SeqLen));
+        var t = Assert.Single(m.Verify!.Thresholds);
+        Assert.Equal((VerifyMetric.Perplexity, (double?)0.05), (t.Metric, t.MaxIncrease));
+        Assert.Equal(TokenizerKind.Llama2C, m.Verify.Data.Tokenizer);
+    }
+
+    [Fact]
+    public void Paths_with_quotes_and_spaces_survive_the_round_trip()
+    {
+        _p.Touch("models/bob's model.onnx");
+
+        var m = _p.LoadValid(RecipeTemplate.Create("bob", "models/bob's model.onnx", RecipeTemplateHints.None)).Models[0];
+
+        Assert.Equal(_p.Full("models/bob's model.onnx"), m.SourcePath);
+    }
 
     [Theory]
-    [InlineData("weight_only", "weight_only", false)]
-    [InlineData("dynamic", "dynamic", false)]
-    [InlineData("static", "static", true)]
-    [InlineData("smoothquant", "static", true)]
-    public void Each_mode_of_the_template_loads_as_a_valid_recipe(string mode, string quantize, bool calibrated)
+    [InlineData("my model.onnx", "my-model")]
+    [InlineData("mnist-8.onnx", "mnist-8")]
+    [InlineData("../x/ch_PP-OCRv4_rec_infer.onnx", "ch_PP-OCRv4_rec_infer")]
+    [InlineData("模型.onnx", "model")]
+    public void Model_names_are_suggested_from_file_names(string file, string expected)
     {
-        using var dir = new TempDirectory();
-        Directory.CreateDirectory(dir.File("models"));
-        Directory.CreateDirectory(dir.File("data"));
-        File.Copy(Fixtures.Require("models/mnist-8.onnx"), dir.File("models/mnist.onnx"));
-        File.WriteAllBytes(dir.File("data/calib.npz"), []);
-        var text = File.ReadAllText(TemplateYaml)
-            .Replace("MODEL_RESOURCE_NAME", "mnist", StringComparison.Ordinal)
-            .Replace("MODEL_SOURCE_PATH", "models/mnist.onnx", StringComparison.Ordinal)
-            .Replace("CALIBRATION_DATA_PATH", "data/calib.npz", StringComparison.Ordinal)
-            .Replace("QUANTIZE_MODE", quantize, StringComparison.Ordinal)
-            .Replace("CALIBRATION_PREFIX_", calibrated ? string.Empty : "# ", StringComparison.Ordinal)
-            .Replace("SMOOTHQUANT_PREFIX_", mode == "smoothquant" ? string.Empty : "# ", StringComparison.Ordinal);
-        var path = dir.File("compression.yaml");
-        File.WriteAllText(path, text);
-        var sink = new ListDiagnosticSink();
+        Assert.Equal(expected, RecipeTemplate.SuggestModelName(file));
+        Assert.True(RecipeTemplate.IsValidModelName(expected));
+    }
 
-        var recipe = RecipeLoader.Load(path, RecipeLoadOptions.Default, sink);
-
-        Assert.True(recipe is not null, string.Join("\n", sink.Items.Select(d => d.ToCanonicalString())));
-        var model = Assert.Single(recipe.Models);
-        Assert.Equal("mnist", model.Name);
-        Assert.Equal(calibrated, model.Calibration is not null);
-        Assert.Equal(mode == "smoothquant" ? ["smoothquant", "quantize"] : ["quantize"], model.Steps.Select(s => s.Kind));
+    [Theory]
+    [InlineData("")]
+    [InlineData("a b")]
+    [InlineData("..")]
+    [InlineData("x/y")]
+    public void Invalid_model_names_are_refused(string name)
+    {
+        Assert.False(RecipeTemplate.IsValidModelName(name));
+        Assert.Throws<ArgumentException>(() => RecipeTemplate.Create(name, "models/m.onnx", RecipeTemplateHints.None));
     }
 }
