@@ -76,6 +76,7 @@ public sealed partial class CompressModels
         args.AppendFileNameIfNotNull(Recipe);
         args.AppendSwitchIfNotNull("--output ", OutputDirectory);
         args.AppendSwitchIfNotNull("--cache-dir ", string.IsNullOrEmpty(CacheDirectory) ? null : CacheDirectory);
+        args.AppendSwitchIfNotNull("--remote-cache ", string.IsNullOrEmpty(RemoteCache) ? null : RemoteCache);
         args.AppendSwitch("--fail-on-regression " + (FailOnRegression ? "true" : "false"));
         args.AppendSwitchIfNotNull("--manifest ", ManifestFile);
         args.AppendSwitchIfNotNull("--depfile ", DepFile);
