@@ -32,6 +32,8 @@ internal sealed record EvalOptions
     /// <summary>Leaves out the weight-only int8 column.</summary>
     public bool NoWeightOnly { get; init; }
 
+    /// <summary>Only our variants with these slugs (e.g. minmax,sqauto); null keeps every one.</summary>
+    public IReadOnlyList<string>? Variants { get; init; }
 
     /// <summary>Parses the arguments after <c>eval</c>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static EvalOptions? Parse(string[] args, out string? error)
@@ -92,6 +94,9 @@ internal sealed record EvalOptions
                         break;
                     case "--no-weight-only":
                         o = o with { NoWeightOnly = true };
+                        break;
+                    case "--variants":
+                        o = o with { Variants = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
                         break;
                     default:
                         error = $"unknown option '{args[i]}'";
