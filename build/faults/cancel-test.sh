@@ -18,7 +18,8 @@ failures=0; worst=0; cancelled=0
 for i in $(seq 1 "$runs"); do
   out="$work/out"; rm -rf "$out"
   delay=$(echo "scale=3; 0.5 + 10 * $RANDOM / 32767" | bc)
-  cli run "$work/p/compression.yaml" -o "$out" --manifest "$out/m.txt" >"$work/run.log" 2>&1 &
+  # A plain command in the background, so that $! is the tool's own process, not a subshell.
+  dotnet "$cli_dir/ModelCompress.Cli.dll" run "$work/p/compression.yaml" -o "$out" --manifest "$out/m.txt" >"$work/run.log" 2>&1 &
   pid=$!
   sleep "$delay"
   sent=$(date +%s.%N)

@@ -16,11 +16,11 @@ rm -rf "$work" && mkdir -p "$work"
 steps="      - smoothquant: { alpha: 0.5 }
       - quantize: { mode: static }"
 make_project "$work/p" "$steps" 8
-run() { # run OUT [CACHE]
-  local args=(run "$work/p/compression.yaml" -o "$1" --manifest "$1/outputs.manifest")
-  [ -n "${2:-}" ] && args+=(--cache-dir "$2")
-  cli "${args[@]}"
+args_for() { # args_for OUT [CACHE]: the run's command line, in $args
+  args=(run "$work/p/compression.yaml" -o "$1" --manifest "$1/outputs.manifest")
+  if [ -n "${2:-}" ]; then args+=(--cache-dir "$2"); fi
 }
+run() { args_for "$@"; cli "${args[@]}"; }
 
 start=$(date +%s.%N)
 run "$work/clean" >"$work/clean.log" 2>&1 || { cat "$work/clean.log"; exit 1; }
@@ -52,7 +52,10 @@ for i in $(seq 1 "$kills"); do
   out="$work/out"
   rm -rf "$out"
   delay=$(echo "scale=3; $clean_s * $RANDOM / 32767" | bc)
-  run "$out" $cache >"$work/run.log" 2>&1 &
+  args_for "$out" $cache
+  # A plain command in the background, so that $! is the tool's own process (a function would run in a subshell
+  # and SIGKILL would hit the subshell, not the tool).
+  dotnet "$cli_dir/ModelCompress.Cli.dll" "${args[@]}" >"$work/run.log" 2>&1 &
   pid=$!
   sleep "$delay"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else completed=$((completed + 1)); fi
@@ -63,7 +66,7 @@ for i in $(seq 1 "$kills"); do
     if run "$out" "$work/cache" >"$work/verify.log" 2>&1; then compare "$out"; verified=$((verified + 1)); else
       echo "FAIL: the run after kill $i did not complete"; tail -5 "$work/verify.log"; failures=$((failures + 1)); fi
   fi
-  echo "kill $i/$kills at ${delay}s (cache: ${cache:+yes}${cache:-no}): failures so far $failures"
+  echo "kill $i/$kills at ${delay}s (cache: $([ -n "$cache" ] && echo yes || echo no)): failures so far $failures"
 done
 echo "RESULT kills=$killed finished-before-kill=$completed recovery-runs=$verified failures=$failures"
 [ "$failures" -eq 0 ]
