@@ -5,6 +5,9 @@
 # or temporary is left in the output folder by a cancelled run. (MSBuild's cancel kills the tool's process tree:
 # that case is kill-test.sh.)
 set -euo pipefail
+# Job control on: a non-interactive shell starts background commands with SIGINT ignored (so Ctrl+C at a terminal
+# reaches only the foreground job), which would hide the tool's handler from this test.
+set -m
 cd "$(dirname "$0")/../.."
 runs="${1:-10}"
 RANDOM="${2:-1}"
@@ -27,12 +30,12 @@ for i in $(seq 1 "$runs"); do
   rc=0; wait "$pid" || rc=$?
   took=$(echo "$(date +%s.%N) - $sent" | bc)
   worst=$(echo "if ($took > $worst) $took else $worst" | bc)
-  left=$(find "$out" -type f 2>/dev/null | wc -l)
+  left=$( (find "$out" -type f 2>/dev/null || true) | wc -l)
   verdict=ok
   if [ "$rc" -eq 7 ]; then
     cancelled=$((cancelled + 1))
     [ "$left" -eq 0 ] || verdict="FAIL: $left file(s) left"
-  elif [ "$rc" -ne 0 ]; then verdict="FAIL: exit $rc"; fi
+  elif [ "$rc" -ne 0 ]; then verdict="FAIL: exit $rc$([ "$left" -eq 0 ] && echo ', no file left')"; fi
   [ "$(echo "$took > 2" | bc)" -eq 1 ] && verdict="FAIL: took ${took}s"
   [ "$verdict" = ok ] || failures=$((failures + 1))
   echo "run $i: SIGINT at ${delay}s, exit $rc after ${took}s, files left $left: $verdict"
