@@ -46,11 +46,11 @@ public sealed class FuzzRegressionTests
         using var output = new TempDirectory();
         var loop = new FuzzLoop(FuzzTargets.Get(target), output.FullPath, TimeSpan.FromSeconds(20), _ => { });
 
-        var stats = loop.Run(TimeSpan.FromSeconds(1.5), seed: 7);
+        var stats = loop.Run(TimeSpan.FromSeconds(2), seed: 7);
 
         Assert.Empty(stats.Crashes);
         Assert.Equal(0, stats.Hangs);
-        Assert.True(stats.Executions >= 20, stats.ToString());
+        Assert.True(stats.Executions >= 10, stats.ToString()); // a loaded CI machine runs the slowest target at ~15/s
         Assert.True(stats.Coded > 0, "the mutations never produced an input the reader refused: " + stats);
         Assert.True(stats.Accepted > 0, "not even the seeds were accepted: " + stats);
     }
