@@ -38,7 +38,7 @@ internal static class BoundedArrayReader
         var byteCount = count * size;
         if (stream.CanSeek && byteCount > stream.Length - stream.Position)
         {
-            throw new InvalidDataException($"the header asks for {byteCount} bytes of {what} but only {stream.Length - stream.Position} follow (truncated file)");
+            throw new InvalidDataException($"the file ends early: the header asks for {byteCount} bytes of {what} but only {stream.Length - stream.Position} follow");
         }
 
         if (stream.CanSeek || byteCount <= Chunk)
