@@ -74,7 +74,8 @@ public static class RunCommand
         try
         {
             // Delete a stale manifest before anything can fail, so no earlier success outlives this run.
-            if (options.Manifest is { } stale)
+            // (A manifest whose folder does not exist yet cannot be stale; the engine creates the folder when it writes it.)
+            if (options.Manifest is { } stale && File.Exists(stale))
             {
                 File.Delete(stale);
             }

@@ -35,7 +35,13 @@ public static partial class ModelCompressEngine
         var total = Stopwatch.StartNew();
         if (options.ManifestPath is { } manifest)
         {
-            Guard(manifest, () => File.Delete(manifest));
+            Guard(manifest, () =>
+            {
+                if (File.Exists(manifest))
+                {
+                    File.Delete(manifest);
+                }
+            });
         }
 
         var recording = new RecordingSink(sink);
@@ -92,7 +98,11 @@ public static partial class ModelCompressEngine
             // Last, so its presence means every output above is complete.
             if (options.ManifestPath is { } manifestPath)
             {
-                Guard(manifestPath, () => BuildFileLists.Write(manifestPath, written));
+                Guard(manifestPath, () =>
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
+                    BuildFileLists.Write(manifestPath, written);
+                });
             }
         }
 

@@ -129,6 +129,7 @@ internal sealed class PassRunner(CacheSession session)
             }
         }
 
+        FiniteLayerInputs.Check(layer, layerStatistics, context);
         return (key, session.ComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct),
             clock.Elapsed.TotalMilliseconds));
     }
