@@ -72,6 +72,7 @@ public sealed class Llama2Tokenizer
 
         var start = tokens.Count;
         tokens.Add(_ids[" "]);
+        Span<byte> utf8 = stackalloc byte[4];
         foreach (var rune in text.EnumerateRunes())
         {
             if (_ids.TryGetValue(rune.ToString(), out var id))
@@ -80,7 +81,6 @@ public sealed class Llama2Tokenizer
                 continue;
             }
 
-            Span<byte> utf8 = stackalloc byte[4];
             var count = rune.EncodeToUtf8(utf8);
             foreach (var b in utf8[..count])
             {

@@ -45,6 +45,7 @@ while (!stop.IsCancellationRequested)
         }
     }
 
+    var shown = model.Position == 0 && pending is null ? text : " " + text; // run.c's encoding puts a space before a prompt
     var prompt = tokenizer.Encode(text, bos: model.Position == 0 && pending is null);
     if (pending is { } last)
     {
@@ -57,9 +58,10 @@ while (!stop.IsCancellationRequested)
         model.Reset();
         pending = null;
         prompt = tokenizer.Encode(text, bos: true);
+        shown = text;
     }
 
-    Console.Write(text);
+    Console.Write(shown);
     var turn = StoryWriter.Turn(model, sampler, prompt, Math.Min(options.Steps, model.ContextLength - model.Position - prompt.Count), (previous, token) =>
     {
         var bytes = tokenizer.Decode(previous, token);
