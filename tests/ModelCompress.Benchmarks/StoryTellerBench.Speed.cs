@@ -15,31 +15,42 @@ internal sealed partial class StoryTellerBench
         var prompt = tokenizer.Encode(SpeedPrompt, bos: true);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Generation speed, batch 1, prompt \"{SpeedPrompt}\" ({prompt.Count} tokens), greedy with the end-of-story tokens masked so every run makes its full count; median of {reps} runs after one warm-up:"));
+            $"Generation speed, batch 1, prompt \"{SpeedPrompt}\" ({prompt.Count} tokens), greedy with the end-of-story tokens masked so every run makes its full count; median of {reps} runs per model, taken in rounds, after one warm-up each:"));
         Console.WriteLine();
         Console.WriteLine("| mode | threads | new tokens | tokens/s | × fp32 | time to first token (ms) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        var baseline = new Dictionary<(int, int), double>();
         foreach (var threads in new[] { 1, 2 })
         {
-            foreach (var m in made)
+            var models = made.Select(m => new StoryModel(File.ReadAllBytes(m.Path!), threads)).ToList();
+            try
             {
-                using var model = new StoryModel(File.ReadAllBytes(m.Path!), threads);
                 foreach (var wanted in new[] { 64, 256 })
                 {
-                    var count = Math.Min(wanted, model.ContextLength - prompt.Count);
-                    Measure(model, prompt, count);
-                    var runs = Enumerable.Range(0, reps).Select(_ => Measure(model, prompt, count)).ToList();
-                    var rate = Median(runs.Select(r => r.Rate));
-                    var ttft = Median(runs.Select(r => r.FirstMs));
-                    if (m.Name == "fp32")
+                    // Round robin (every model once per round, after one warm-up each) so that load from other work on
+                    // the machine falls on all models alike instead of on whichever ran during it.
+                    var count = Math.Min(wanted, models[0].ContextLength - prompt.Count);
+                    models.ForEach(model => Measure(model, prompt, count));
+                    var runs = models.Select(_ => new List<(double Rate, double FirstMs)>()).ToList();
+                    for (var rep = 0; rep < reps; rep++)
                     {
-                        baseline[(threads, wanted)] = rate;
+                        for (var i = 0; i < models.Count; i++)
+                        {
+                            runs[i].Add(Measure(models[i], prompt, count));
+                        }
                     }
 
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {m.Name} | {threads} | {count} | {rate:F1} | {rate / baseline[(threads, wanted)]:F2} | {ttft:F2} |"));
+                    var baseline = Median(runs[0].Select(r => r.Rate));
+                    for (var i = 0; i < models.Count; i++)
+                    {
+                        var rate = Median(runs[i].Select(r => r.Rate));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"| {made[i].Name} | {threads} | {count} | {rate:F1} | {rate / baseline:F2} | {Median(runs[i].Select(r => r.FirstMs)):F2} |"));
+                    }
                 }
+            }
+            finally
+            {
+                models.ForEach(m => m.Dispose());
             }
         }
     }

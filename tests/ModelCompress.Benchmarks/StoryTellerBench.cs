@@ -18,13 +18,13 @@ internal sealed partial class StoryTellerBench : IBenchCommand
 {
     public string Name => "storyteller";
 
-    public string Description => "StoryTeller sample: tokens/s + TTFT fp32 vs int8 modes, greedy agreement over 20 prompts (--synthetic-15m, --reps N, --modes a,b, --no-greedy)";
+    public string Description => "StoryTeller sample: tokens/s + TTFT fp32 vs int8 modes, greedy agreement over 20 prompts (--synthetic-15m, --reps N, --modes \"a;b\", --no-greedy)";
 
     public int Run(string[] args)
     {
         var synthetic = args.Contains("--synthetic-15m");
-        var reps = int.Parse(Option(args, "--reps", "3"), CultureInfo.InvariantCulture);
-        var only = Option(args, "--modes", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var reps = int.Parse(Option(args, "--reps", "5"), CultureInfo.InvariantCulture);
+        var only = Option(args, "--modes", string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries);
         var work = Directory.CreateTempSubdirectory("mc-storyteller-").FullName;
         string checkpoint, tokenizer;
         if (synthetic)
