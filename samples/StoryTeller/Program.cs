@@ -21,12 +21,19 @@ var sampler = new TokenSampler(options.Temperature, options.TopP, options.Seed);
 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"StoryTeller: int8 model ({ReadResource("story.onnx").Length:N0} bytes, context {model.ContextLength}), {(options.Temperature == 0 ? "greedy" : $"temperature {options.Temperature}, top-p {options.TopP}")}, seed {options.Seed}, {options.Threads} thread(s). Ctrl+C stops."));
 
-// Ctrl+C stops the story at the next token and ends the program normally (no stack trace, exit code 0).
+// Ctrl+C during a story stops it at the next token, prints its numbers and ends the program; at the prompt it ends
+// the program at once. Either way: no stack trace, exit code 0.
 using var stop = new CancellationTokenSource();
+var generating = false;
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     stop.Cancel();
+    if (!Volatile.Read(ref generating))
+    {
+        Console.Error.WriteLine();
+        Environment.Exit(0);
+    }
 };
 
 var stdout = Console.OpenStandardOutput();
@@ -62,6 +69,7 @@ while (!stop.IsCancellationRequested)
     }
 
     Console.Write(shown);
+    Volatile.Write(ref generating, true);
     var turn = StoryWriter.Turn(model, sampler, prompt, Math.Min(options.Steps, model.ContextLength - model.Position - prompt.Count), (previous, token) =>
     {
         var bytes = tokenizer.Decode(previous, token);
@@ -69,6 +77,7 @@ while (!stop.IsCancellationRequested)
         utf8.GetChars(bytes, chars, flush: false);
         Console.Write(chars);
     }, stop.Token);
+    Volatile.Write(ref generating, false);
     Console.WriteLine();
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"[{turn.Tokens.Count} tokens, {turn.TokensPerSecond:0.0} tokens/s, time to first token {turn.TimeToFirstToken.TotalMilliseconds:0.0} ms{(turn.StoryEnded ? ", the end" : "")}]"));
