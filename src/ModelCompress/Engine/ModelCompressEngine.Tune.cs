@@ -146,6 +146,18 @@ public static partial class ModelCompressEngine
         }
     }
 
+    /// <summary>
+    /// The steps of candidate <paramref name="number"/> (1-based, as <see cref="TuningReport.Chosen"/> names it) of a
+    /// model with <c>tune:</c>: the recipe's own candidate, or the default space's.
+    /// </summary>
+    public static IReadOnlyList<StepRecipe> TuneCandidateSteps(ModelRecipe model, int number)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var tune = model.Tune ?? throw new ArgumentException("The model has no 'tune:' section.", nameof(model));
+        var lists = TuneSpace.Lists(model, tune);
+        return number >= 1 && number <= lists.Count ? lists[number - 1] : throw new ArgumentOutOfRangeException(nameof(number));
+    }
+
     private static double Ms(Stopwatch clock) => Math.Round(clock.Elapsed.TotalMilliseconds, 3);
 
     private static string Reason(TuneObjective objective, TuneTrial? best, List<TuneTrial> trials, long sourceBytes)

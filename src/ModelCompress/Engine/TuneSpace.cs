@@ -20,21 +20,24 @@ internal static class TuneSpace
     /// <summary>The candidates in the recipe's order (explicit) or the default space's order, numbered from 1.</summary>
     public static IReadOnlyList<TunePlan> Candidates(ModelRecipe model, TuneSettings tune, OnnxModel source)
     {
-        var lists = tune.UsesDefaultSpace
-            ? DefaultSpace(model.Calibration is not null, tune.Location)
-            : [.. tune.Candidates.Select(c => c.Steps)];
-        var layers = GraphAnalyzer.Analyze(source).Layers;
-        return [.. lists.Select((steps, i) => new TunePlan(i + 1, TuneLabels.Describe(steps), steps, ExpectedBytes(source, layers, steps), SpeedRank(steps)))];
+        var lists = Lists(model, tune);
+        var analysis = GraphAnalyzer.Analyze(source);
+        return [.. lists.Select((steps, i) => new TunePlan(i + 1, TuneLabels.Describe(steps), steps, ExpectedBytes(source, analysis, steps), SpeedRank(steps)))];
     }
 
+    /// <summary>The candidates' step lists, numbered from 1 by position.</summary>
+    public static List<ImmutableArray<StepRecipe>> Lists(ModelRecipe model, TuneSettings tune) => tune.UsesDefaultSpace
+        ? DefaultSpace(model.Calibration is not null, tune.Location)
+        : [.. tune.Candidates.Select(c => c.Steps)];
+
     /// <summary>
-    /// The order the trials run in. Size: smallest expected size first, sizes within 1 % of the source counting as equal
+    /// The order the trials run in. Size: smallest expected size first, sizes within 0.5 % of the source counting as equal
     /// (a per-tensor scale saves bytes no one would trade accuracy for); latency: fastest expected kind first; ties
     /// keep the list order, which puts the cheaper and more conventional candidate first. Accuracy: the list order.
     /// </summary>
     public static IReadOnlyList<TunePlan> Order(IReadOnlyList<TunePlan> plans, TuneObjective objective, long sourceBytes)
     {
-        var unit = Math.Max(1, sourceBytes / 100);
+        var unit = Math.Max(1, sourceBytes / 200);
         return objective switch
         {
             TuneObjective.Size => [.. plans.OrderBy(p => (p.ExpectedBytes + unit - 1) / unit).ThenBy(p => p.Number)],
@@ -103,9 +106,11 @@ internal static class TuneSpace
     /// The linear layers' weight bytes after the candidate's quantize step: int8 one byte a weight plus a float scale
     /// per channel (or tensor), int4 half a byte plus a float scale per block, float four bytes. Static int8 adds an
     /// activation QuantizeLinear/DequantizeLinear pair per layer. Prune and distill keep the dense float size.
+    /// Only the order of candidates depends on it; each trial measures the real size.
     /// </summary>
-    private static long ExpectedBytes(OnnxModel source, IReadOnlyList<LinearLayer> layers, ImmutableArray<StepRecipe> steps)
+    private static long ExpectedBytes(OnnxModel source, ModelAnalysis analysis, ImmutableArray<StepRecipe> steps)
     {
+        var layers = analysis.Layers;
         var quantize = steps.OfType<QuantizeStep>().FirstOrDefault();
         var included = quantize is null ? [] : StaticInt8QdqPass.Included(layers, quantize).ToHashSet();
         long total = 0;
@@ -121,6 +126,15 @@ internal static class TuneSpace
                 { Mode: QuantizeMode.Static } q => n + Scales(q, channels) + 160,
                 var q => n + Scales(q, channels),
             };
+        }
+
+        // Static and dynamic int8 also store embedding tables (Gather of a float initializer) as int8 with a scale per
+        // row; weight-only and int4 leave them float. On char-gpt that is 0.42 MB of a 11.7 MB output.
+        var tablesInInt8 = quantize is { Weights: QuantizeWeightType.Int8, Mode: QuantizeMode.Static or QuantizeMode.Dynamic };
+        foreach (var table in analysis.Embeddings)
+        {
+            var n = table.Table.ElementCount;
+            total += tablesInInt8 ? n + (4 * table.Table.Dims[0]) : 4 * n;
         }
 
         return total;
