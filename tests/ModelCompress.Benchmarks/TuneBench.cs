@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ModelCompress.Engine;
+using ModelCompress.Importers;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Recipe;
 using ModelCompress.Reports;
@@ -32,6 +33,12 @@ internal sealed class TuneBench : IBenchCommand
         var tune = $"      objective: {Arg("--objective", "size")}\n      max_trials: {Arg("--max-trials", "16")}\n" + Candidates(Arg("--candidates", string.Empty));
         using var dir = new TempDirectory();
         var recipePath = Path.Combine(dir.FullPath, "compression.yaml");
+        if (model == "stories260K")
+        {
+            Llama2cImporter.Import(Fixtures.Require("models/stories260K/stories260K.bin"), Fixtures.Require("models/stories260K/tok512.bin"))
+                .Save(Path.Combine(dir.FullPath, "stories260K.onnx"));
+        }
+
         File.WriteAllText(recipePath, Recipe(model, "    tune:\n" + tune, calibration, verify, thresholds));
         var cache = Path.Combine(dir.FullPath, "cache");
         var (first, firstMs) = Compress(recipePath, Path.Combine(dir.FullPath, "out"), cache);
@@ -98,6 +105,15 @@ internal sealed class TuneBench : IBenchCommand
             return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: {Fixtures.Require("models/mnist-8.onnx")}\n"
                 + $"    calibration: {{ data: {images}, samples: {calibration} }}\n{body}\n    verify:\n      data: {images}\n"
                 + $"      labels: {Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
+        }
+
+        if (model == "stories260K")
+        {
+            var text = Fixtures.Require("data/tinyshakespeare/input.txt");
+            var tok = Fixtures.Require("models/stories260K/tok512.bin");
+            return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: stories260K.onnx\n"
+                + $"    calibration: {{ data: {text}, tokenizer: {tok}, seq_len: 256, samples: {calibration} }}\n{body}\n"
+                + $"    verify:\n      data: {text}\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
         }
 
         return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: {Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")}\n"

@@ -105,7 +105,7 @@ public static partial class ModelCompressEngine
         ModelRecipe model, TunePlan plan, CompressOptions options, PassRunner runner, OnnxModel reference, string dir, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var (hits, misses) = (runner.CacheHits, runner.CacheMisses);
+        var (hits, misses) = Counts(runner);
         var m = model with { Steps = plan.Steps };
         var quiet = new TrialSink();
         long bytes = 0;
@@ -130,7 +130,7 @@ public static partial class ModelCompressEngine
             File.Delete(path);
             var passed = quiet.FirstError is null && verdicts.All(v => v.Outcome.Passed);
             return new TuneTrial(plan.Number, plan.Label, plan.Fingerprint, passed, TuneMargins.Worst(verdicts), [.. verdicts.Select(v => v.Outcome)],
-                bytes, latency, Ms(clock), runner.CacheHits - hits, runner.CacheMisses - misses)
+                bytes, latency, Ms(clock), Counts(runner).Hits - hits, Counts(runner).Misses - misses)
             {
                 Error = quiet.FirstError?.ToCanonicalString(),
             };
@@ -139,7 +139,7 @@ public static partial class ModelCompressEngine
         {
             // A candidate the engine cannot make (e.g. int4 on a model whose opset cannot be raised) is a failed trial.
             return new TuneTrial(plan.Number, plan.Label, plan.Fingerprint, false, double.NegativeInfinity, [], bytes, double.NaN,
-                Ms(clock), runner.CacheHits - hits, runner.CacheMisses - misses)
+                Ms(clock), Counts(runner).Hits - hits, Counts(runner).Misses - misses)
             {
                 Error = ex.Diagnostic.ToCanonicalString(),
             };
@@ -157,6 +157,10 @@ public static partial class ModelCompressEngine
         var lists = TuneSpace.Lists(model, tune);
         return number >= 1 && number <= lists.Count ? lists[number - 1] : throw new ArgumentOutOfRangeException(nameof(number));
     }
+
+    /// <summary>Layer results and calibration statistics read back / computed so far.</summary>
+    private static (int Hits, int Misses) Counts(PassRunner runner) =>
+        (runner.CacheHits + runner.Session.StatisticsHits, runner.CacheMisses + runner.Session.StatisticsMisses);
 
     private static double Ms(Stopwatch clock) => Math.Round(clock.Elapsed.TotalMilliseconds, 3);
 

@@ -12,7 +12,7 @@ namespace ModelCompress.Reports;
 /// <param name="OutputBytes">The candidate's model size.</param>
 /// <param name="LatencyMs">Median ONNX Runtime latency of one verify sample (1 thread).</param>
 /// <param name="Milliseconds">Time spent on the trial (build, verification, latency).</param>
-/// <param name="CacheHits">Layer and statistics cache entries read back during the trial.</param>
+/// <param name="CacheHits">Layer results and calibration statistics read back from the cache during the trial.</param>
 /// <param name="CacheMisses">Entries computed during the trial.</param>
 public sealed record TuneTrial(
     int Candidate,
