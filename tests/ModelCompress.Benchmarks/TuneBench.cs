@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ModelCompress.Data;
 using ModelCompress.Engine;
 using ModelCompress.Importers;
 using ModelCompress.Onnx.Diagnostics;
@@ -13,7 +14,7 @@ namespace ModelCompress.Benchmarks;
 /// Accuracy-driven tuning (<c>tune:</c>) on a real fixture, run through <see cref="ModelCompressEngine"/> with a
 /// per-layer cache as <c>dotnet build</c> runs it: the trials table, the chosen candidate, a no-op rerun (decision read
 /// back), and, with <c>--compare</c>, one plain run of the given steps without cache for the time ratio.
-/// Usage: <c>tune --model char-gpt|mnist-8 [--objective size] [--max-trials 16] [--calibration 32] [--verify 32]
+/// Usage: <c>tune --model char-gpt|stories260K|mnist-8|ppocrv4-rec [--objective size] [--max-trials 16] [--calibration 32] [--verify 32]
 /// [--thresholds "perplexity:max_increase:0.0003; top1_agreement:min:0.9"] [--candidates "steps | steps"]
 /// [--compare "smoothquant: { alpha: auto }; quantize: { mode: static }"]</c>. Steps are separated by ';', candidates by '|'.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed class TuneBench : IBenchCommand
 {
     public string Name => "tune";
 
-    public string Description => "tune: trials, choice, no-op rerun and time vs one plain run (char-gpt, mnist-8)";
+    public string Description => "tune: trials, choice, no-op rerun and time vs one plain run (char-gpt, stories260K, mnist-8, ppocrv4-rec)";
 
     public int Run(string[] args)
     {
@@ -37,6 +38,14 @@ internal sealed class TuneBench : IBenchCommand
         {
             Llama2cImporter.Import(Fixtures.Require("models/stories260K/stories260K.bin"), Fixtures.Require("models/stories260K/tok512.bin"))
                 .Save(Path.Combine(dir.FullPath, "stories260K.onnx"));
+        }
+
+        if (model == "ppocrv4-rec")
+        {
+            // The evaluation's digit lines (EvalOcrLines): verify lines from images 0.., calibration from images 5000...
+            var (images, _) = Mnist.TestSet();
+            WriteLines(Path.Combine(dir.FullPath, "verify.npy"), images, 0, verify);
+            WriteLines(Path.Combine(dir.FullPath, "calib.npy"), images, 5000, calibration);
         }
 
         File.WriteAllText(recipePath, Recipe(model, "    tune:\n" + tune, calibration, verify, thresholds));
@@ -107,6 +116,13 @@ internal sealed class TuneBench : IBenchCommand
                 + $"      labels: {Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
         }
 
+        if (model == "ppocrv4-rec")
+        {
+            return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: {Fixtures.Require("models/ppocrv4/ch_PP-OCRv4_rec_infer.onnx")}\n"
+                + $"    calibration: {{ data: calib.npy, samples: {calibration} }}\n{body}\n"
+                + $"    verify:\n      data: verify.npy\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
+        }
+
         if (model == "stories260K")
         {
             var text = Fixtures.Require("data/tinyshakespeare/input.txt");
@@ -120,6 +136,12 @@ internal sealed class TuneBench : IBenchCommand
             + $"    calibration: {{ data: {Fixtures.Require("data/wikitext-2/valid.txt")}, tokenizer: bytes, seq_len: 128, samples: {calibration} }}\n{body}\n"
             + $"    verify:\n      data: {Fixtures.Require("data/wikitext-2/test.txt")}\n      tokenizer: bytes\n      seq_len: 128\n      samples: {verify}\n"
             + $"      per_layer: false\n      thresholds:\n{bounds}";
+    }
+
+    private static void WriteLines(string path, float[][] images, int firstImage, int lines)
+    {
+        var data = Enumerable.Range(0, lines).SelectMany(j => EvalOcrLines.Line(images, firstImage + (j * EvalOcrLines.Digits))).ToArray();
+        NpyWriter.WriteFile(path, NdArray.FromFloats(data, lines, 3, EvalOcrLines.Height, EvalOcrLines.Width));
     }
 
     private sealed class RecipeReportSink : IDiagnosticSink

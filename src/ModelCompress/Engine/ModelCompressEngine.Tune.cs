@@ -28,19 +28,21 @@ public static partial class ModelCompressEngine
         var clock = Stopwatch.StartNew();
         var tune = model.Tune!;
         var verify = model.Verify!;
+        // The decision's key needs only the candidates' settings: a rebuild that reads it back analyses nothing.
+        var lists = TuneSpace.Lists(model, tune);
+        var fingerprints = lists.Select(TunePlan.FingerprintOf).ToList();
+        var key = TuneDecisionStore.Key(model, fingerprints, sourceFiles, runner.Session.EngineVersion);
+        var cacheDir = cacheEnabled ? options.CacheDirectory : null;
+        if (cacheDir is not null && TuneDecisionStore.TryRead(cacheDir, key, fingerprints) is { } stored)
+        {
+            var again = stored with { Trials = [], FromCache = true, Milliseconds = Math.Round(clock.Elapsed.TotalMilliseconds, 3) };
+            Announce(model, tune, again, sink);
+            return new TuneOutcome(model with { Steps = lists[stored.Chosen - 1] }, again, !stored.Passed);
+        }
+
         var plans = TuneSpace.Candidates(model, tune, reference);
         var sourceBytes = sourceFiles.Sum(f => new FileInfo(f).Length);
         var objective = tune.Objective.ToString().ToLowerInvariant();
-        var key = TuneDecisionStore.Key(model, plans, sourceFiles, runner.Session.EngineVersion);
-        var cacheDir = cacheEnabled ? options.CacheDirectory : null;
-        if (cacheDir is not null && TuneDecisionStore.TryRead(cacheDir, key, plans) is { } stored)
-        {
-            var again = stored with { Trials = [], FromCache = true, Milliseconds = Math.Round(clock.Elapsed.TotalMilliseconds, 3) };
-            var plan = plans.First(p => p.Number == stored.Chosen);
-            Announce(model, tune, again, sink);
-            return new TuneOutcome(model with { Steps = plan.Steps }, again, !stored.Passed);
-        }
-
         var ordered = TuneSpace.Order(plans, tune.Objective, sourceBytes);
         var trials = new List<TuneTrial>();
         var stop = "all-tried";

@@ -17,19 +17,24 @@ namespace ModelCompress.Engine;
 /// </summary>
 internal static class TuneDecisionStore
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // A trial that could not run has margin −∞ and latency NaN.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>The decision's content address.</summary>
-    public static string Key(ModelRecipe model, IReadOnlyList<TunePlan> plans, IEnumerable<string> sourceFiles, string engineVersion)
+    public static string Key(ModelRecipe model, IReadOnlyList<string> candidates, IEnumerable<string> sourceFiles, string engineVersion)
     {
         var tune = model.Tune!;
         var verify = model.Verify!;
         var text = new StringBuilder("modelcompress.tune.v1\n");
         Line(text, engineVersion);
         Line(text, string.Create(CultureInfo.InvariantCulture, $"objective={tune.Objective}|max_trials={tune.MaxTrials}|max_seconds={tune.MaxSeconds}"));
-        foreach (var plan in plans)
+        foreach (var candidate in candidates)
         {
-            Line(text, plan.Fingerprint);
+            Line(text, candidate);
         }
 
         Line(text, string.Create(CultureInfo.InvariantCulture, $"verify samples={verify.Samples}|{Describe(verify.Data)}"));
@@ -54,8 +59,8 @@ internal static class TuneDecisionStore
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>The stored decision for <paramref name="key"/>, when present, readable and naming a candidate of <paramref name="plans"/>.</summary>
-    public static TuningReport? TryRead(string cacheDirectory, string key, IReadOnlyList<TunePlan> plans)
+    /// <summary>The stored decision for <paramref name="key"/>, when present, readable and naming one of <paramref name="candidates"/> (fingerprints, in order).</summary>
+    public static TuningReport? TryRead(string cacheDirectory, string key, IReadOnlyList<string> candidates)
     {
         var path = PathOf(cacheDirectory, key);
         try
@@ -67,7 +72,7 @@ internal static class TuneDecisionStore
 
             var stored = JsonSerializer.Deserialize<Stored>(File.ReadAllBytes(path), Json);
             return stored is { Key: var k, Report: { } report } && k == key
-                && plans.FirstOrDefault(p => p.Number == report.Chosen) is { } chosen && chosen.Fingerprint == stored.Fingerprint
+                && report.Chosen >= 1 && report.Chosen <= candidates.Count && candidates[report.Chosen - 1] == stored.Fingerprint
                 ? report
                 : null;
         }

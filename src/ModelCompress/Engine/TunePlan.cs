@@ -12,5 +12,8 @@ namespace ModelCompress.Engine;
 internal sealed record TunePlan(int Number, string Label, ImmutableArray<StepRecipe> Steps, long ExpectedBytes, int SpeedRank)
 {
     /// <summary>The candidate's settings, step by step.</summary>
-    public string Fingerprint => string.Join(" → ", Steps.Select(s => s.SettingsFingerprint()));
+    public string Fingerprint => FingerprintOf(Steps);
+
+    /// <summary>The settings of a step list, step by step.</summary>
+    public static string FingerprintOf(ImmutableArray<StepRecipe> steps) => string.Join(" → ", steps.Select(s => s.SettingsFingerprint()));
 }
