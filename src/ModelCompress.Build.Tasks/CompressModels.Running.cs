@@ -93,7 +93,9 @@ public sealed partial class CompressModels
     {
         if (!CanonicalDiagnostic.TryParse(singleLine, out var d) || d is null)
         {
-            Log.LogMessage(messageImportance, singleLine);
+            // MC3700 is the one line that says which tuning candidate won and why: visible at the default verbosity.
+            var importance = singleLine.Contains(": info MC3700:", StringComparison.Ordinal) ? MessageImportance.High : messageImportance;
+            Log.LogMessage(importance, singleLine);
             return;
         }
 

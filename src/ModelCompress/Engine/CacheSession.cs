@@ -260,6 +260,12 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         : _statisticsHashes.TryGetValue(statistics, out var hash) ? hash
         : SHA256.HashData(statistics.ToBytes());
 
+    /// <summary>Calibration statistics read back from the cache in this run (tuning trials share them).</summary>
+    public int StatisticsHits { get; private set; }
+
+    /// <summary>Calibration statistics collected in this run.</summary>
+    public int StatisticsMisses { get; private set; }
+
     /// <summary>How many times this run serialized a model to hash it for a calibration key.</summary>
     public int ModelsSerializedForKeys => _digests.Serialized;
 
@@ -312,6 +318,11 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     {
         var saved = storedComputeMs is { } stored ? Math.Max(0, stored - elapsedMs) : 0;
         SavedMilliseconds += saved;
+        if (kind == "calibration")
+        {
+            _ = storedComputeMs is null ? StatisticsMisses++ : StatisticsHits++;
+        }
+
         if (!_lookups.TryGetValue(modelName, out var list))
         {
             _lookups[modelName] = list = [];
