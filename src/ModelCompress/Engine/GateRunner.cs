@@ -106,7 +106,8 @@ internal static class GateRunner
         CancellationToken ct,
         SegmentCacheContext segments)
     {
-        var metrics = Compare(model, verify, reference, candidate, progress, "tune verify", ct, segments);
+        var outputs = ModelVerifier.OutputsToCompare(model.Name, reference.Model, verify.Outputs, verify.OutputsLocation);
+        var metrics = Compare(model, verify, outputs, reference, candidate, progress, "tune verify", ct, segments);
         return (metrics, AccuracyGate.Judge(metrics, verify.Thresholds.Select(ToGate)));
     }
 

@@ -2,6 +2,7 @@ using ModelCompress.Data;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Testing;
 using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Reliability;

@@ -1,6 +1,7 @@
 using ModelCompress.Engine;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Reports;
+using ModelCompress.Testing;
 using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Tuning;
