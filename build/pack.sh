@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Packs the two NuGet packages into a local folder (default artifacts/packages/):
+# Packs the NuGet packages into a local folder (default artifacts/packages/):
 #   ModelCompress.Build  the MSBuild task + build/ModelCompress.Build.props/.targets + the published CLI in tools/
 #   ModelCompress.Cli    the `dotnet model-compress` tool
+#   ModelCompress.Templates  the `dotnet new modelcompress` item template for compression.yaml
 # The version is the repository's fixed <Version> (Directory.Build.props). Packing is deterministic: the same
 # sources give byte-identical .nupkg files (compiler determinism, CI path mapping, NuGet's deterministic pack with
 # a fixed entry timestamp). No package source is contacted beyond what restore of the projects needs.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 out="${1:-artifacts/packages}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-rm -f "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg
+rm -f "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*nupkg "$out"/ModelCompress.Templates.*.nupkg
 # 1980-01-01T00:00:00Z, the zip epoch, for every entry.
 # ModelCompress.PackTool.targets drops ONNX Runtime's mobile native builds from both packages (see the file).
 # --artifacts-path: the pack builds (with CI path mapping) go to their own bin/obj folders, so they never replace the
@@ -19,4 +20,17 @@ rm -f "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg
 props=(-c Release --artifacts-path artifacts/pack-build "-p:CustomAfterMicrosoftCommonTargets=$PWD/build/ModelCompress.PackTool.targets" -p:ContinuousIntegrationBuild=true -p:Deterministic=true -p:DeterministicTimestamp=315532800 -nologo -v:q)
 dotnet pack src/ModelCompress.Build.Tasks "${props[@]}" -o "$out"
 dotnet pack src/ModelCompress.Cli "${props[@]}" -o "$out"
-ls -l "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*.nupkg
+# The `dotnet new modelcompress` item template (content only, nothing compiled).
+dotnet pack src/ModelCompress.Templates "${props[@]}" -o "$out"
+ls -l "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*nupkg "$out"/ModelCompress.Templates.*.nupkg
+# The repository's tool manifest (.config/dotnet-tools.json) names the tool just packed. With the default folder only
+# (a caller that passes its own folder, like the end-to-end tests, keeps the machine's NuGet folders untouched): the
+# version is fixed, so a copy restored from an earlier pack would shadow the new bits; drop it from the NuGet global
+# packages folder, then restore the manifest with this folder as an extra source. After that `dotnet model-compress`
+# anywhere in the checkout runs this build, and a plain `dotnet tool restore` finds it in the global packages folder.
+if [ $# -eq 0 ]; then
+  global="$(dotnet nuget locals global-packages --list | sed -n 's/^[^:]*: *//p')"
+  version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)"
+  [ -n "$global" ] && [ -n "$version" ] && rm -rf "${global%/}/modelcompress.cli/$version"
+  dotnet tool restore --add-source "$out"
+fi

@@ -3,6 +3,8 @@
 # Fixtures are read from ../shared/fixtures (or $MODELCOMPRESS_FIXTURES); a missing one fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Azurite, for the remote cache tests (a no-op when .tools/azurite has it already).
+bash build/install-azurite.sh
 results="artifacts/test-results"
 rm -rf "$results"
 status=0

@@ -21,10 +21,20 @@ internal sealed partial record CanonicalDiagnostic(
 {
     // origin (optional, may hold a Windows drive colon) + optional (location) + ':' + category + code + ':' + text.
     // The origin is matched lazily so the first ": error CODE:" / ": warning CODE:" ends it.
-    [GeneratedRegex(
-        @"^\s*(?:(?<origin>.*?)(?:\((?<location>[0-9 ,\-]+)\))?\s*:\s+)?(?<category>error|warning)\s+(?<code>[A-Za-z]+[0-9]+)\s*:\s*(?<text>.*?)\s*$",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture)]
+    private const string Pattern =
+        @"^\s*(?:(?<origin>.*?)(?:\((?<location>[0-9 ,\-]+)\))?\s*:\s+)?(?<category>error|warning)\s+(?<code>[A-Za-z]+[0-9]+)\s*:\s*(?<text>.*?)\s*$";
+
+    private const RegexOptions PatternOptions = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture;
+
+#if NET
+    [GeneratedRegex(Pattern, PatternOptions)]
     private static partial Regex LinePattern();
+#else
+    // .NET Framework (MSBuild in Visual Studio) has no regex source generator.
+    private static readonly Regex CompiledPattern = new(Pattern, PatternOptions);
+
+    private static Regex LinePattern() => CompiledPattern;
+#endif
 
     /// <summary>Parses <paramref name="line"/>; false when it is not a coded error or warning.</summary>
     public static bool TryParse(string line, out CanonicalDiagnostic? diagnostic)
@@ -71,7 +81,7 @@ internal sealed partial record CanonicalDiagnostic(
             return true;
         }
 
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var parts = SplitTrimmed(text, ',');
         if (parts.Length is not (1 or 2 or 4))
         {
             return false;
@@ -93,7 +103,7 @@ internal sealed partial record CanonicalDiagnostic(
         // (l) / (l-el) / (l,c) / (l,c-ec): a dash gives the end of the last number's axis.
         for (var i = 0; i < parts.Length; i++)
         {
-            var range = parts[i].Split('-', StringSplitOptions.TrimEntries);
+            var range = SplitTrimmed(parts[i], '-');
             if (range.Length > 2 || !TryNumber(range[0], out position[i]))
             {
                 return false;
@@ -107,6 +117,9 @@ internal sealed partial record CanonicalDiagnostic(
 
         return true;
     }
+
+    // StringSplitOptions.TrimEntries does not exist on .NET Framework.
+    private static string[] SplitTrimmed(string text, char separator) => [.. text.Split(separator).Select(p => p.Trim())];
 
     private static bool TryNumber(string text, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);

@@ -76,6 +76,7 @@ public sealed partial class CompressModels
         args.AppendFileNameIfNotNull(Recipe);
         args.AppendSwitchIfNotNull("--output ", OutputDirectory);
         args.AppendSwitchIfNotNull("--cache-dir ", string.IsNullOrEmpty(CacheDirectory) ? null : CacheDirectory);
+        args.AppendSwitchIfNotNull("--remote-cache ", string.IsNullOrEmpty(RemoteCache) ? null : RemoteCache);
         args.AppendSwitch("--fail-on-regression " + (FailOnRegression ? "true" : "false"));
         args.AppendSwitchIfNotNull("--manifest ", ManifestFile);
         args.AppendSwitchIfNotNull("--depfile ", DepFile);
@@ -92,7 +93,9 @@ public sealed partial class CompressModels
     {
         if (!CanonicalDiagnostic.TryParse(singleLine, out var d) || d is null)
         {
-            Log.LogMessage(messageImportance, singleLine);
+            // MC3700 is the one line that says which tuning candidate won and why: visible at the default verbosity.
+            var importance = singleLine.Contains(": info MC3700:", StringComparison.Ordinal) ? MessageImportance.High : messageImportance;
+            Log.LogMessage(importance, singleLine);
             return;
         }
 

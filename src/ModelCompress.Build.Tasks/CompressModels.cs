@@ -52,6 +52,12 @@ public sealed partial class CompressModels : ToolTask
     /// <summary>The per-layer cache folder (optional).</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary>
+    /// The shared remote cache's container URL (optional; the tool also reads <c>MODELCOMPRESS_REMOTE_CACHE</c>). Never a
+    /// credential: the tool takes that from the environment the build runs in.
+    /// </summary>
+    public string? RemoteCache { get; set; }
+
     /// <summary>Whether an accuracy regression fails the build (true) or is reported as a warning (false).</summary>
     public bool FailOnRegression { get; set; } = true;
 
@@ -62,7 +68,7 @@ public sealed partial class CompressModels : ToolTask
     public string? DotNetHostPath { get; set; }
 
     /// <inheritdoc />
-    protected override string ToolName => OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+    protected override string ToolName => Path.DirectorySeparatorChar == '\\' ? "dotnet.exe" : "dotnet";
 
     /// <inheritdoc />
     public override bool Execute()

@@ -19,6 +19,7 @@ public static class CliApp
             InspectCommand.Create(),
             InitCommand.Create(),
             Verbs.CacheCommand.Create(),
+            Verbs.TuneCommand.Create(),
         };
         return root;
     }

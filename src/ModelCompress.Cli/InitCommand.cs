@@ -77,7 +77,7 @@ public static class InitCommand
     {
         string? Relative(string? path) => path is null ? null : Path.GetRelativePath(recipeDirectory, Path.GetFullPath(path)).Replace('\\', '/');
         var layers = ModelCompressEngine.FindLayers(model);
-        var hints = new RecipeTemplateHints
+        var hints = ModelCompressEngine.ChooseMode(model, new RecipeTemplateHints
         {
             CalibrationData = Relative(options.Calibration),
             VerifyData = Relative(options.Verify),
@@ -85,7 +85,7 @@ public static class InitCommand
             Input = model.Graph.Inputs.Count(i => !model.Graph.Initializers.ContainsKey(i.Name)) > 1
                 ? model.Graph.Inputs.First(i => !model.Graph.Initializers.ContainsKey(i.Name)).Name
                 : null,
-        };
+        });
         var sb = new StringBuilder();
         sb.Append("# Written by 'dotnet model-compress init' for ").Append(Path.GetFileName(options.Model)).Append(": ")
           .Append(layers.Count).Append(" quantizable layer(s)");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Passes;
+using ModelCompress.Recipe;
 
 namespace ModelCompress.Cli;
 
@@ -62,9 +63,15 @@ public static class InspectCommand
     {
         var model = OnnxModel.Load(path);
         var graph = model.Graph;
-        var tensors = graph.AllGraphsRecursive().SelectMany(g => g.Initializers.Values).ToList();
+        // Exporters such as spox keep weights in Constant nodes (inside If branches too): they are parameters as well.
+        var tensors = graph.AllGraphsRecursive().SelectMany(g => g.Initializers.Values)
+            .Concat(graph.AllNodesRecursive().Where(n => n is { OpType: "Constant", IsDefaultDomain: true })
+                .SelectMany(n => n.Attributes).Where(a => a.Name == "value" && a.Tensor is not null).Select(a => a.Tensor!))
+            .ToList();
         var layers = ModelCompressEngine.FindLayers(model)
-            .Select(l => new LayerSummary(l.Name, l.Node.OpType, l.WeightName, [.. l.Weight.Dims], l.Weight.ElementCount))
+            .Select(l => new LayerSummary(l.Name, l.Node.OpType, l.WeightName, [.. l.Weight.Dims], l.Weight.ElementCount, l.InSubgraph))
+            .Concat(ModelCompressEngine.FindRecurrentWeights(model)
+                .Select(r => new LayerSummary(r.Name, r.Node.OpType, r.WeightName, [.. r.Weight.Dims], r.Weight.ElementCount, r.InSubgraph)))
             .ToList();
         return new ModelSummary(
             Path.GetFullPath(path),
@@ -80,7 +87,11 @@ public static class InspectCommand
             graph.AllNodesRecursive().Count(),
             tensors.Sum(t => t.ElementCount),
             tensors.Sum(t => t.ByteLength),
-            layers);
+            layers)
+        {
+            Modes = [.. ModelCompressEngine.ModeChanges(model).Select(m => new ModeSummary(
+                m.Mode switch { QuantizeMode.WeightOnly => "weight_only", QuantizeMode.Dynamic => "dynamic", _ => "static" }, m.Layers, m.WeightBytes, m.NeedsCalibration))],
+        };
     }
 
     private static string Value(OnnxValueInfo v) =>
@@ -91,14 +102,20 @@ public static class InspectCommand
         var c = CultureInfo.InvariantCulture;
         o.WriteLine(s.Path);
         o.WriteLine(string.Create(c, $"  file {s.FileBytes:N0} bytes, IR {s.IrVersion}, opsets {string.Join(", ", s.Opsets.Select(p => $"{p.Key}:{p.Value}"))}, producer '{s.Producer}'"));
-        o.WriteLine(string.Create(c, $"  {s.Parameters:N0} parameters in initializers ({s.ParameterBytes:N0} bytes), {s.Nodes} nodes"));
+        o.WriteLine(string.Create(c, $"  {s.Parameters:N0} parameters in initializers and Constant nodes ({s.ParameterBytes:N0} bytes), {s.Nodes} nodes"));
         o.WriteLine("  inputs:  " + string.Join("; ", s.Inputs));
         o.WriteLine("  outputs: " + string.Join("; ", s.Outputs));
         o.WriteLine("  operators: " + string.Join(", ", s.Operators.Select(p => string.Create(c, $"{p.Key} {p.Value}"))));
+        o.WriteLine("  int8 quantize modes would change:");
+        foreach (var m in s.Modes)
+        {
+            o.WriteLine(string.Create(c, $"    {m.Mode,-12} {m.Layers,4} layer(s), {m.WeightBytes,12:N0} bytes of float weights{(m.NeedsCalibration ? " (needs calibration data)" : string.Empty)}"));
+        }
+
         o.WriteLine(string.Create(c, $"  quantizable layers ({s.QuantizableLayers.Count}):"));
         foreach (var l in s.QuantizableLayers)
         {
-            o.WriteLine(string.Create(c, $"    {l.Name} ({l.Op}) weight {l.Weight} [{string.Join(", ", l.Shape)}] {l.Parameters:N0} params"));
+            o.WriteLine(string.Create(c, $"    {l.Name} ({l.Op}) weight {l.Weight} [{string.Join(", ", l.Shape)}] {l.Parameters:N0} params{(l.InSubgraph ? " (in a subgraph)" : string.Empty)}"));
         }
     }
 }

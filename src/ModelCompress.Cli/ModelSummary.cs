@@ -13,4 +13,8 @@ internal sealed record ModelSummary(
     int Nodes,
     long Parameters,
     long ParameterBytes,
-    IReadOnlyList<LayerSummary> QuantizableLayers);
+    IReadOnlyList<LayerSummary> QuantizableLayers)
+{
+    /// <summary>What each int8 quantize mode would change: layers and float weight bytes.</summary>
+    public IReadOnlyList<ModeSummary> Modes { get; init; } = [];
+}

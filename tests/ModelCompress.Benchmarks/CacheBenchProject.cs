@@ -120,6 +120,15 @@ internal sealed class CacheBenchProject : IDisposable
             sink ?? new ListDiagnosticSink(), CancellationToken.None);
     }
 
+    /// <summary>A run with the local cache in <paramref name="cacheDir"/> reading through <paramref name="remote"/>.</summary>
+    public CompressResult Compress(string output, string cacheDir, ModelCompress.Cache.RemoteCacheOptions remote, IDiagnosticSink sink)
+    {
+        var recipe = RecipeLoader.Load(PathOf("compression.yaml"), RecipeLoadOptions.Default, sink)
+            ?? throw new InvalidOperationException("the bench recipe is invalid");
+        return ModelCompressEngine.Compress(recipe, new CompressOptions(PathOf(output)) { CacheDirectory = PathOf(cacheDir), RemoteCache = remote },
+            sink, CancellationToken.None);
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private static long[] Bytes(string fixture) =>

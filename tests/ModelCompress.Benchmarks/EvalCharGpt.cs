@@ -16,6 +16,7 @@ internal sealed class EvalCharGpt : IEvalFixture
     private const int TestBytes = 200_000;
     private const int CalibrationWindows = 64;
     private const int QuickWindows = 128;
+    private const int QuickOodWindows = 256;
 
     public string Name => "char-gpt";
 
@@ -29,6 +30,8 @@ internal sealed class EvalCharGpt : IEvalFixture
         var test = File.ReadAllBytes(Fixtures.Require("data/wikitext-2/test.txt")).AsSpan(0, TestBytes).ToArray().Select(b => (int)b).ToArray();
         var starts = EvalLanguageModel.ConsecutiveStarts(test.Length, SeqLen, o.Quick ? QuickWindows : null);
         var lm = new EvalLanguageModel(test, starts, SeqLen, batch: 64);
+        var (oodBytes, oodDetail) = EvalOodText.Load();
+        var ood = oodBytes is null ? null : new EvalLanguageModel([.. oodBytes.Select(b => (int)b)], OodStarts(oodBytes.Length, o.Quick), SeqLen, batch: 64);
 
         var columns = new List<EvalVariant> { EvalVariant.Fp32(fp32) };
         columns.AddRange(context.OurVariants(Name, fp32, calibration, CalibrationWindows));
@@ -38,13 +41,15 @@ internal sealed class EvalCharGpt : IEvalFixture
             ("gpt-qdq_minmax_pc_s8act.onnx", "peer QDQ pc s8act")));
 
         var results = new EvalLmResult?[columns.Count];
+        var oodResults = new EvalLmResult?[columns.Count];
         for (var i = 0; i < columns.Count; i++)
         {
             if (columns[i].Available)
             {
-                EvalContext.Progress($"{Name}: scoring {columns[i].Header} on {lm.Windows} windows");
+                EvalContext.Progress($"{Name}: scoring {columns[i].Header} on {lm.Windows} windows (+ {ood?.Windows ?? 0} out-of-domain)");
                 using var session = EvalOrt.Session(columns[i].Path!, o.EvalThreads);
                 results[i] = lm.Evaluate(session, i == 0 ? null : results[0]!.Argmax);
+                oodResults[i] = ood?.Evaluate(session, i == 0 ? null : oodResults[0]!.Argmax);
             }
         }
 
@@ -56,9 +61,18 @@ internal sealed class EvalCharGpt : IEvalFixture
         table.Row("Δ perplexity vs fp32", i => i == 0 ? null : EvalTable.DeltaPercent(results[i]!.Perplexity, r0.Perplexity));
         table.Row("next-byte top-1", i => EvalTable.F(results[i]!.Top1, 4));
         table.Row("top-1 agreement with fp32", i => i == 0 ? null : EvalTable.F(results[i]!.Agreement!.Value, 4));
+        if (ood is not null)
+        {
+            table.Row($"out-of-domain ({ood.Windows:N0} windows): perplexity per byte", i => EvalTable.F(oodResults[i]!.Perplexity, 4));
+            table.Row("out-of-domain: Δ perplexity vs fp32", i => i == 0 ? null : EvalTable.DeltaPercent(oodResults[i]!.Perplexity, oodResults[0]!.Perplexity));
+            table.Row("out-of-domain: top-1 agreement with fp32", i => i == 0 ? null : EvalTable.F(oodResults[i]!.Agreement!.Value, 4));
+        }
+
         var sizes = EvalContext.SizeRows(table, columns);
         var speedUp = context.LatencyRows(table, columns, "input_ids", lm.FirstWindow, "[1,128]");
         AddTargets(context, columns, results, sizes, speedUp);
+        AddOodTargets(context.Targets, columns, oodResults);
+        table.Note($"out-of-domain text: {EvalOodText.Label}; {oodDetail}");
         table.Note($"calibration (ours and the peer's): {CalibrationWindows} windows of {SeqLen} bytes of wikitext-2/valid.txt at NumPy " +
             $"default_rng(1234) offsets [{EvalNumpyRandom.Preview(offsets)}] (port checked against NumPy's documented outputs); written to calib.npy [64,128] int64");
         if (!o.Quick)
@@ -92,6 +106,24 @@ internal sealed class EvalCharGpt : IEvalFixture
             "ORT latency fp32/int8 ≥ 2.8× (batch 1, seq 128, 1 thread)", $"char-gpt: {h}",
             i < 0 ? null : speedUp[i], r => r >= 2.8, r => EvalTable.F(r, 2) + "×"));
         t.AutoVsHalf(Name, "perplexity", columns, i => results[i]!.Perplexity, higherIsBetter: false, v => EvalTable.F(v, 4));
+    }
+
+    /// <summary>Every window of the out-of-domain text; with --quick, <see cref="QuickOodWindows"/> of them spread evenly over it (all of its texts).</summary>
+    private static int[] OodStarts(int length, bool quick)
+    {
+        var all = EvalLanguageModel.ConsecutiveStarts(length, SeqLen);
+        return quick && all.Length > QuickOodWindows ? [.. Enumerable.Range(0, QuickOodWindows).Select(i => all[(int)((long)i * all.Length / QuickOodWindows)])] : all;
+    }
+
+    /// <summary>Issue 13: SmoothQuant auto at least as faithful as plain static minmax on text outside the calibration domain.</summary>
+    private static void AddOodTargets(EvalTargets t, List<EvalVariant> columns, EvalLmResult?[] ood)
+    {
+        var minmax = EvalTargets.Index(columns, "int8 minmax");
+        var auto = EvalTargets.Index(columns, "SQ auto");
+        double? Agreement(int i) => i < 0 ? null : ood[i]?.Agreement;
+        var reference = Agreement(minmax);
+        t.Check("char-gpt SQ auto: out-of-domain top-1 agreement ≥ int8 minmax's", "SQ auto",
+            reference is null ? null : Agreement(auto), a => a >= reference!.Value, a => $"{EvalTable.F(a, 4)} vs {EvalTable.F(reference!.Value, 4)}");
     }
 
     /// <summary>The peer's calibration windows as calib.npy ([64, 128] int64) and their offsets.</summary>

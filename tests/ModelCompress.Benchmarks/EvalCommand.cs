@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace ModelCompress.Benchmarks;
 
 /// <summary>
-/// <c>eval [--quick] [--models a,b] [--peer-dir DIR] [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--suite int8|pruning|obs|structured]</c>:
+/// <c>eval [--quick] [--models a,b] [--peer-dir DIR] [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--variants a,b] [--suite int8|pruning|obs|structured]</c>:
 /// accuracy, size and ONNX Runtime latency of fp32 vs our int8 variants (made by the engine from recipes this command
 /// writes) vs the peer's models (ORT's Python quantizer, tools/ort_peer.py), on the real fixtures, one Markdown table
 /// per fixture. Models: char-gpt, stories260K, mnist-8, ppocrv4-rec. Wrapped by build/eval.sh.
@@ -39,7 +39,7 @@ internal sealed class EvalCommand : IBenchCommand
         try
         {
             Header(options, workDir, temporary);
-            IEvalFixture[] fixtures = [new EvalCharGpt(), new EvalStories(), new EvalMnist(), new EvalOcr()];
+            IEvalFixture[] fixtures = [new EvalCharGpt(), new EvalStories(), new EvalMnist(), new EvalOcr(), new EvalOcrCls()];
             foreach (var fixture in fixtures.Where(f => options.Includes(f.Name)))
             {
                 var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -87,7 +87,7 @@ internal sealed class EvalCommand : IBenchCommand
 
     private const string Usage = """
         usage: eval [--quick] [--models char-gpt,stories260K,mnist-8,ppocrv4-rec] [--peer-dir DIR]
-                    [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--suite int8|pruning|obs|structured]
+                    [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--variants a,b] [--suite int8|pruning|obs|structured]
           --quick            data subsets and 8 latency rounds (a smoke run; numbers are not the reference ones)
           --models           which fixtures (default: all)
           --peer-dir         folder written by tools/ort_peer.py: adds the peer's models as columns
@@ -95,6 +95,8 @@ internal sealed class EvalCommand : IBenchCommand
           --threads          intra-op threads for the accuracy passes (default 2)
           --latency-rounds   timed rounds per model and thread count (default 40)
           --no-weight-only   leave out the weight-only int8 column
+          --variants a,b     only our variants with these slugs (w8, dyn, minmax, sq05, sqauto, and the
+                             optional sqauto-h1, sq05-h2; fp32 always)
           --suite            int8 (default): the quantization columns; pruning: magnitude, Wanda and PST at 50 % and 2:4,
                              each also followed by SmoothQuant int8; obs: int4 RTN/GPTQ, SparseGPT and magnitude;
                              structured: structured pruning 25 % (activation, weight importance), SQ int8, and both

@@ -32,9 +32,10 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
             EvalPruneRecipes.Suite => EvalPruneRecipes.Variants,
             EvalObsRecipes.Suite => EvalObsRecipes.Variants,
             EvalStructured.Suite => EvalStructured.Variants,
-            _ => EvalRecipes.Standard,
+            EvalConvRecipes.Suite => EvalConvRecipes.Variants,
+            _ => Options.Variants is null ? EvalRecipes.Standard : [.. EvalRecipes.Standard, .. EvalRecipes.Optional],
         };
-        foreach (var v in variants.Where(v => !(Options.NoWeightOnly && v.Slug == "w8")))
+        foreach (var v in variants.Where(v => !(Options.NoWeightOnly && v.Slug == "w8") && (Options.Variants is null || Options.Variants.Contains(v.Slug))))
         {
             Progress($"{fixture}: compressing {v.Header}");
             result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples, Options.Suite == EvalPruneRecipes.Suite ? Path.Combine(FolderFor(fixture), "cache") : null));

@@ -32,6 +32,7 @@ internal sealed class EvalMnist : IEvalFixture
         var columns = new List<EvalVariant> { EvalVariant.Fp32(fp32) };
         columns.AddRange(context.OurVariants(Name, fp32, calibration, CalibrationCount));
         columns.AddRange(context.PeerVariants(
+            ("mnist-qdq_minmax_pc.onnx", "peer QDQ minmax pc"),
             ("mnist-qdq_minmax_pt.onnx", "peer QDQ minmax pt"),
             ("mnist-qdq_entropy_pt.onnx", "peer QDQ entropy pt"),
             ("mnist-qdq_percentile_pt.onnx", "peer QDQ percentile pt")));

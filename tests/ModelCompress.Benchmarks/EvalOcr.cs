@@ -39,6 +39,7 @@ internal sealed class EvalOcr : IEvalFixture
 
         var columns = new List<EvalVariant> { EvalVariant.Fp32(fp32) };
         columns.AddRange(context.OurVariants(Name, fp32, calibration, CalibrationLines));
+        columns.AddRange(context.PeerVariants(("ocr-rec-qdq_minmax_pc.onnx", "peer QDQ minmax pc")));
         var outputs = new float[columns.Count][][];
         for (var i = 0; i < columns.Count; i++)
         {
@@ -65,7 +66,15 @@ internal sealed class EvalOcr : IEvalFixture
         table.Note($"inputs: line j = MNIST test images 6j..6j+5 (j < {lines}); calibration: {CalibrationLines} lines from images " +
             $"{CalibrationFirstImage}..{CalibrationFirstImage + (CalibrationLines * EvalOcrLines.Digits) - 1}, calib.npy [{CalibrationLines},3,48,320] float32");
         table.Note($"example: digits {truth[0]}, fp32 reads \"{decoded[0]![0]}\"; CTC greedy decoding (collapse repeats, drop blank 0), dictionary ppocr_keys_v1.txt + space");
-        table.Note("no peer column: tools/ort_peer.py does not quantize the recognizer");
+        foreach (var note in EvalPeerJson.Notes(o.PeerDir, Name))
+        {
+            table.Note(note);
+        }
+
+        if (o.PeerDir is null)
+        {
+            table.Note("no peer column: pass --peer-dir with the models of build/peer/ort_peer_conv.py");
+        }
         table.Print(context.Out);
     }
 

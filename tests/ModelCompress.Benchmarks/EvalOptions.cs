@@ -6,7 +6,7 @@ namespace ModelCompress.Benchmarks;
 internal sealed record EvalOptions
 {
     /// <summary>Every fixture the command knows, in the order the tables are printed.</summary>
-    public static readonly string[] AllModels = ["char-gpt", "stories260K", "mnist-8", "ppocrv4-rec"];
+    public static readonly string[] AllModels = ["char-gpt", "stories260K", "mnist-8", "ppocrv4-rec", "ppocrv4-cls"];
 
     /// <summary>A subset of the data and fewer latency rounds, for a smoke run.</summary>
     public bool Quick { get; init; }
@@ -32,6 +32,8 @@ internal sealed record EvalOptions
     /// <summary>Leaves out the weight-only int8 column.</summary>
     public bool NoWeightOnly { get; init; }
 
+    /// <summary>Only our variants with these slugs (e.g. minmax,sqauto); null keeps every one.</summary>
+    public IReadOnlyList<string>? Variants { get; init; }
 
     /// <summary>Parses the arguments after <c>eval</c>; null with <paramref name="error"/> set when they are wrong.</summary>
     public static EvalOptions? Parse(string[] args, out string? error)
@@ -82,9 +84,9 @@ internal sealed record EvalOptions
                         break;
                     case "--suite":
                         var suite = Next();
-                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite))
+                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite or EvalConvRecipes.Suite))
                         {
-                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}";
+                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}, {EvalConvRecipes.Suite}";
                             return null;
                         }
 
@@ -92,6 +94,9 @@ internal sealed record EvalOptions
                         break;
                     case "--no-weight-only":
                         o = o with { NoWeightOnly = true };
+                        break;
+                    case "--variants":
+                        o = o with { Variants = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
                         break;
                     default:
                         error = $"unknown option '{args[i]}'";

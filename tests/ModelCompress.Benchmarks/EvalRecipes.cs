@@ -30,6 +30,16 @@ internal static class EvalRecipes
     ];
 
     /// <summary>
+    /// Variants made only when <c>--variants</c> names them: SmoothQuant auto as it was before it kept headroom
+    /// (<c>headroom: 1</c>, Eq. 4 as written), to compare with today's default in the same run.
+    /// </summary>
+    public static readonly IReadOnlyList<EvalRecipeVariant> Optional =
+    [
+        new("SQ auto h=1", "sqauto-h1", "      - smoothquant: { alpha: auto, headroom: 1 }\n" + StaticMinMax, true, true),
+        new("SQ α=0.5 h=2", "sq05-h2", "      - smoothquant: { alpha: 0.5, headroom: 2 }\n" + StaticMinMax, true, true),
+    ];
+
+    /// <summary>
     /// Runs the engine on <paramref name="variant"/>'s recipe for <paramref name="source"/>, calibrated on
     /// <paramref name="calibration"/> (an .npy whose rows are the calibration samples, all of them used in order).
     /// </summary>

@@ -2,13 +2,13 @@ using ModelCompress.Testing;
 
 namespace ModelCompress.Cli.Tests;
 
-/// <summary>The verbs' temp project: <see cref="TestProject.Mlp"/> with a 32 → 64 → 64 → 10 MLP.</summary>
+/// <summary>The verbs' temp project: <see cref="TestProject.Mlp"/> with a 32 → 64 → 64 → 10 MLP and 16 samples in verify.npz.</summary>
 internal sealed class CliProject : IDisposable
 {
     private readonly TestProject _project;
 
     public CliProject(string steps = "      - quantize: { mode: weight_only }", string thresholds = "        - { metric: cosine, min: 0.999 }") =>
-        _project = TestProject.Mlp(steps, thresholds, inputSize: 32, hiddenSize: 64);
+        _project = TestProject.Mlp(steps, thresholds, inputSize: 32, hiddenSize: 64, data: "verify.npz", samples: 16);
 
     public string Recipe => _project.Recipe;
 

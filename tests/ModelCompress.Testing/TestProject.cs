@@ -96,18 +96,20 @@ public sealed class TestProject : IDisposable
 
     /// <summary>
     /// An MLP project: models/model.onnx (<paramref name="inputSize"/> → <paramref name="hiddenSize"/> →
-    /// <paramref name="hiddenSize"/> → 10), 32 verify samples in data/verify.npz and a recipe with
-    /// <paramref name="steps"/> and <paramref name="thresholds"/>.
+    /// <paramref name="hiddenSize"/> → 10), <paramref name="samples"/> verify samples in <paramref name="data"/> and a
+    /// recipe with <paramref name="steps"/> and <paramref name="thresholds"/>.
     /// </summary>
     public static TestProject Mlp(
         string steps = "      - quantize: { mode: weight_only }",
         string thresholds = "        - { metric: cosine, min: 0.999 }",
         int inputSize = 64,
-        int hiddenSize = 256)
+        int hiddenSize = 256,
+        string data = "data/verify.npz",
+        int samples = 32)
     {
         var p = new TestProject();
         p.AddModel("models/model.onnx", SampleModels.Mlp(inputSize: inputSize, hiddenSize: hiddenSize, outputSize: 10, hiddenLayers: 2));
-        p.AddRandomData("data/verify.npz", 1, ("input", [32, inputSize]));
+        p.AddRandomData(data, 1, ("input", [samples, inputSize]));
         p.WriteRecipe($"""
             version: 1
             models:
@@ -116,7 +118,7 @@ public sealed class TestProject : IDisposable
                 steps:
             {steps}
                 verify:
-                  data: data/verify.npz
+                  data: {data}
                   thresholds:
             {thresholds}
             """);

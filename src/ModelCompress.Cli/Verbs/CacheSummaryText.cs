@@ -28,6 +28,11 @@ internal static class CacheSummaryText
                 $"; calibration: {cache.CalibrationHits} read back, {cache.CalibrationMisses} run");
         }
 
+        if (cache.RemoteHits is { } remote)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"; {remote} read from the remote cache");
+        }
+
         // Models cut into segments: how much of the calibration and verification ONNX Runtime actually ran.
         var segmented = cache.Lookups.Where(l => l.Segments is not null).ToList();
         if (segmented.Count > 0)

@@ -6,7 +6,8 @@ namespace ModelCompress.Analysis;
 /// Resolves values that are constant: initializers and Constant nodes, and layout ops applied to constants (Identity,
 /// Reshape with a constant shape, Flatten, Transpose) as older exporters emit them — the MNIST model zoo's MatMul
 /// weight is <c>Reshape(initializer, constant shape)</c>. Only layout changes are evaluated; arithmetic on constants is
-/// left to the model.
+/// left to the model. In a subgraph, values of the enclosing graphs are resolved there
+/// (<see cref="OwnerOf"/> names the graph that defines one).
 /// </summary>
 internal static class ConstantValues
 {
@@ -14,6 +15,23 @@ internal static class ConstantValues
 
     /// <summary>The constant behind <paramref name="value"/>, or false.</summary>
     public static bool TryGet(OnnxGraph graph, string value, out OnnxTensor tensor) => TryGet(graph, value, 0, out tensor);
+
+    /// <summary>
+    /// The graph that defines <paramref name="value"/> as seen from <paramref name="graph"/>: itself, or the nearest
+    /// enclosing graph that does (a subgraph reads outer values by name); <paramref name="graph"/> when none does.
+    /// </summary>
+    public static OnnxGraph OwnerOf(OnnxGraph graph, string value)
+    {
+        for (var g = graph; g is not null; g = g.ParentGraph)
+        {
+            if (g.IsDefinedHere(value))
+            {
+                return g;
+            }
+        }
+
+        return graph;
+    }
 
     private static bool TryGet(OnnxGraph graph, string value, int depth, out OnnxTensor tensor)
     {
@@ -23,7 +41,15 @@ internal static class ConstantValues
         }
 
         tensor = null!;
-        if (depth >= MaxDepth || graph.GetProducer(value) is not { IsDefaultDomain: true } node || node.Inputs.Count == 0
+        var producer = graph.GetProducer(value);
+        if (producer is null && depth < MaxDepth && !graph.IsGraphInput(value) && graph.ParentGraph is { } parent)
+        {
+            // A subgraph (If branch, Loop or Scan body) reads values of its enclosing graphs by name: a layout op of a
+            // constant made out there is as constant in here.
+            return TryGet(parent, value, depth + 1, out tensor);
+        }
+
+        if (depth >= MaxDepth || producer is not { IsDefaultDomain: true } node || node.Inputs.Count == 0
             || !TryGet(graph, node.Inputs[0], depth + 1, out var source) || source.DataType != TensorDataType.Float)
         {
             return false;

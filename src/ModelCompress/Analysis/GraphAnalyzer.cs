@@ -3,7 +3,7 @@ using ModelCompress.Onnx;
 namespace ModelCompress.Analysis;
 
 /// <summary>
-/// The one layer model: the linear layers of a model's main graph that every pass, <c>inspect</c>, <c>init</c> and the
+/// The one layer model: the linear layers of a model (main graph and, apart, If/Loop/Scan subgraphs) that every pass, <c>inspect</c>, <c>init</c> and the
 /// verification work on — MatMul with a constant float weight of rank ≥ 2, Gemm with a constant 2-D float B (transB
 /// or not), Conv with a constant float kernel; constants may be initializers, Constant nodes, or Identity, Reshape,
 /// Flatten or Transpose of those (<see cref="ConstantValues"/>) — the op feeding each, and the groups of layers that read the same activation. MatMuls of two activations
@@ -14,7 +14,10 @@ public static partial class GraphAnalyzer
     /// <summary>The smallest Gather table reported as an embedding; smaller constants are shape plumbing.</summary>
     public const int MinEmbeddingElements = 1024;
 
-    /// <summary>Analyzes <paramref name="model"/>'s main graph (subgraphs are not searched).</summary>
+    /// <summary>
+    /// Analyzes <paramref name="model"/>: the main graph's layers, groups and embeddings, and apart from them the
+    /// layers inside If/Loop/Scan subgraphs (nested too) and the constant weights of LSTM/GRU/RNN ops anywhere.
+    /// </summary>
     public static ModelAnalysis Analyze(OnnxModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -39,6 +42,8 @@ public static partial class GraphAnalyzer
             }
         }
 
+        var (subgraphLayers, recurrent) = AnalyzeNested(graph);
+
         var groups = new List<LayerGroup>();
         foreach (var byInput in layers.Where(l => l.Kind != LinearLayerKind.Conv && !l.IsBatched).GroupBy(l => l.InputName, StringComparer.Ordinal))
         {
@@ -46,7 +51,7 @@ public static partial class GraphAnalyzer
             groups.Add(new LayerGroup(byInput.Key, members, FindAnchor(graph, byInput.Key, members, layers)));
         }
 
-        return new ModelAnalysis(layers, groups, embeddings);
+        return new ModelAnalysis(layers, groups, embeddings) { SubgraphLayers = subgraphLayers, RecurrentWeights = recurrent };
     }
 
     private static LinearLayer? TryLinear(OnnxGraph graph, OnnxNode node)
@@ -62,7 +67,7 @@ public static partial class GraphAnalyzer
             return null;
         }
 
-        var fromConstant = !graph.Initializers.ContainsKey(node.Inputs[1]);
+        var fromConstant = !ConstantValues.OwnerOf(graph, node.Inputs[1]).Initializers.ContainsKey(node.Inputs[1]);
         var dims = weight.Dims;
         switch (node.OpType)
         {

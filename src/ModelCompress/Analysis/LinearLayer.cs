@@ -41,6 +41,9 @@ public sealed class LinearLayer
     /// <summary>The node's name, or its first output when it has none.</summary>
     public string Name => Node.Name.Length > 0 ? Node.Name : Node.Outputs.FirstOrDefault() ?? "(unnamed)";
 
+    /// <summary>Whether the node sits inside an If, Loop or Scan subgraph (its graph has a parent node).</summary>
+    public bool InSubgraph => Node.Graph?.ParentNode is not null;
+
     /// <summary>The operator.</summary>
     public LinearLayerKind Kind { get; }
 

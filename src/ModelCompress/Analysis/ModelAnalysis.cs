@@ -13,6 +13,19 @@ public sealed record ModelAnalysis(
     IReadOnlyList<LayerGroup> Groups,
     IReadOnlyList<EmbeddingTable> Embeddings)
 {
+    /// <summary>
+    /// Layers inside If/Loop/Scan subgraphs (nested ones too), in graph order, subgraph by subgraph. Kept apart from
+    /// <see cref="Layers"/>: only passes that edit the layer's own graph (weight-only int8 and int4, dynamic int8)
+    /// take them; a pass that needs the layer's input observed or the main graph rewired leaves them float.
+    /// </summary>
+    public IReadOnlyList<LinearLayer> SubgraphLayers { get; init; } = [];
+
+    /// <summary>The constant W and R weights of LSTM, GRU and RNN ops, in the main graph and in subgraphs.</summary>
+    public IReadOnlyList<RecurrentWeight> RecurrentWeights { get; init; } = [];
+
+    /// <summary><see cref="Layers"/> followed by <see cref="SubgraphLayers"/>.</summary>
+    public IEnumerable<LinearLayer> AllLayers => Layers.Concat(SubgraphLayers);
+
     /// <summary>The layer built on the node named <paramref name="nodeName"/>, or null.</summary>
     public LinearLayer? FindLayer(string nodeName) => Layers.FirstOrDefault(l => l.Node.Name == nodeName);
 

@@ -8,7 +8,7 @@ namespace ModelCompress.Analysis;
 /// meaning (later versions only add types, optional inputs or attributes whose default is the old behaviour — e.g.
 /// Cast-19's <c>saturate</c> concerns float8 only, Shape-15's <c>start</c>/<c>end</c>); the Reduce operators of
 /// opset 18 take <c>axes</c> as an input instead of an attribute and are rewritten, and a Split-18 without a
-/// <c>split</c> input must state <c>num_outputs</c>, which is added. Anything else (Resize, control flow, other domains, ...) blocks the raise.
+/// <c>split</c> input must state <c>num_outputs</c>, which is added. Anything else (Resize, other domains, ...) blocks the raise.
 /// </summary>
 public static partial class OpsetUpgrade
 {
@@ -28,6 +28,11 @@ public static partial class OpsetUpgrade
         "QuantizeLinear", "Range", "Reciprocal", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Sin", "Slice",
         "Softmax", "Softplus", "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Tile", "Transpose",
         "Trilu", "Unsqueeze", "Where",
+
+        // Control flow and recurrent ops only gained element types from 13 to 21 (If/Loop/Scan-16, -19, -21) or an
+        // optional attribute whose default is the old behaviour (LSTM/GRU/RNN-14 'layout'); their bodies are checked
+        // node by node like the main graph.
+        "If", "Loop", "Scan", "LSTM", "GRU", "RNN",
     };
 
     // ReduceMean/Max/Min/Prod/L1/L2/LogSum/LogSumExp/SumSquare-18 take 'axes' as an optional input (ReduceSum did at 13).

@@ -86,10 +86,9 @@ public static class IdxReader
         }
 
         shape[0] = Math.Min(shape[0], maxItems);
-        var count = NdArray.ElementCount(shape);
-        var data = Array.CreateInstance(NdArray.ClrType(type), count);
+        var count = BoundedArrayReader.Count(shape, size);
+        var data = BoundedArrayReader.Read(stream, type, count, "IDX data");
         var bytes = NpyReader.AsBytes(data);
-        Fill(stream, bytes);
         if (size > 1 && BitConverter.IsLittleEndian)
         {
             for (var i = 0; i < bytes.Length; i += size)

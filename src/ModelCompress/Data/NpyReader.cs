@@ -14,6 +14,7 @@ namespace ModelCompress.Data;
 /// </summary>
 public static class NpyReader
 {
+    private const int MaxHeaderLength = 1 << 20;
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads the file at <paramref name="path"/>; a missing or malformed file is a coded error (MC3002/MC3003).</summary>
@@ -59,7 +60,11 @@ public static class NpyReader
         {
             Span<byte> len = stackalloc byte[4];
             ReadExactly(stream, len);
-            headerLength = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(len));
+            // NumPy writes headers of a few hundred bytes; a length beyond 1 MiB is a forged field, not a header.
+            var announced = BinaryPrimitives.ReadUInt32LittleEndian(len);
+            headerLength = announced <= MaxHeaderLength
+                ? (int)announced
+                : throw new InvalidDataException($"the .npy header length {announced} is beyond the {MaxHeaderLength}-byte limit");
         }
         else
         {
@@ -76,11 +81,10 @@ public static class NpyReader
         }
 
         var (type, bigEndian) = ParseDescr(descr);
-        var count = NdArray.ElementCount(shape);
         var size = NdArray.ElementSize(type);
-        var data = Array.CreateInstance(NdArray.ClrType(type), count);
+        var count = BoundedArrayReader.Count(shape, size);
+        var data = BoundedArrayReader.Read(stream, type, count, ".npy data");
         var bytes = MemoryMarshalBytes(data, checked((int)(count * size)));
-        ReadExactly(stream, bytes);
         if (bigEndian && size > 1)
         {
             for (var i = 0; i < bytes.Length; i += size)

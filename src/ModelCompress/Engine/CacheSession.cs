@@ -45,6 +45,9 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     /// <summary>The cache, or null when the run has none.</summary>
     public ILayerCache? Cache => cache;
 
+    /// <summary>The local folder behind the cache (itself, or the one a remote cache reads through), if any.</summary>
+    private DirectoryLayerCache? LocalFolder => cache as DirectoryLayerCache ?? (cache as RemoteLayerCache)?.Local;
+
     /// <summary>Layer results read back in this run.</summary>
     public int Hits { get; private set; }
 
@@ -74,7 +77,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         }
 
         Hits++;
-        Record(modelName, step, "layer", layerName, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds);
+        Record(modelName, step, "layer", layerName, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds, remote: entry.Remote);
         result = entry.Payload;
         return true;
     }
@@ -133,7 +136,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
                     cache.Refresh(StatisticsCodec.PartKey(hash));
                 }
 
-                Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds);
+                Record(model.Name, step.Kind, "calibration", null, clock.Elapsed.TotalMilliseconds, entry.ComputeMilliseconds, remote: entry.Remote);
                 return new CachedStatistics(index, LoadPart, () => CollectAndStore(model.Name, step.Kind, key, names, collect, Stopwatch.StartNew()), StatisticsHash);
             }
 
@@ -221,7 +224,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         {
             _damagedParts.Add(partKey);
             ReportDamaged(partKey, "its statistics do not match their index");
-            if (cache is DirectoryLayerCache directory)
+            if (LocalFolder is { } directory)
             {
                 AtomicFile.TryDelete(directory.PathOf(partKey));
             }
@@ -235,7 +238,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
     private void ReportDamaged(CacheKey key, string problem)
     {
-        var path = (cache as DirectoryLayerCache)?.PathOf(key) ?? key.ToString();
+        var path = LocalFolder?.PathOf(key) ?? key.ToString();
         sink?.Report(EngineDiagnostics.Catalog.Create("MC6001", DiagnosticSeverity.Warning, path, 0, 0, path, problem));
     }
 
@@ -256,6 +259,12 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         statistics is null ? SHA256.HashData([])
         : _statisticsHashes.TryGetValue(statistics, out var hash) ? hash
         : SHA256.HashData(statistics.ToBytes());
+
+    /// <summary>Calibration statistics read back from the cache in this run (tuning trials share them).</summary>
+    public int StatisticsHits { get; private set; }
+
+    /// <summary>Calibration statistics collected in this run.</summary>
+    public int StatisticsMisses { get; private set; }
 
     /// <summary>How many times this run serialized a model to hash it for a calibration key.</summary>
     public int ModelsSerializedForKeys => _digests.Serialized;
@@ -298,14 +307,22 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
             Count(lookups, "calibration", true),
             Count(lookups, "calibration", false),
             Math.Round(lookups.Sum(l => l.SavedMilliseconds), 3),
-            lookups);
+            lookups)
+        {
+            RemoteHits = cache is RemoteLayerCache ? lookups.Count(l => l.Remote == true) : null,
+        };
     }
 
     /// <summary>Records a look-up; <paramref name="storedComputeMs"/> is the hit's original cost, null for a miss.</summary>
-    private void Record(string modelName, string step, string kind, string? layer, double elapsedMs, double? storedComputeMs, SegmentRunReport? segments = null)
+    private void Record(string modelName, string step, string kind, string? layer, double elapsedMs, double? storedComputeMs, SegmentRunReport? segments = null, bool remote = false)
     {
         var saved = storedComputeMs is { } stored ? Math.Max(0, stored - elapsedMs) : 0;
         SavedMilliseconds += saved;
+        if (kind == "calibration")
+        {
+            _ = storedComputeMs is null ? StatisticsMisses++ : StatisticsHits++;
+        }
+
         if (!_lookups.TryGetValue(modelName, out var list))
         {
             _lookups[modelName] = list = [];
@@ -315,6 +332,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         {
             Segments = segments?.Segments,
             SegmentsRun = segments?.Run,
+            Remote = remote ? true : null,
         });
     }
 }

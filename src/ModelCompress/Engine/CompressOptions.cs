@@ -20,6 +20,12 @@ public sealed record CompressOptions
     public string? CacheDirectory { get; init; }
 
     /// <summary>
+    /// A shared store the local cache reads through and uploads to (Azure Blob Storage); null for none. Used only when
+    /// <see cref="CacheDirectory"/> is set and the recipe enables the cache.
+    /// </summary>
+    public Cache.RemoteCacheOptions? RemoteCache { get; init; }
+
+    /// <summary>
     /// Whether an accuracy-gate breach is an error (true) or a warning (false); null follows the recipe's
     /// <c>verify.severity</c> (error by default).
     /// </summary>

@@ -93,6 +93,24 @@ internal static class GateRunner
             dataDisplayPath, metrics, [.. verdicts.Select(v => v.Outcome)], passed, verify.PerLayer ? ranking : null, fallback);
     }
 
+    /// <summary>
+    /// Judges a candidate without reporting, ranking layers or falling back: a tuning trial, on the same data and
+    /// thresholds as the gate.
+    /// </summary>
+    public static (VerificationMetrics Metrics, IReadOnlyList<GateVerdict> Verdicts) Judge(
+        ModelRecipe model,
+        VerifySettings verify,
+        (string Path, OnnxModel Model) reference,
+        GateCandidate candidate,
+        Action<CompressProgress>? progress,
+        CancellationToken ct,
+        SegmentCacheContext segments)
+    {
+        var outputs = ModelVerifier.OutputsToCompare(model.Name, reference.Model, verify.Outputs, verify.OutputsLocation);
+        var metrics = Compare(model, verify, outputs, reference, candidate, progress, "tune verify", ct, segments);
+        return (metrics, AccuracyGate.Judge(metrics, verify.Thresholds.Select(ToGate)));
+    }
+
     private static VerificationMetrics Compare(
         ModelRecipe model,
         VerifySettings verify,

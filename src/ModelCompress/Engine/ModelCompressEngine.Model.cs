@@ -34,6 +34,16 @@ public static partial class ModelCompressEngine
         var reference = onnx.Clone();
         var sourceFiles = SourceFiles(onnx, model.SourcePath);
         runner.Session.ModelLoaded(onnx, sourceFiles);
+
+        // tune: the steps are chosen first (trials, or the cached decision), then run as if the recipe listed them.
+        TuneOutcome? tuning = null;
+        if (model.Tune is not null && model.Verify is not null)
+        {
+            tuning = Tune(model, options, runner, reference, sourceFiles, recipe.Cache.Enabled, sink, ct);
+            model = tuning.Model;
+            clock.Restart();
+        }
+
         inputs.UnionWith(sourceFiles);
         inputs.UnionWith(ReferencedFiles(model));
         var loadMs = clock.Elapsed.TotalMilliseconds;
@@ -85,6 +95,8 @@ public static partial class ModelCompressEngine
             verification = VerifyModel(recipe, model, verify, (model.SourcePath, reference), built, Rebuild, fail, options, sink, ct, segments);
         }
 
+        var tuningFailed = tuning is not null && TuningFailed(model, tuning, verification, sink);
+
         var sourceBytes = sourceFiles.Sum(f => new FileInfo(f).Length);
         var report = new ModelReport(
             model.Name,
@@ -94,9 +106,9 @@ public static partial class ModelCompressEngine
             bytes.LongLength,
             sourceBytes == 0 ? 0 : Math.Round((double)bytes.LongLength / sourceBytes, 6),
             steps,
-            verification);
+            verification) { Tuning = tuning?.Report };
         var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds) { Cache = runner.Session.TakeModelTimings(model.Name) };
-        return new ModelRun(report, timings, verification?.Passed, fail);
+        return new ModelRun(report, timings, tuningFailed ? false : verification?.Passed, fail || tuningFailed);
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ public static partial class ModelCompressEngine
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
         var results = new List<ModelVerification>();
+        // The same cache as a run's: the fp32 reference's segment outputs are read back instead of recomputed.
+        var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new Cache.DirectoryLayerCache(dir, sink) : null;
+        var session = cache is null ? null : new CacheSession(cache, EngineInfo.Version, sink);
         var failing = false;
         var exceeded = false;
         foreach (var model in recipe.Models)
@@ -40,7 +43,8 @@ public static partial class ModelCompressEngine
             var fail = options.FailOnRegression ?? verify.Severity == DiagnosticSeverity.Error;
             var candidate = new GateCandidate(Onnx.OnnxModel.Load(compressed), compressed);
             var reference = (model.SourcePath, Onnx.OnnxModel.Load(model.SourcePath));
-            var report = VerifyModel(recipe, model, verify, reference, candidate, rebuild: null, fail, options, sink, ct, SegmentCacheContext.None);
+            var report = VerifyModel(recipe, model, verify, reference, candidate, rebuild: null, fail, options, sink, ct,
+                session?.VerificationContext(model.Name) ?? SegmentCacheContext.None);
             results.Add(new ModelVerification(model.Name, report));
             exceeded |= !report.Passed;
             failing |= !report.Passed && fail;

@@ -35,13 +35,20 @@ public static partial class ModelCompressEngine
         var total = Stopwatch.StartNew();
         if (options.ManifestPath is { } manifest)
         {
-            Guard(manifest, () => File.Delete(manifest));
+            Guard(manifest, () =>
+            {
+                if (File.Exists(manifest))
+                {
+                    File.Delete(manifest);
+                }
+            });
         }
 
         var recording = new RecordingSink(sink);
         var inputs = new SortedSet<string>(StringComparer.Ordinal) { Path.GetFullPath(recipe.RecipePath) };
         var cache = options.CacheDirectory is { } dir && recipe.Cache.Enabled ? new DirectoryLayerCache(dir, recording) : null;
-        var runner = new PassRunner(new CacheSession(cache, EngineInfo.Version, recording));
+        var remote = cache is not null && options.RemoteCache is { } shared ? new RemoteLayerCache(cache, shared, recording) : null;
+        var runner = new PassRunner(new CacheSession((ILayerCache?)remote ?? cache, EngineInfo.Version, recording));
         Guard(options.OutputDirectory, () => Directory.CreateDirectory(options.OutputDirectory));
         using var outputs = new OutputTransaction();
         var models = new List<ModelReport>();
@@ -69,6 +76,7 @@ public static partial class ModelCompressEngine
             new RunTimings(total.Elapsed.TotalMilliseconds, timings, runner.CacheHits, runner.CacheMisses)
             {
                 CacheSavedMilliseconds = Math.Round(runner.Session.SavedMilliseconds, 3),
+                CacheDirectory = cache?.Root,
             });
         var reportPath = Path.Combine(options.OutputDirectory, ReportFileName);
         Guard(reportPath, () => outputs.Stage(reportPath, ReportJson.ToUtf8(report)));
@@ -76,6 +84,9 @@ public static partial class ModelCompressEngine
         Guard(htmlPath, () => outputs.Stage(htmlPath, ReportHtml.ToUtf8(report)));
         ct.ThrowIfCancellationRequested();
         Guard(options.OutputDirectory, outputs.Commit);
+
+        // Write-behind: shared only once the outputs are in place, and never able to fail the run.
+        remote?.UploadPending(ct);
         var written = outputs.FinalPaths.Order(StringComparer.Ordinal).ToList();
         if (!failing)
         {
@@ -87,7 +98,11 @@ public static partial class ModelCompressEngine
             // Last, so its presence means every output above is complete.
             if (options.ManifestPath is { } manifestPath)
             {
-                Guard(manifestPath, () => BuildFileLists.Write(manifestPath, written));
+                Guard(manifestPath, () =>
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
+                    BuildFileLists.Write(manifestPath, written);
+                });
             }
         }
 

@@ -56,9 +56,14 @@ internal sealed class PassRunner(CacheSession session)
         HashWeights(layers, ct);
 
         // Statistics are gathered on the model as it stands now, after the earlier steps changed it.
+        var ranged = pass as IOutputRangePass;
         var statistics = pass.RequiresCalibration && layers.Count > 0
-            ? collectStatistics(layers.Select(l => l.ActivationName), pass.StatisticsRequest)
+            ? collectStatistics(layers.Select(l => l.ActivationName).Concat(ranged?.RangeValues ?? []), pass.StatisticsRequest)
             : null;
+        if (statistics is not null)
+        {
+            ranged?.TakeRanges(statistics);
+        }
 
         var outcomes = new List<LayerOutcome>(layers.Count);
         for (var i = 0; i < layers.Count; i++)
@@ -124,6 +129,7 @@ internal sealed class PassRunner(CacheSession session)
             }
         }
 
+        FiniteLayerInputs.Check(layer, layerStatistics, context);
         return (key, session.ComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct),
             clock.Elapsed.TotalMilliseconds));
     }

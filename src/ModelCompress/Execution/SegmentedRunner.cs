@@ -70,29 +70,42 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
         var ran = 0;
         var total = (long)(last - resumeAfter) * samples.Count;
         long done = 0;
-        for (var s = resumeAfter + 1; s <= last; s++)
+
+        // The activations after a cut are encoded, hashed and written on another thread while ONNX Runtime runs the
+        // next segment (one thread each): a run on an empty cache should cost little more than one without. At most one
+        // cut's write is in flight, so at most one extra cut's activations are held.
+        var pendingStore = Task.CompletedTask;
+        try
         {
-            var segment = segments[s];
-            var names = restored[s] ? segment.Exports : outputs[s];
-            var observe = restored[s] ? [] : observed[s];
-            List<Dictionary<string, CarriedTensor>> next = [.. carried.Select(c => c.Where(p => segment.LiveAfter.Contains(p.Key))
-                .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))];
-            if (names.Count > 0 || observe.Count > 0)
+            for (var s = resumeAfter + 1; s <= last; s++)
             {
-                RunSegment(plan, segment, names, observe, samples, carried, next, consumer, sessions, ct, () => sessions.Progress?.Invoke(++done, total));
-                ran++;
-            }
+                var segment = segments[s];
+                var names = restored[s] ? segment.Exports : outputs[s];
+                var observe = restored[s] ? [] : observed[s];
+                List<Dictionary<string, CarriedTensor>> next = [.. carried.Select(c => c.Where(p => segment.LiveAfter.Contains(p.Key))
+                    .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))];
+                if (names.Count > 0 || observe.Count > 0)
+                {
+                    RunSegment(plan, segment, names, observe, samples, carried, next, consumer, sessions, ct, () => sessions.Progress?.Invoke(++done, total));
+                    ran++;
+                }
 
-            if (!restored[s] && resultKeys[s] is { } resultKey)
-            {
-                cache!.Put(resultKey, consumer.Encode(observe), 0);
-            }
+                if (!restored[s] && resultKeys[s] is { } resultKey)
+                {
+                    cache!.Put(resultKey, consumer.Encode(observe), 0);
+                }
 
-            carried = next;
-            if (s < count - 1)
-            {
-                Store(chain[s], segment.LiveAfter, carried);
+                carried = next;
+                if (s < count - 1)
+                {
+                    pendingStore.GetAwaiter().GetResult();
+                    pendingStore = Store(chain[s], segment.LiveAfter, carried);
+                }
             }
+        }
+        finally
+        {
+            pendingStore.GetAwaiter().GetResult();
         }
 
         return new SegmentRunReport(count, restored.Count(r => r), ran, resumeAfter) { Milliseconds = clock.Elapsed.TotalMilliseconds };
@@ -114,13 +127,15 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
         return (-1, [.. Enumerable.Range(0, sampleCount).Select(_ => new Dictionary<string, CarriedTensor>(StringComparer.Ordinal))]);
     }
 
-    private void Store(byte[] chain, IReadOnlyList<string> names, List<Dictionary<string, CarriedTensor>> carried)
+    /// <summary>Writes the activations after a cut in the background (carried tensors are never changed once made).</summary>
+    private Task Store(byte[] chain, IReadOnlyList<string> names, List<Dictionary<string, CarriedTensor>> carried)
     {
         if (cache is null || names.Count == 0 || carried.Sum(c => c.Values.Sum(t => (long)t.Data.Length)) > policy.MaxStoredActivationBytes)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        cache.Put(SegmentKeys.Activations(chain), ActivationCodec.Encode(names, carried), 0);
+        var key = SegmentKeys.Activations(chain);
+        return Task.Run(() => cache.Put(key, ActivationCodec.Encode(names, carried), 0));
     }
 }

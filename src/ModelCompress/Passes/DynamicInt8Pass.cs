@@ -10,7 +10,8 @@ namespace ModelCompress.Passes;
 /// <summary>
 /// Dynamic int8 quantization (<see cref="DynamicQuantizer"/>): weights are int8 ahead of time, each input is quantized
 /// at run time (DynamicQuantizeLinear → MatMulInteger, which ONNX Runtime fuses). Needs no calibration; a layer's work
-/// is its weight's quantization, cached per layer. Conv layers, and Gemm with beta ≠ 1 and a computed bias, stay float.
+/// is its weight's quantization, cached per layer; layers inside If/Loop/Scan subgraphs are rewritten in their own
+/// graph. Conv layers, and Gemm with beta ≠ 1 and a computed bias, stay float.
 /// </summary>
 public sealed class DynamicInt8Pass : ICompressionPass
 {
@@ -37,8 +38,8 @@ public sealed class DynamicInt8Pass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. StaticInt8QdqPass.Included(_analysis.Find(model).Layers, _step)
-            .Where(l => DynamicQuantizer.Supports(model.Graph, l))
+        return [.. StaticInt8QdqPass.Included(_analysis.Find(model).AllLayers, _step)
+            .Where(l => DynamicQuantizer.Supports(l.Node.Graph ?? model.Graph, l))
             .Select(l => new PassLayer(l.Node, 1, l.WeightName, [l.InFeatures, l.OutFeatures], 1, l.InputName, l.WeightKN()) { Layer = l })];
     }
 

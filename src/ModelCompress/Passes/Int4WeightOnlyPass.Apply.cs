@@ -26,10 +26,8 @@ public sealed partial class Int4WeightOnlyPass
         }
 
         OpsetUpgrade.RaiseTo21(model);
-        var graph = model.Graph;
-        var dequantized = new Dictionary<string, string>(StringComparer.Ordinal);
+        var placement = new WeightPlacement();
         var reports = new List<LayerReport>(outcomes.Count);
-        var insertAt = 0;
         foreach (var (layer, key, result) in outcomes)
         {
             var q = Int4Weight.FromBytes(result);
@@ -38,15 +36,14 @@ public sealed partial class Int4WeightOnlyPass
                 context.Report("MC3202", DiagnosticSeverity.Warning, layer.Name, context.ModelName, q.Fallback);
             }
 
-            if (!dequantized.TryGetValue(layer.WeightName, out var floatName))
+            var graph = WeightPlacement.Owner(layer);
+            if (!placement.TryGetRestored(graph, layer.WeightName, out var floatName))
             {
-                // The new node reads only initializers, so the front of the node list is always a topological spot.
-                graph.InsertNode(insertAt++, DequantizeLinear(graph, layer, q, out floatName));
-                dequantized[layer.WeightName] = floatName;
+                var node = DequantizeLinear(graph, layer, q, out floatName);
+                placement.Add(graph, layer.WeightName, floatName, [node]);
             }
 
-            layer.Node.Inputs[layer.WeightInputIndex] = floatName;
-            UnusedWeights.Remove(graph, layer.WeightName);
+            WeightPlacement.Rewire(layer, graph, floatName);
             reports.Add(new LayerReport(
                 layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: (long)q.Inputs * q.Outputs * sizeof(float),

@@ -46,7 +46,18 @@ public sealed partial class Int4WeightOnlyPass : ICompressionPass
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
-        var layers = StaticInt8QdqPass.Included(GraphAnalyzer.Analyze(model).Layers, _step).ToList();
+        var analysis = GraphAnalyzer.Analyze(model);
+        var layers = StaticInt8QdqPass.Included(analysis.Layers, _step).ToList();
+        if (RequiresCalibration)
+        {
+            // GPTQ needs each layer's input Hessian, which calibration cannot observe inside a subgraph.
+            SubgraphLayers.WarnLeftFloat(analysis, context, "quantize (int4, gptq)");
+        }
+        else
+        {
+            layers.AddRange(StaticInt8QdqPass.Included(analysis.SubgraphLayers, _step));
+        }
+
         return MatrixLayers.Of(layers, context, "MC3201");
     }
 

@@ -52,7 +52,9 @@ public sealed class SmoothQuantPass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. _analysis.Find(model).Groups.Select(ToPassLayer)];
+        var analysis = _analysis.Find(model);
+        SubgraphLayers.WarnLeftFloat(analysis, context, "smoothquant");
+        return [.. analysis.Groups.Select(ToPassLayer)];
     }
 
     /// <inheritdoc />

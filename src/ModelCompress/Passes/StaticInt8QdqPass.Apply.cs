@@ -1,5 +1,7 @@
 using System.Globalization;
 using ModelCompress.Analysis;
+using ModelCompress.Calibration;
+using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 using ModelCompress.Recipe;
@@ -23,7 +25,8 @@ public sealed partial class StaticInt8QdqPass
             QdqQuantizer.EnsureOpset(model);
         }
 
-        QdqQuantizer.ApplyStatic(model, plans, tables, _step);
+        var outputs = ConvOutputPlans(plans.Select(p => p.Layer.Node).ToHashSet());
+        QdqQuantizer.ApplyStatic(model, plans, tables, _step, outputs, _chains);
         var reports = new List<LayerReport>(outcomes.Count + tables.Count);
         for (var i = 0; i < outcomes.Count; i++)
         {
@@ -43,6 +46,26 @@ public sealed partial class StaticInt8QdqPass
         }
 
         return reports;
+    }
+
+    /// <summary>
+    /// The output parameters of each Conv unit whose layer is being quantized, from the ranges calibration gathered
+    /// (none without them: an Apply not preceded by the engine's calibration keeps Conv outputs float).
+    /// </summary>
+    private List<(ConvOutputUnit Unit, QuantizationParameters P)> ConvOutputPlans(HashSet<OnnxNode> quantized)
+    {
+        if (_ranges is not { } ranges)
+        {
+            return [];
+        }
+
+        var symmetric = _step.Activations == QuantizeActivationType.Int8;
+        return [.. _units.Where(u => quantized.Contains(u.Layer.Node)).Select(u =>
+        {
+            var s = ranges[u.Output];
+            var (min, max) = TensorStatistics.RangeOf(s.TensorMin, s.TensorMax, s.Histogram, _step.Method, _step.Percentile, symmetric, u.Output);
+            return (u, QdqGraphWriter.ActivationParameters(min, max, QdqQuantizer.ActivationType(_step)));
+        })];
     }
 
     /// <summary>A report row for an int8 weight: sizes (values, scales and zero points) and the largest rounding error.</summary>

@@ -13,10 +13,13 @@ namespace ModelCompress.Passes;
 /// input's statistics (ranges, and the histogram for percentile/entropy) and the step's settings, so it is cached per
 /// layer. Embedding tables (Gather of a constant) are stored int8 per row when the graph is written.
 /// </summary>
-public sealed partial class StaticInt8QdqPass : ICompressionPass
+public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePass
 {
     private readonly QuantizeStep _step;
     private readonly AnalysisHandOver _analysis = new();
+    private List<ConvOutputUnit> _units = [];
+    private Dictionary<string, IReadOnlyList<(OnnxNode Op, string Output)>> _chains = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, LayerInputStatistics>? _ranges;
 
     /// <summary>Creates the pass for a <c>quantize</c> step with <c>mode: static</c>.</summary>
     public StaticInt8QdqPass(QuantizeStep step)
@@ -41,8 +44,27 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. Included(_analysis.Find(model).Layers, _step).Select(PassLayer.Of)];
+        var analysis = _analysis.Find(model);
+        SubgraphLayers.WarnLeftFloat(analysis, context, "quantize (static)");
+        var layers = Included(analysis.Layers, _step).ToList();
+        _units = [.. layers.Where(l => l.Kind == LinearLayerKind.Conv).Select(l => ConvOutputs.Find(model.Graph, l))];
+        var inputs = layers.Select(l => l.InputName).ToHashSet(StringComparer.Ordinal);
+        _chains = _units.Select(u => (u.Output, Chain: ConvOutputs.SameScaleChain(model.Graph, u.Output, inputs)))
+            .Where(c => c.Chain.Count > 0).ToDictionary(c => c.Output, c => c.Chain, StringComparer.Ordinal);
+        _ranges = null;
+        var units = _units.ToDictionary(u => u.Layer.Node, u => u);
+
+        // A Conv with folded scales is keyed and quantized by the weights it will have.
+        return [.. layers.Select(l => units.TryGetValue(l.Node, out var u) && u.ScalesWeights
+            ? new PassLayer(l.Node, 1, l.WeightName, l.Weight.Dims, l.OutputChannelAxis, l.InputName, u.Weights) { Layer = l }
+            : PassLayer.Of(l))];
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> RangeValues => [.. _units.Select(u => u.Output)];
+
+    /// <inheritdoc />
+    public void TakeRanges(IReadOnlyDictionary<string, LayerInputStatistics> statistics) => _ranges = statistics;
 
     /// <inheritdoc />
     public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)

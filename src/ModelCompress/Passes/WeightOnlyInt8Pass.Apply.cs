@@ -14,28 +14,20 @@ public sealed partial class WeightOnlyInt8Pass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(context);
-        var graph = model.Graph;
         var useDequantizeLinear = ChooseDequantizeLinear(model, outcomes, context);
-        var dequantized = new Dictionary<string, string>(StringComparer.Ordinal);
+        var placement = new WeightPlacement();
         var reports = new List<LayerReport>(outcomes.Count);
-        var insertAt = 0;
         foreach (var (layer, key, result) in outcomes)
         {
             var q = QuantizedWeight.FromBytes(result);
-            if (!dequantized.TryGetValue(layer.WeightName, out var floatName))
+            var graph = WeightPlacement.Owner(layer);
+            if (!placement.TryGetRestored(graph, layer.WeightName, out var floatName))
             {
                 var nodes = useDequantizeLinear ? DequantizeLinear(graph, layer, q, out floatName) : CastMul(graph, layer, q, out floatName);
-                foreach (var n in nodes)
-                {
-                    // The new nodes read only initializers, so the front of the node list is always a topological spot.
-                    graph.InsertNode(insertAt++, n);
-                }
-
-                dequantized[layer.WeightName] = floatName;
+                placement.Add(graph, layer.WeightName, floatName, nodes);
             }
 
-            layer.Node.Inputs[layer.WeightInputIndex] = floatName;
-            UnusedWeights.Remove(graph, layer.WeightName);
+            WeightPlacement.Rewire(layer, graph, floatName);
             var back = q.Dequantize();
             var maxError = 0.0;
             for (var i = 0; i < back.Length; i++)
@@ -44,7 +36,7 @@ public sealed partial class WeightOnlyInt8Pass
             }
 
             reports.Add(new LayerReport(
-                layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
+                WeightPlacement.DisplayName(layer), layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: layer.Weights.LongLength * sizeof(float),
                 BytesAfter: q.Values.LongLength + (q.Scales.LongLength * (sizeof(float) + (useDequantizeLinear ? 1 : 0))),
                 MaxAbsWeightError: maxError));

@@ -6,7 +6,8 @@ using ModelCompress.Recipe;
 namespace ModelCompress.Passes;
 
 /// <summary>
-/// Weight-only int8 quantization: each linear layer's float32 weight becomes an int8 initializer with symmetric
+/// Weight-only int8 quantization: each linear layer's float32 weight (main graph and If/Loop/Scan subgraphs alike),
+/// and each LSTM/GRU/RNN W and R (per row of gates·hidden), becomes an int8 initializer with symmetric
 /// per-output-channel (or per-tensor) scales (<see cref="Int8Quantizer"/>), dequantized in the graph right before the
 /// layer, so activations stay float and the file holds about a quarter of the weight bytes. The dequantization is a
 /// per-axis DequantizeLinear (opset 13); an older model is raised to opset 13 when every node keeps its meaning
@@ -41,8 +42,14 @@ public sealed partial class WeightOnlyInt8Pass : ICompressionPass
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return [.. GraphAnalyzer.Analyze(model).Layers.Where(l => !_step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType))).Select(PassLayer.Of)];
+        var analysis = GraphAnalyzer.Analyze(model);
+        var layers = analysis.AllLayers.Where(l => !Excluded(l.Node)).Select(PassLayer.Of);
+        var recurrent = analysis.RecurrentWeights.Where(r => !Excluded(r.Node)).Select(r => new PassLayer(
+            r.Node, r.InputIndex, r.WeightName, r.Weight.Dims, RecurrentWeight.ChannelAxis, r.InputName, r.Weight));
+        return [.. layers, .. recurrent];
     }
+
+    private bool Excluded(OnnxNode node) => _step.Exclude.Any(e => e.Matches(node.Name, node.OpType));
 
     /// <inheritdoc />
     public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct)

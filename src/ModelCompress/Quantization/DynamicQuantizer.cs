@@ -62,12 +62,25 @@ public static class DynamicQuantizer
         OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> plans, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
     {
         var writer = new QdqGraphWriter(model.Graph);
+        var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance) { [model.Graph] = writer };
         foreach (var (layer, plan) in plans)
         {
-            Replace(writer, layer, plan);
+            // A layer inside an If/Loop/Scan subgraph is rewritten where it is: its input exists only in that graph.
+            var graph = layer.Node.Graph ?? model.Graph;
+            if (!writers.TryGetValue(graph, out var own))
+            {
+                writers[graph] = own = new QdqGraphWriter(graph);
+            }
+
+            Replace(own, layer, plan);
         }
 
         var rows = QdqQuantizer.ApplyTables(writer, tables).ToList();
+        foreach (var graph in writers.Keys.Where(g => !ReferenceEquals(g, model.Graph)))
+        {
+            graph.SortTopologically();
+        }
+
         QdqQuantizer.Finish(model);
         return rows;
     }

@@ -35,6 +35,16 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
     /// <summary>Sets input <paramref name="index"/> of <paramref name="node"/> to <paramref name="value"/> (held back while deferred).</summary>
     public void SetInput(OnnxNode node, int index, string value) => Edit(() => node.Inputs[index] = value);
 
+    /// <summary>Appends <paramref name="value"/> to the inputs of <paramref name="node"/> (held back while deferred).</summary>
+    public void AddInput(OnnxNode node, string value) => Edit(() => node.Inputs.Add(value));
+
+    /// <summary>A DequantizeLinear of a quantized value whose output is <paramref name="output"/> (a name the graph no longer defines).</summary>
+    public void DequantizeAs(string output, string quantized, string scale, string zeroPoint)
+    {
+        var node = new OnnxNode("DequantizeLinear", [quantized, scale, zeroPoint], [output], Graph.UniqueName(output + "_DequantizeLinear"));
+        Edit(() => Graph.AddNode(node));
+    }
+
     /// <summary>Adds <paramref name="tensor"/> under a fresh name derived from its own and returns that name.</summary>
     public string Constant(OnnxTensor tensor)
     {

@@ -1,4 +1,5 @@
 using ModelCompress.Analysis;
+using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using ModelCompress.Recipe;
 
@@ -13,28 +14,44 @@ public static partial class QdqQuantizer
     /// then the embedding tables. Returns one report row per item.
     /// </summary>
     internal static List<QuantizedLayer> ApplyStatic(
-        OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step)
+        OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step,
+        IReadOnlyList<(ConvOutputUnit Unit, QuantizationParameters P)>? convOutputs = null,
+        IReadOnlyDictionary<string, IReadOnlyList<(OnnxNode Op, string Output)>>? chains = null)
     {
         var writer = new QdqGraphWriter(model.Graph);
+        var type = ActivationType(step);
+
+        // Conv outputs are written first, at once: the layers that read them then find them quantized already.
+        var quantizedInputs = convOutputs is { Count: > 0 }
+            ? WriteConvOutputs(writer, convOutputs, chains ?? new Dictionary<string, IReadOnlyList<(OnnxNode, string)>>(), type)
+            : new Dictionary<string, QuantizedInput>(StringComparer.Ordinal);
+        var units = (convOutputs ?? []).ToDictionary(u => u.Unit.Layer.Node, u => u.Unit);
 
         // Nothing below reads what it wrote (each layer reads its own node's original inputs before rewiring it), so
         // the edits are held back and made at once.
         writer.Defer();
-        var type = ActivationType(step);
-        var quantizedInputs = new Dictionary<string, (string Q, string Scale, string Zp)>(StringComparer.Ordinal);
         var rows = new List<QuantizedLayer>();
         foreach (var (layer, plan) in layers)
         {
             var p = plan.Activation ?? throw new InvalidOperationException($"Layer '{layer.Name}' has no activation parameters.");
             if (!quantizedInputs.TryGetValue(layer.InputName, out var input))
             {
-                input = writer.Quantize(layer.InputName, p, type);
+                var (q, scale, zp) = writer.Quantize(layer.InputName, p, type);
+                input = new QuantizedInput(q, scale, zp, p.Scale);
                 quantizedInputs[layer.InputName] = input;
             }
 
-            writer.SetInput(layer.Node, 0, writer.Dequantize(layer.InputName, input.Q, input.Scale, input.Zp));
+            writer.SetInput(layer.Node, 0, writer.Dequantize(layer.InputName, input.Quantized, input.Scale, input.ZeroPoint));
             writer.SetInput(layer.Node, 1, writer.DequantizedWeight(layer.WeightName, plan));
-            WriteBias(writer, layer, p.Scale, plan.Scales);
+            if (units.TryGetValue(layer.Node, out var unit))
+            {
+                WriteConvBias(writer, unit, input.ScaleValue, plan.Scales);
+            }
+            else
+            {
+                WriteBias(writer, layer, input.ScaleValue, plan.Scales);
+            }
+
             rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "static", plan.ActivationMin, plan.ActivationMax, p.Scale, p.ZeroPoint,
                 plan.Scales.Min(), plan.Scales.Max(), null));
         }

@@ -45,7 +45,7 @@ public static partial class SmoothQuantizer
         {
             // A fixed α, or nothing captured (all samples empty): the paper's formula at that α (default 0.5).
             var alpha = step.Alpha ?? SmoothQuantStep.DefaultAlpha;
-            return new SmoothGroupPlan(alpha, Scales(absMax, weightMax, alpha), [.. members.Select(_ => new SmoothedLayer(string.Empty, null, [], null, null))]);
+            return new SmoothGroupPlan(alpha, Scales(absMax, weightMax, alpha, step.Headroom), [.. members.Select(_ => new SmoothedLayer(string.Empty, null, [], null, null))]);
         }
 
         var references = members.Select(m => FloatProduct(x!, rows, k, m.W, m.N)).ToList();
@@ -54,7 +54,7 @@ public static partial class SmoothQuantizer
         foreach (var alpha in grid)
         {
             ct.ThrowIfCancellationRequested();
-            var s = Scales(absMax, weightMax, alpha);
+            var s = Scales(absMax, weightMax, alpha, step.Headroom);
             for (var i = 0; i < members.Count; i++)
             {
                 var perRow = new double[rows];
@@ -70,7 +70,7 @@ public static partial class SmoothQuantizer
             AlphaCombine.Max => best.Max(),
             _ => Math.Round(best.Average(), 10),
         };
-        var scales = Scales(absMax, weightMax, chosen);
+        var scales = Scales(absMax, weightMax, chosen, step.Headroom);
         var ones = new float[k];
         Array.Fill(ones, 1f);
         var reports = new List<SmoothedLayer>();

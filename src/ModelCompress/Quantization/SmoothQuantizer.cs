@@ -58,7 +58,7 @@ public static partial class SmoothQuantizer
             float[] scales;
             if (step.Alpha is { } fixedAlpha)
             {
-                scales = Scales(activation.ChannelAbsMax, weightMax, fixedAlpha);
+                scales = Scales(activation.ChannelAbsMax, weightMax, fixedAlpha, step.Headroom);
                 report = Report(group, fixedAlpha, [.. group.Layers.Select(l => new SmoothedLayer(l.Name, null, [], null, null))], scales, step.Fold);
             }
             else

@@ -21,4 +21,10 @@ public sealed record ModelRecipe(
 {
     /// <summary>The output file name, <c>&lt;name&gt;.onnx</c>.</summary>
     public string OutputFileName => Name + ".onnx";
+
+    /// <summary>
+    /// Accuracy-driven tuning (<c>tune:</c>), or null. With it, <see cref="Steps"/> is empty in the recipe and the
+    /// engine chooses the steps among the candidates.
+    /// </summary>
+    public TuneSettings? Tune { get; init; }
 }

@@ -40,7 +40,21 @@ public static partial class RecipeTemplate
         w.Append("  - name: ").Append(modelName).Append("                # output file: ").Append(modelName).Append(".onnx\n");
         w.Append("    source: ").Append(Quote(sourceRelativePath)).Append("   # the fp32 model, relative to this file\n");
         Calibration(w, hints);
-        Steps(w, calibrated: hints.CalibrationData is not null);
+        foreach (var line in hints.Why)
+        {
+            w.Append("    # ").Append(line).Append('\n');
+        }
+
+        var mode = hints.Mode ?? (hints.CalibrationData is not null ? QuantizeMode.Static : QuantizeMode.Dynamic);
+        if (mode == QuantizeMode.WeightOnly)
+        {
+            WeightOnlySteps(w);
+        }
+        else
+        {
+            Steps(w, calibrated: mode == QuantizeMode.Static, smoothQuant: hints.SmoothQuant);
+        }
+
         Verify(w, hints);
         return w.ToString();
     }
@@ -91,15 +105,34 @@ public static partial class RecipeTemplate
         }
     }
 
-    private static void Steps(StringBuilder w, bool calibrated)
+    private static void WeightOnlySteps(StringBuilder w) => w.Append(
+        """
+            steps:                       # run in this order
+              - quantize:
+                  mode: weight_only        # int8 weights, float activations: needs no calibration data
+                  weights: int8            # int8 or int4
+                  per_channel: true        # one weight scale per output channel
+                  # exclude: ["op:Gemm", "re:^/head/"]   # node names, op types or regexes to keep in float
+
+        """);
+
+    private static void Steps(StringBuilder w, bool calibrated, bool smoothQuant)
     {
         w.Append("    steps:                       # run in this order\n");
         if (calibrated)
         {
+            if (smoothQuant)
+            {
+                w.Append(
+                    """
+                          - smoothquant:
+                              alpha: 0.5               # 0..1: how much activation range moves into weights, or 'auto' to search
+
+                    """);
+            }
+
             w.Append(
                 """
-                      - smoothquant:
-                          alpha: 0.5               # 0..1: how much activation range moves into weights, or 'auto' to search
                       - quantize:
                           mode: static             # static (calibrated ranges), dynamic, or weight_only
                           weights: int8            # int8, or int4 (block-wise, block_size: 32)

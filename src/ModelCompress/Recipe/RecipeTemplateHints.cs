@@ -26,4 +26,16 @@ public sealed record RecipeTemplateHints
 
     /// <summary>Labels for the validation data; with it the template adds an accuracy threshold.</summary>
     public string? Labels { get; init; }
+
+    /// <summary>
+    /// The quantize mode to write; null keeps the default (static with SmoothQuant when there is calibration data,
+    /// else dynamic).
+    /// </summary>
+    public QuantizeMode? Mode { get; init; }
+
+    /// <summary>Whether a static recipe starts with SmoothQuant (default true; it only helps MatMul/Gemm inputs).</summary>
+    public bool SmoothQuant { get; init; } = true;
+
+    /// <summary>Comment lines (without '#') that say why the mode was chosen, written above the steps.</summary>
+    public IReadOnlyList<string> Why { get; init; } = [];
 }

@@ -24,6 +24,16 @@ public sealed record SmoothQuantStep(
     /// <summary>The default α when neither a number nor <c>auto</c> is given (the paper's default).</summary>
     public const double DefaultAlpha = 0.5;
 
+    /// <summary>The default <see cref="Headroom"/> of <c>alpha: auto</c>: one bit of room above each channel's calibrated maximum.</summary>
+    public const double DefaultAutoHeadroom = 2;
+
+    /// <summary>
+    /// <c>headroom</c>: how many times its calibrated maximum each input channel may reach after smoothing before the
+    /// int8 range clips it (capped by the room it had unsmoothed); 1 is the paper's s as written. The binder sets
+    /// <see cref="DefaultAutoHeadroom"/> for <c>alpha: auto</c> and 1 for a fixed α unless the recipe gives it.
+    /// </summary>
+    public double Headroom { get; init; } = 1;
+
     /// <summary>Whether α is searched (<c>alpha: auto</c>).</summary>
     public bool IsAutoAlpha => Alpha is null;
 
@@ -34,6 +44,11 @@ public sealed record SmoothQuantStep(
     public override string SettingsFingerprint()
     {
         var f = new FingerprintBuilder(Kind).Add("fold", Fold);
+        if (Headroom != 1 || IsAutoAlpha)
+        {
+            f.Add("headroom", Headroom);
+        }
+
         if (Alpha is { } a)
         {
             return f.Add("alpha", a).ToString();

@@ -17,4 +17,7 @@ public sealed record CacheLookup(string Step, string Kind, string? Layer, bool H
 
     /// <summary>For a model cut into segments: how many of them ONNX Runtime ran (the rest were read back or not needed).</summary>
     public int? SegmentsRun { get; init; }
+
+    /// <summary>True when the hit was read from the shared remote cache (verified, then copied to the local folder).</summary>
+    public bool? Remote { get; init; }
 }

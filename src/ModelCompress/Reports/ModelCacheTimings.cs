@@ -13,4 +13,8 @@ public sealed record ModelCacheTimings(
     int CalibrationHits,
     int CalibrationMisses,
     double SavedMilliseconds,
-    IReadOnlyList<CacheLookup> Lookups);
+    IReadOnlyList<CacheLookup> Lookups)
+{
+    /// <summary>With a remote cache: how many of the hits (layers and calibration) came from it; null without one.</summary>
+    public int? RemoteHits { get; init; }
+}

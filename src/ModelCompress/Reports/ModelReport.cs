@@ -17,4 +17,8 @@ public sealed record ModelReport(
     long OutputBytes,
     double SizeRatio,
     IReadOnlyList<StepReport> Steps,
-    VerificationReport? Verification);
+    VerificationReport? Verification)
+{
+    /// <summary>The tuning run that chose the steps, when the model has <c>tune:</c>.</summary>
+    public TuningReport? Tuning { get; init; }
+}

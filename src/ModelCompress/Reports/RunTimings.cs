@@ -13,4 +13,7 @@ public sealed record RunTimings(
 {
     /// <summary>Time the cache saved over the run: each hit's original compute time minus its read time.</summary>
     public double CacheSavedMilliseconds { get; init; }
+
+    /// <summary>The per-layer cache folder the run used (full path); null when it used none.</summary>
+    public string? CacheDirectory { get; init; }
 }

@@ -2,6 +2,7 @@ using ModelCompress.Analysis;
 using ModelCompress.Data;
 using ModelCompress.Execution;
 using ModelCompress.Onnx;
+using ModelCompress.Quantization;
 using ModelCompress.Recipe;
 
 namespace ModelCompress.Verification;
@@ -44,6 +45,7 @@ public static class LayerErrorAnalyzer
         }
 
         var probes = new List<LayerProbe>();
+        Dictionary<OnnxNode, LinearLayer>? referenceLayers = null;
         foreach (var layer in layers)
         {
             var refNode = layer.Node.Name.Length > 0
@@ -61,7 +63,7 @@ public static class LayerErrorAnalyzer
             // smoothing factors are read in the layout SmoothQuant and the writers used.
             var referenceWeight = refNode.Inputs.Count > 1 && ConstantValues.TryGet(reference.Graph, refNode.Inputs[1], out var w) ? w : null;
             probes.Add(new LayerProbe(
-                layer, () => new LayerSimulator(layer), refNode.Inputs[0], refNode.Outputs[0], () => InputSmoothing(layer, compressed.Graph, reference.Graph, refNode), referenceWeight));
+                layer, () => new LayerSimulator(layer), refNode.Inputs[0], FoldedOutput(reference, compressed.Graph, refNode, ref referenceLayers), () => InputSmoothing(layer, compressed.Graph, reference.Graph, refNode), referenceWeight));
         }
 
         if (probes.Count > 0)
@@ -123,6 +125,28 @@ public static class LayerErrorAnalyzer
                 p.Add(values[p.Input], values[p.Output].Values);
             }
         }
+    }
+
+    /// <summary>
+    /// The fp32 value a compressed layer's output stands for: the Conv's own output, or, when static int8 folded the
+    /// per-channel ops after it (BatchNormalization, Mul, Add: <see cref="ConvOutputs"/>) into its weights and bias, the
+    /// last folded op's output — the compressed graph then no longer has that value, or has it from a DequantizeLinear.
+    /// </summary>
+    private static string FoldedOutput(OnnxModel reference, OnnxGraph compressed, OnnxNode refNode, ref Dictionary<OnnxNode, LinearLayer>? layers)
+    {
+        if (refNode.OpType != "Conv")
+        {
+            return refNode.Outputs[0];
+        }
+
+        layers ??= GraphAnalyzer.Analyze(reference).Layers.ToDictionary(l => l.Node);
+        if (!layers.TryGetValue(refNode, out var layer) || ConvOutputs.Find(reference.Graph, layer).Folded is not { Count: > 0 } folded)
+        {
+            return refNode.Outputs[0];
+        }
+
+        var end = folded[^1].Outputs[0];
+        return compressed.GetProducer(end) is null or { OpType: "DequantizeLinear" } ? end : refNode.Outputs[0];
     }
 
     /// <summary>

@@ -47,6 +47,17 @@ internal static class QuantizedLayerLocator
             layers.Add(new QuantizedLayerView(name, node, q, shape, scales, bias, StaticActivation(graph, node.Inputs[0])));
         }
 
+        // Layers inside If/Loop/Scan subgraphs are listed, not simulated: their inputs cannot be exposed as outputs of
+        // the main graph, so the fp32 input each would be simulated on is not at hand.
+        foreach (var node in graph.Nodes.SelectMany(n => n.Subgraphs).SelectMany(g => g.AllNodesRecursive()))
+        {
+            if (node.IsDefaultDomain && node.OpType is "MatMul" or "Gemm" or "Conv" && node.Inputs.Count >= 2 && node.Graph is { } inner
+                && TryInt8Weight(ConstantValues.OwnerOf(inner, node.Inputs[1]), node.Inputs[1], out _, out _, out _, out _))
+            {
+                skipped[node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault() ?? "(unnamed)"] = "inside a subgraph (If/Loop/Scan): its input cannot be exposed";
+            }
+        }
+
         return (layers, skipped);
     }
 

@@ -76,11 +76,12 @@ public sealed class AlphaAutoChoiceTests
     public void A_few_rare_large_weights_in_some_input_rows_move_alpha_to_the_top_of_the_range()
     {
         // Rows 3, 17, 40 and 59 of the weight hold one value 60× the rest in every 64; activations are even. Measured
-        // curve (MSE of the int8 layer output): 0.0054 at α = 0.5, 0.0019 at 0.7 — the search must leave 0.5.
+        // curve (MSE of the int8 layer output, with auto's default headroom 2): 0.0031 at α = 0.5, 0.0016 at 0.7 — the
+        // search must leave 0.5 (with headroom 1, Eq. 4 as written: 0.0054 and 0.0019).
         var (alpha, curve) = ChosenAlpha(activationOutliers: false, wGain: 60f, every: 64);
 
         Assert.Equal(0.7, alpha, 9);
         var at = curve.ToDictionary(p => Math.Round(p.Alpha, 2), p => p.Mse);
-        Assert.True(at[0.5] > 2 * at[0.7], $"MSE at 0.5: {at[0.5]}, at 0.7: {at[0.7]}");
+        Assert.True(at[0.5] > 1.6 * at[0.7], $"MSE at 0.5: {at[0.5]}, at 0.7: {at[0.7]}");
     }
 }

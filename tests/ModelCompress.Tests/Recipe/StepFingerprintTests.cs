@@ -84,7 +84,7 @@ public sealed class StepFingerprintTests : IDisposable
             // German writes 0,025: a culture-sensitive format would change every cache key on such machines.
             CultureInfo.CurrentCulture = new CultureInfo("de-DE");
             Assert.Equal(
-                "smoothquant/v1{alpha=\"auto\";alpha_high=0.7;alpha_low=0.3;alpha_step=0.025;combine=\"mean\";fold=true}",
+                "smoothquant/v1{alpha=\"auto\";alpha_high=0.7;alpha_low=0.3;alpha_step=0.025;combine=\"mean\";fold=true;headroom=2}",
                 moved.SettingsFingerprint());
         }
         finally

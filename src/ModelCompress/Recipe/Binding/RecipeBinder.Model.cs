@@ -6,7 +6,7 @@ namespace ModelCompress.Recipe;
 /// <summary>One <c>models:</c> entry: name, source, calibration, steps (with order rules) and verify.</summary>
 internal sealed partial class RecipeBinder
 {
-    private static readonly string[] ModelKeys = ["name", "source", "calibration", "steps", "verify"];
+    private static readonly string[] ModelKeys = ["name", "source", "calibration", "steps", "verify", "tune"];
 
     private ModelRecipe? BindModel(YNode item, int index, Dictionary<string, YNode> names)
     {
@@ -32,7 +32,8 @@ internal sealed partial class RecipeBinder
         }
 
         // A calibration section with errors of its own still counts as present: no second error for each step.
-        var steps = BindSteps(scope, hasCalibration: scope.Has("calibration"));
+        // With 'tune:' the build chooses the steps, so 'steps:' is left out (MC2101 when both are given).
+        var steps = scope.Has("tune") && !scope.Has("steps") ? [] : BindSteps(scope, hasCalibration: scope.Has("calibration"));
 
         VerifySettings? verify = null;
         if (scope.Mapping("verify") is { } verifyNode)
@@ -40,6 +41,7 @@ internal sealed partial class RecipeBinder
             verify = BindVerify(verifyNode, scope.Context, calibration?.Data);
         }
 
+        var tune = BindTuneOf(scope);
         if (_report.ErrorCount != errorsBefore || name is null || source is null)
         {
             return null;
@@ -48,7 +50,7 @@ internal sealed partial class RecipeBinder
         // "teacher: source" means this model's own source, known only now.
         steps = [.. steps.Select(st => st is DistillStep { TeacherIsSource: true } d ? d with { TeacherPath = source } : st)];
         var sourceNode = scope.ValueOf("source")!;
-        return new ModelRecipe(name, source, calibration, steps, verify, _report.At(map), _report.At(sourceNode));
+        return new ModelRecipe(name, source, calibration, steps, verify, _report.At(map), _report.At(sourceNode)) { Tune = tune };
     }
 
     private string? BindModelName(MappingScope scope, Dictionary<string, YNode> names)
@@ -95,12 +97,18 @@ internal sealed partial class RecipeBinder
             return [];
         }
 
+        return BindStepList(list, model.Context, hasCalibration);
+    }
+
+    /// <summary>The steps of one list (<c>steps:</c> or a <c>tune</c> candidate), with the order rules checked.</summary>
+    private ImmutableArray<StepRecipe> BindStepList(YSequence list, string context, bool hasCalibration)
+    {
         var steps = ImmutableArray.CreateBuilder<StepRecipe>();
         var stepNodes = new List<YNode>();
         foreach (var item in list.Items)
         {
             var errorsBefore = _report.ErrorCount;
-            if (BindStep(item, model.Context, out var nameNode) is { } step)
+            if (BindStep(item, context, out var nameNode) is { } step)
             {
                 step = ResolveStructuredImportance(step, hasCalibration);
                 steps.Add(step);
@@ -109,7 +117,7 @@ internal sealed partial class RecipeBinder
                 // A step whose own settings were wrong fell back to defaults; judging those would only add noise.
                 if (!hasCalibration && _report.ErrorCount == errorsBefore && NeedsCalibration(step))
                 {
-                    _report.Error("MC2021", nameNode, step.Kind, model.Context);
+                    _report.Error("MC2021", nameNode, step.Kind, context);
                 }
             }
         }

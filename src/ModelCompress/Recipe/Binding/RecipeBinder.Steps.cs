@@ -6,7 +6,7 @@ namespace ModelCompress.Recipe;
 internal sealed partial class RecipeBinder
 {
     private static readonly string[] StepNames = ["smoothquant", "quantize", "prune", "distill", "share"];
-    private static readonly string[] SmoothQuantKeys = ["alpha", "alpha_range", "alpha_step", "combine", "fold"];
+    private static readonly string[] SmoothQuantKeys = ["alpha", "alpha_range", "alpha_step", "combine", "fold", "headroom"];
     private static readonly string[] QuantizeKeys =
         ["mode", "weights", "activations", "per_channel", "symmetric_weights", "method", "percentile", "block_size", "exclude", "algorithm", "percdamp"];
 
@@ -116,7 +116,8 @@ internal sealed partial class RecipeBinder
         }
 
         var fold = s.Bool("fold") ?? true;
-        return new SmoothQuantStep(alpha, low, high, step, combine, fold, at);
+        var headroom = s.Number("headroom", new NumberRange(1, 1000)) ?? (alpha is null ? SmoothQuantStep.DefaultAutoHeadroom : 1);
+        return new SmoothQuantStep(alpha, low, high, step, combine, fold, at) { Headroom = headroom };
     }
 
     private (double Low, double High)? BindAlphaRange(MappingScope s)

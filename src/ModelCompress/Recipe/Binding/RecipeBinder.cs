@@ -44,6 +44,7 @@ internal sealed partial class RecipeBinder
         ["distill"] = DistillKeys,
         ["share"] = ShareKeys,
         ["verify"] = VerifyKeys,
+        ["tune"] = TuneKeys,
         ["threshold"] = ThresholdKeys,
     };
 

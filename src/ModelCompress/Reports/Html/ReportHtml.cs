@@ -68,6 +68,7 @@ public static partial class ReportHtml
             AppendLayerErrors(h, v, m.Steps);
         }
 
+        AppendTuning(h, m.Tuning);
         AppendAlphas(h, m.Steps);
         AppendSteps(h, m.Steps);
         h.Append("</section>\n");

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Scale: build/scale.sh LAYERS [MODES]   (MODES default: "dynamic int4 sq")
+# Generates a TinyLlama-shaped model with LAYERS layers (22 = 1.1 B parameters, 4.4 GB fp32; see the benchmarks'
+# scale-model command), then runs `model-compress run` per mode twice with one cache folder (cold, then warm) and prints
+# wall time and peak RSS (GNU time) per run. Needs disk for the model (4.4 GB at 22 layers) and RAM for the runs:
+# run it once, on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+layers="${1:?usage: build/scale.sh LAYERS [MODES]}"
+modes="${2:-dynamic int4 sq}"
+source build/faults/common.sh
+publish_cli
+dir="artifacts/scale/L$layers"
+if [ ! -f "$dir/model.onnx" ]; then
+  dotnet run -c Release --project tests/ModelCompress.Benchmarks -- scale-model --layers "$layers" --out "$dir"
+fi
+head -c 400000 "$fixtures/data/wikitext-2/valid.txt" > "$dir/calib.txt"
+head -c 100000 "$fixtures/data/wikitext-2/test.txt" > "$dir/verify.txt"
+weights=$(stat -c %s "$dir/model.onnx.data")
+for mode in $modes; do
+  case "$mode" in
+    dynamic) steps="      - quantize: { mode: dynamic }"; calib="" ;;
+    int4) steps="      - quantize: { mode: weight_only, weights: int4, block_size: 32 }"; calib="" ;;
+    sq) steps="      - smoothquant: { alpha: 0.5 }
+      - quantize: { mode: static }"; calib="    calibration: { data: calib.txt, tokenizer: bytes, seq_len: 64, samples: 32 }" ;;
+    *) echo "unknown mode $mode"; exit 2 ;;
+  esac
+  cat > "$dir/$mode.yaml" <<YAML
+version: 1
+models:
+  - name: $mode
+    source: model.onnx
+$calib
+    steps:
+$steps
+    verify:
+      data: verify.txt
+      tokenizer: bytes
+      seq_len: 64
+      samples: 2
+      thresholds:
+        - { metric: top1_agreement, min: 0.0 }
+YAML
+  rm -rf "$dir/cache-$mode" "$dir/out-$mode"
+  for pass in cold warm; do
+    /usr/bin/time -f "%e %M" -o "$dir/time-$mode-$pass" dotnet "$cli_dir/ModelCompress.Cli.dll" run "$dir/$mode.yaml" \
+      -o "$dir/out-$mode" --cache-dir "$dir/cache-$mode" > "$dir/log-$mode-$pass" 2>&1 || { tail -5 "$dir/log-$mode-$pass"; }
+    read -r secs kb < "$dir/time-$mode-$pass"
+    echo "RESULT layers=$layers mode=$mode pass=$pass wall_s=$secs peak_rss_gb=$(echo "scale=2; $kb / 1000000" | bc) weights_gb=$(echo "scale=2; $weights / 1000000000" | bc) ratio=$(echo "scale=2; $kb * 1000 / $weights" | bc)"
+  done
+done

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using ModelCompress.Data;
+using ModelCompress.Engine;
+using ModelCompress.Importers;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Recipe;
+using ModelCompress.Reports;
+using ModelCompress.Testing;
+
+namespace ModelCompress.Benchmarks;
+
+/// <summary>
+/// Accuracy-driven tuning (<c>tune:</c>) on a real fixture, run through <see cref="ModelCompressEngine"/> with a
+/// per-layer cache as <c>dotnet build</c> runs it: the trials table, the chosen candidate, a no-op rerun (decision read
+/// back), and, with <c>--compare</c>, one plain run of the given steps without cache for the time ratio.
+/// Usage: <c>tune --model char-gpt|stories260K|mnist-8|ppocrv4-rec [--objective size] [--max-trials 16] [--calibration 32] [--verify 32]
+/// [--thresholds "perplexity:max_increase:0.0003; top1_agreement:min:0.9"] [--candidates "steps | steps"]
+/// [--compare "smoothquant: { alpha: auto }; quantize: { mode: static }"]</c>. Steps are separated by ';', candidates by '|'.
+/// </summary>
+internal sealed class TuneBench : IBenchCommand
+{
+    public string Name => "tune";
+
+    public string Description => "tune: trials, choice, no-op rerun and time vs one plain run (char-gpt, stories260K, mnist-8, ppocrv4-rec)";
+
+    public int Run(string[] args)
+    {
+        string Arg(string name, string fallback) => Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : fallback;
+        var model = Arg("--model", "char-gpt");
+        var calibration = int.Parse(Arg("--calibration", "32"), CultureInfo.InvariantCulture);
+        var verify = int.Parse(Arg("--verify", "32"), CultureInfo.InvariantCulture);
+        var thresholds = Arg("--thresholds", model == "mnist-8" ? "accuracy:max_drop:0.01" : "perplexity:max_increase:0.0003");
+        var tune = $"      objective: {Arg("--objective", "size")}\n      max_trials: {Arg("--max-trials", "16")}\n" + Candidates(Arg("--candidates", string.Empty));
+        using var dir = new TempDirectory();
+        var recipePath = Path.Combine(dir.FullPath, "compression.yaml");
+        if (model == "stories260K")
+        {
+            Llama2cImporter.Import(Fixtures.Require("models/stories260K/stories260K.bin"), Fixtures.Require("models/stories260K/tok512.bin"))
+                .Save(Path.Combine(dir.FullPath, "stories260K.onnx"));
+        }
+
+        if (model == "ppocrv4-rec")
+        {
+            // The evaluation's digit lines (EvalOcrLines): verify lines from images 0.., calibration from images 5000...
+            var (images, _) = Mnist.TestSet();
+            WriteLines(Path.Combine(dir.FullPath, "verify.npy"), images, 0, verify);
+            WriteLines(Path.Combine(dir.FullPath, "calib.npy"), images, 5000, calibration);
+        }
+
+        File.WriteAllText(recipePath, Recipe(model, "    tune:\n" + tune, calibration, verify, thresholds));
+        var cache = Path.Combine(dir.FullPath, "cache");
+        var (first, firstMs) = Compress(recipePath, Path.Combine(dir.FullPath, "out"), cache);
+        var (second, secondMs) = Compress(recipePath, Path.Combine(dir.FullPath, "out2"), cache);
+        var t = first.Report.Models[0].Tuning!;
+        Console.WriteLine($"## tune on {model}: calibration {calibration}, verify {verify}, thresholds {thresholds}");
+        Console.WriteLine();
+        Console.WriteLine("| order | # | candidate | result | margin | bounds | size | size ratio | latency ms | trial s | cache hits/misses |");
+        Console.WriteLine("|---:|---:|---|---|---:|---|---:|---:|---:|---:|---:|");
+        var source = first.Report.Models[0].SourceBytes;
+        var k = 1;
+        foreach (var r in t.Trials)
+        {
+            var bounds = r.Error ?? string.Join("; ", r.Thresholds.Select(o => $"{o.Metric} {o.Value:G5} ({o.Bound})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {k++} | {r.Candidate} | {r.Label} | {(r.Passed ? "pass" : "FAIL")} | {r.Margin:0.###} | {bounds} | {r.OutputBytes:N0} B | {(double)r.OutputBytes / source:0.000}× | {r.LatencyMs:0.00} | {r.Milliseconds / 1000:0.0} | {r.CacheHits}/{r.CacheMisses} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"- chosen: candidate {t.Chosen} [{t.ChosenLabel}], passed {t.Passed}: {t.Reason}; stopped by {t.StopReason}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- first run {firstMs / 1000:0.0} s (tuning {t.Milliseconds / 1000:0.0} s over {t.Trials.Count} trials of {t.Candidates}); output {first.Report.Models[0].OutputBytes:N0} B ({first.Report.Models[0].SizeRatio:0.000}×)"));
+        var t2 = second.Report.Models[0].Tuning!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- rerun, same inputs: decision read back {t2.FromCache} in {t2.Milliseconds:0.0} ms; whole run {secondMs / 1000:0.00} s (chosen steps rebuilt from the layer cache, gate run again); same bytes: {File.ReadAllBytes(Path.Combine(dir.FullPath, "out", model + ".onnx")).SequenceEqual(File.ReadAllBytes(Path.Combine(dir.FullPath, "out2", model + ".onnx")))}"));
+        if (Arg("--compare", string.Empty) is { Length: > 0 } compare)
+        {
+            var plainPath = Path.Combine(dir.FullPath, "plain.yaml");
+            var steps = "    steps:\n" + string.Join("\n", compare.Split(';').Select(s => "      - " + s.Trim()));
+            File.WriteAllText(plainPath, Recipe(model, steps, calibration, verify, thresholds));
+            var (_, plainMs) = Compress(plainPath, Path.Combine(dir.FullPath, "plain"), null);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"- one plain run of [{compare}] without cache: {plainMs / 1000:0.0} s; tuning run / plain run = {firstMs / plainMs:0.00}×"));
+        }
+
+        return 0;
+    }
+
+    private static string Candidates(string spec) => spec.Length == 0 ? string.Empty
+        : "      candidates:\n" + string.Concat(spec.Split('|').Select(c =>
+            "        - [ " + string.Join(", ", c.Split(';').Select(s => s.Trim())) + " ]\n"));
+
+    private static (CompressResult Result, double Ms) Compress(string recipePath, string output, string? cache)
+    {
+        var report = new RecipeReportSink();
+        var recipe = RecipeLoader.Load(recipePath, new RecipeLoadOptions(), report) ?? throw new InvalidOperationException(string.Join("\n", report.Items));
+        var clock = Stopwatch.StartNew();
+        var result = ModelCompressEngine.Compress(recipe, new CompressOptions(output) { CacheDirectory = cache }, report, CancellationToken.None);
+        foreach (var d in report.Items.Where(d => d.Code is "MC3700" or "MC3701"))
+        {
+            Console.Error.WriteLine(d.ToCanonicalString());
+        }
+
+        return (result, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private static string Recipe(string model, string body, int calibration, int verify, string thresholds)
+    {
+        var bounds = string.Concat(thresholds.Split(';').Select(t => t.Trim().Split(':')).Select(p =>
+            $"        - {{ metric: {p[0]}, {p[1]}: {p[2]} }}\n"));
+        if (model == "mnist-8")
+        {
+            var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
+            return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: {Fixtures.Require("models/mnist-8.onnx")}\n"
+                + $"    calibration: {{ data: {images}, samples: {calibration} }}\n{body}\n    verify:\n      data: {images}\n"
+                + $"      labels: {Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz")}\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
+        }
+
+        if (model == "ppocrv4-rec")
+        {
+            return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: {Fixtures.Require("models/ppocrv4/ch_PP-OCRv4_rec_infer.onnx")}\n"
+                + $"    calibration: {{ data: calib.npy, samples: {calibration} }}\n{body}\n"
+                + $"    verify:\n      data: verify.npy\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
+        }
+
+        if (model == "stories260K")
+        {
+            var text = Fixtures.Require("data/tinyshakespeare/input.txt");
+            var tok = Fixtures.Require("models/stories260K/tok512.bin");
+            return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: stories260K.onnx\n"
+                + $"    calibration: {{ data: {text}, tokenizer: {tok}, seq_len: 256, samples: {calibration} }}\n{body}\n"
+                + $"    verify:\n      data: {text}\n      samples: {verify}\n      per_layer: false\n      thresholds:\n{bounds}";
+        }
+
+        return $"version: 1\nallow_outside: true\nmodels:\n  - name: {model}\n    source: {Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")}\n"
+            + $"    calibration: {{ data: {Fixtures.Require("data/wikitext-2/valid.txt")}, tokenizer: bytes, seq_len: 128, samples: {calibration} }}\n{body}\n"
+            + $"    verify:\n      data: {Fixtures.Require("data/wikitext-2/test.txt")}\n      tokenizer: bytes\n      seq_len: 128\n      samples: {verify}\n"
+            + $"      per_layer: false\n      thresholds:\n{bounds}";
+    }
+
+    private static void WriteLines(string path, float[][] images, int firstImage, int lines)
+    {
+        var data = Enumerable.Range(0, lines).SelectMany(j => EvalOcrLines.Line(images, firstImage + (j * EvalOcrLines.Digits))).ToArray();
+        NpyWriter.WriteFile(path, NdArray.FromFloats(data, lines, 3, EvalOcrLines.Height, EvalOcrLines.Width));
+    }
+
+    private sealed class RecipeReportSink : IDiagnosticSink
+    {
+        public List<Diagnostic> Items { get; } = [];
+
+        public void Report(Diagnostic diagnostic) => Items.Add(diagnostic);
+    }
+}
