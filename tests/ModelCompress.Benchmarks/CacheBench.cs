@@ -23,14 +23,8 @@ internal sealed class CacheBench : IBenchCommand
 
     public int Run(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : fallback;
-        var repeat = int.Parse(Arg("--repeat", "3"), CultureInfo.InvariantCulture);
-        var steps = Arg("--steps", DefaultSteps);
-        var calibration = int.Parse(Arg("--calibration", "16"), CultureInfo.InvariantCulture);
-        var verify = int.Parse(Arg("--verify", "16"), CultureInfo.InvariantCulture);
-        using var p = Arg("--model", "char-gpt") == "stories"
-            ? CacheBenchProject.Stories(steps, calibration, verify)
-            : CacheBenchProject.CharGpt(steps, calibration, verify);
+        var (p, steps, repeat) = CacheBenchProject.FromArguments(args, DefaultSteps);
+        using var project = p;
 
         // JIT, ONNX Runtime start-up and the cache code paths are warmed outside the measurements (own cache folder).
         p.Compress("warmup", useCache: false);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using ModelCompress.Data;
 using ModelCompress.Engine;
@@ -39,6 +40,18 @@ internal sealed class CacheBenchProject : IDisposable
     public string ModelPath => PathOf("models/model.onnx");
 
     public string PathOf(string relative) => Path.Combine(_dir.FullPath, relative);
+
+    /// <summary>The project the cache benchmarks' shared options name: --model, --steps, --calibration, --verify (and --repeat).</summary>
+    public static (CacheBenchProject Project, string Steps, int Repeat) FromArguments(string[] args, string defaultSteps)
+    {
+        string Arg(string name, string fallback) => Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : fallback;
+        var repeat = int.Parse(Arg("--repeat", "3"), CultureInfo.InvariantCulture);
+        var steps = Arg("--steps", defaultSteps);
+        var calibration = int.Parse(Arg("--calibration", "16"), CultureInfo.InvariantCulture);
+        var verify = int.Parse(Arg("--verify", "16"), CultureInfo.InvariantCulture);
+        var project = Arg("--model", "char-gpt") == "stories" ? Stories(steps, calibration, verify) : CharGpt(steps, calibration, verify);
+        return (project, steps, repeat);
+    }
 
     public static CacheBenchProject CharGpt(string steps, int calibration, int verify)
     {

@@ -62,8 +62,8 @@ public sealed class TestProject : IDisposable
     }
 
     /// <summary>Runs the engine on the recipe as <c>dotnet build</c> does, writing into <paramref name="output"/>.</summary>
-    public CompressResult Compress(ListDiagnosticSink sink, string output = "out") =>
-        ModelCompressEngine.Compress(LoadRecipe(), new CompressOptions(PathOf(output)), sink, CancellationToken.None);
+    public CompressResult Compress(ListDiagnosticSink sink, string output = "out", string? cache = null) =>
+        ModelCompressEngine.Compress(LoadRecipe(), new CompressOptions(PathOf(output)) { CacheDirectory = cache }, sink, CancellationToken.None);
 
     /// <summary>Runs the engine and fails the test, listing the diagnostics, unless the run succeeded.</summary>
     public CompressResult CompressSucceeded(string output = "out")
@@ -119,6 +119,33 @@ public sealed class TestProject : IDisposable
             {steps}
                 verify:
                   data: {data}
+                  thresholds:
+            {thresholds}
+            """);
+        return p;
+    }
+
+    /// <summary>
+    /// A transformer-block project: models/gpt.onnx (<paramref name="model"/>, default a 64-wide 4-head GPT block),
+    /// 8 calibration and 6 verify samples of [16, <paramref name="d"/>] random inputs, and a recipe with
+    /// <paramref name="steps"/> and <paramref name="thresholds"/>.
+    /// </summary>
+    public static TestProject GptBlock(string steps, string thresholds, OnnxModel? model = null, int d = 64)
+    {
+        var p = new TestProject();
+        p.AddModel("models/gpt.onnx", model ?? SampleModels.GptBlock(dModel: 64, heads: 4));
+        p.AddRandomData("data/calib.npz", 3, ("x", [8, 16, d]));
+        p.AddRandomData("data/verify.npz", 4, ("x", [6, 16, d]));
+        p.WriteRecipe($"""
+            version: 1
+            models:
+              - name: gpt
+                source: models/gpt.onnx
+                calibration: {"{"} data: data/calib.npz, samples: 8 {"}"}
+                steps:
+            {steps}
+                verify:
+                  data: data/verify.npz
                   thresholds:
             {thresholds}
             """);

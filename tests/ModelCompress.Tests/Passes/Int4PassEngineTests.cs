@@ -14,30 +14,11 @@ namespace ModelCompress.Tests.Passes;
 /// </summary>
 public sealed class Int4PassEngineTests
 {
-    internal static TestProject GptProject(string steps, string thresholds = "        - { metric: cosine, min: 0.98 }")
-    {
-        var p = new TestProject();
-        p.AddModel("models/gpt.onnx", SampleModels.GptBlock(dModel: 64, heads: 4));
-        p.AddRandomData("data/calib.npz", 3, ("x", [8, 16, 64]));
-        p.AddRandomData("data/verify.npz", 4, ("x", [6, 16, 64]));
-        p.WriteRecipe($"""
-            version: 1
-            models:
-              - name: gpt
-                source: models/gpt.onnx
-                calibration: {"{"} data: data/calib.npz, samples: 8 {"}"}
-                steps:
-            {steps}
-                verify:
-                  data: data/verify.npz
-                  thresholds:
-            {thresholds}
-            """);
-        return p;
-    }
+    private static TestProject GptProject(string steps, string thresholds = "        - { metric: cosine, min: 0.98 }") =>
+        TestProject.GptBlock(steps, thresholds);
 
-    internal static CompressResult Compress(TestProject p, string output, ListDiagnosticSink sink, string? cache = null) =>
-        ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf(output)) { CacheDirectory = cache }, sink, CancellationToken.None);
+    private static CompressResult Compress(TestProject p, string output, ListDiagnosticSink sink, string? cache = null) =>
+        p.Compress(sink, output, cache);
 
     [Theory]
     [InlineData("rtn", true, 32)]

@@ -15,30 +15,11 @@ namespace ModelCompress.Tests.Passes;
 /// </summary>
 public sealed class QuantizationPassEngineTests
 {
-    private static TestProject GptProject(string steps, string thresholds = "        - { metric: cosine, min: 0.995 }", OnnxModel? model = null, int d = 64)
-    {
-        var p = new TestProject();
-        p.AddModel("models/gpt.onnx", model ?? SampleModels.GptBlock(dModel: 64, heads: 4));
-        p.AddRandomData("data/calib.npz", 3, ("x", [8, 16, d]));
-        p.AddRandomData("data/verify.npz", 4, ("x", [6, 16, d]));
-        p.WriteRecipe($"""
-            version: 1
-            models:
-              - name: gpt
-                source: models/gpt.onnx
-                calibration: {"{"} data: data/calib.npz, samples: 8 {"}"}
-                steps:
-            {steps}
-                verify:
-                  data: data/verify.npz
-                  thresholds:
-            {thresholds}
-            """);
-        return p;
-    }
+    private static TestProject GptProject(string steps, string thresholds = "        - { metric: cosine, min: 0.995 }", OnnxModel? model = null, int d = 64) =>
+        TestProject.GptBlock(steps, thresholds, model, d);
 
     private static CompressResult Compress(TestProject p, string output, ListDiagnosticSink sink, string? cache = null) =>
-        ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf(output)) { CacheDirectory = cache }, sink, CancellationToken.None);
+        p.Compress(sink, output, cache);
 
     [Theory]
     [InlineData("minmax", "uint8")]
