@@ -64,28 +64,13 @@ public static class RunCommand
     }
 
     /// <summary>Runs the verb: results and progress to <paramref name="stdout"/>, diagnostics to <paramref name="stderr"/>.</summary>
-    public static async Task<ExitCode> RunAsync(Options options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Task<ExitCode> RunAsync(Options options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var sink = new ConsoleDiagnosticSink(stderr);
         var progress = new ProgressWriter(stdout, options.Interactive);
-        try
+        return Verbs.VerbRunner.RunAsync(options.Recipe, options.ProjectDirectory, stdout, stderr, async (recipe, sink) =>
         {
-            // Delete a stale manifest before anything can fail, so no earlier success outlives this run.
-            // (A manifest whose folder does not exist yet cannot be stale; the engine creates the folder when it writes it.)
-            if (options.Manifest is { } stale && File.Exists(stale))
-            {
-                File.Delete(stale);
-            }
-
-            var recipe = RecipeFiles.Load(options.Recipe, options.ProjectDirectory, sink);
-            if (recipe is null)
-            {
-                return ExitCode.InvalidRecipe;
-            }
-
             var cacheFolder = CacheFolders.Resolve(options.Recipe, options.CacheDirectory, options.NoCache);
             var compress = new CompressOptions(options.Output ?? recipe.OutputDirectory)
             {
@@ -101,12 +86,17 @@ public static class RunCommand
             await stdout.WriteLineAsync(CacheFolders.Describe(cacheFolder, recipe.Cache.Enabled)).ConfigureAwait(false);
             WriteSummary(result, stdout);
             return result.Succeeded ? ExitCode.Success : ExitCode.AccuracyBudgetExceeded;
-        }
-        catch (Exception ex)
+        },
+        first: () =>
         {
-            progress.Finish();
-            return CliErrors.Handle(ex, stderr);
-        }
+            // Delete a stale manifest before anything can fail, so no earlier success outlives this run.
+            // (A manifest whose folder does not exist yet cannot be stale; the engine creates the folder when it writes it.)
+            if (options.Manifest is { } stale && File.Exists(stale))
+            {
+                File.Delete(stale);
+            }
+        },
+        failed: progress.Finish);
     }
 
     private static void WriteSummary(CompressResult result, TextWriter stdout)

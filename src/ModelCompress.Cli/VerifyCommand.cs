@@ -40,20 +40,11 @@ public static class VerifyCommand
     }
 
     /// <summary>Runs the verb; prints one line per model.</summary>
-    public static async Task<ExitCode> RunAsync(Options options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Task<ExitCode> RunAsync(Options options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var sink = new ConsoleDiagnosticSink(stderr);
-        try
+        return Verbs.VerbRunner.RunAsync(options.Recipe, options.ProjectDirectory, stdout, stderr, async (recipe, sink) =>
         {
-            var recipe = RecipeFiles.Load(options.Recipe, options.ProjectDirectory, sink);
-            if (recipe is null)
-            {
-                return ExitCode.InvalidRecipe;
-            }
-
             var cacheFolder = CacheFolders.Resolve(options.Recipe, options.CacheDirectory, options.NoCache);
             var verifyOptions = new CompressOptions(options.Output ?? recipe.OutputDirectory)
             {
@@ -68,10 +59,6 @@ public static class VerifyCommand
 
             await stdout.WriteLineAsync(CacheFolders.Describe(cacheFolder, recipe.Cache.Enabled)).ConfigureAwait(false);
             return result.Succeeded ? ExitCode.Success : ExitCode.AccuracyBudgetExceeded;
-        }
-        catch (Exception ex)
-        {
-            return CliErrors.Handle(ex, stderr);
-        }
+        });
     }
 }

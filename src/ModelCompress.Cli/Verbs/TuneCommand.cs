@@ -39,20 +39,11 @@ public static class TuneCommand
     }
 
     /// <summary>Runs the verb: trials and YAML to <paramref name="stdout"/>, diagnostics to <paramref name="stderr"/>.</summary>
-    public static async Task<ExitCode> RunAsync(Options options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Task<ExitCode> RunAsync(Options options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var sink = new ConsoleDiagnosticSink(stderr);
-        try
+        return VerbRunner.RunAsync(options.Recipe, options.ProjectDirectory, stdout, stderr, async (recipe, sink) =>
         {
-            var recipe = RecipeFiles.Load(options.Recipe, options.ProjectDirectory, sink);
-            if (recipe is null)
-            {
-                return ExitCode.InvalidRecipe;
-            }
-
             if (!recipe.Models.Any(m => m.Tune is not null))
             {
                 await stderr.WriteLineAsync($"{options.Recipe}: no model has a 'tune:' section; nothing to search.").ConfigureAwait(false);
@@ -75,11 +66,7 @@ public static class TuneCommand
             }
 
             return result.Succeeded ? ExitCode.Success : ExitCode.AccuracyBudgetExceeded;
-        }
-        catch (Exception ex)
-        {
-            return CliErrors.Handle(ex, stderr);
-        }
+        });
     }
 
     private static void WriteTrials(string name, TuningReport t, TextWriter stdout)

@@ -40,16 +40,31 @@ public static class ActivationStatisticsCollector
         SegmentCacheContext? segments = null,
         Action<LayerInputStatistics, byte[]>? hashed = null)
     {
-        segments ??= SegmentCacheContext.None;
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(calibration);
-        request ??= LayerStatisticsRequest.MinMax;
 
         // One calibration implementation for the engine and the passes: text windows and arrays alike
         // (ModelCompress.Calibration), one ONNX Runtime thread so the statistics are the same on every run.
+        return Collect(model, values, CalibrationSources.Create(calibration, model), progress, ct, request, segments, hashed);
+    }
+
+    /// <summary>Collects statistics of <paramref name="values"/> on the samples of <paramref name="source"/> (the recipe's, or a test's own).</summary>
+    internal static IReadOnlyDictionary<string, LayerInputStatistics> Collect(
+        OnnxModel model,
+        IEnumerable<string> values,
+        ICalibrationSource source,
+        Action<long, long>? progress,
+        CancellationToken ct,
+        LayerStatisticsRequest? request = null,
+        SegmentCacheContext? segments = null,
+        Action<LayerInputStatistics, byte[]>? hashed = null)
+    {
+        segments ??= SegmentCacheContext.None;
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(source);
+        request ??= LayerStatisticsRequest.MinMax;
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var source = CalibrationSources.Create(calibration, model);
         var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares, request.Hessian)).ToList();
         var plan = SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
         if (!plan.IsSegmented || names.Count == 0)
@@ -72,6 +87,6 @@ public static class ActivationStatisticsCollector
             progress);
         segments.Run(plan, samples, consumer, sessions, ct);
         // A part read back lazily that turns out gone or damaged: calibrate the step again without reading anything back.
-        return consumer.Result(names, () => Collect(model, names, calibration, modelName, progress, ct, request, SegmentCacheContext.None, hashed));
+        return consumer.Result(names, () => Collect(model, names, source, progress, ct, request, SegmentCacheContext.None, hashed));
     }
 }

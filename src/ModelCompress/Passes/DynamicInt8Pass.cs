@@ -58,7 +58,7 @@ public sealed class DynamicInt8Pass : ICompressionPass
         ArgumentNullException.ThrowIfNull(outcomes);
         var analysis = _analysis.Take(model);
         var plans = outcomes.Select(o => (Layer: o.Layer.AnalyzedLayer, Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
-        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step, []).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
+        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
         if (plans.Count + tables.Count > 0)
         {
             QdqQuantizer.EnsureOpset(model);

@@ -1,6 +1,7 @@
 using ModelCompress.Analysis;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Quantization;
 using ModelCompress.Reports;
 
 namespace ModelCompress.Passes;
@@ -14,32 +15,33 @@ public sealed partial class WeightOnlyInt8Pass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(context);
-        var useDequantizeLinear = ChooseDequantizeLinear(model, outcomes, context);
+        var plans = outcomes.Select(o => QuantizedLinear.FromBytes(o.Result)).ToList();
+        var castMul = !ChooseDequantizeLinear(model, plans, context);
         var placement = new WeightPlacement();
+        var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance);
         var reports = new List<LayerReport>(outcomes.Count);
-        foreach (var (layer, key, result) in outcomes)
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            var q = QuantizedWeight.FromBytes(result);
+            var (layer, key, _) = outcomes[i];
+            var q = plans[i];
             var graph = WeightPlacement.Owner(layer);
             if (!placement.TryGetRestored(graph, layer.WeightName, out var floatName))
             {
-                var nodes = useDequantizeLinear ? DequantizeLinear(graph, layer, q, out floatName) : CastMul(graph, layer, q, out floatName);
+                if (!writers.TryGetValue(graph, out var writer))
+                {
+                    writers[graph] = writer = new QdqGraphWriter(graph);
+                }
+
+                var nodes = writer.RestoredWeight(layer.WeightName, layer.Name, q, castMul, out floatName);
                 placement.Add(graph, layer.WeightName, floatName, nodes);
             }
 
             WeightPlacement.Rewire(layer, graph, floatName);
-            var back = q.Dequantize();
-            var maxError = 0.0;
-            for (var i = 0; i < back.Length; i++)
-            {
-                maxError = Math.Max(maxError, Math.Abs(back[i] - layer.Weights[i]));
-            }
-
             reports.Add(new LayerReport(
                 WeightPlacement.DisplayName(layer), layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: layer.Weights.LongLength * sizeof(float),
-                BytesAfter: q.Values.LongLength + (q.Scales.LongLength * (sizeof(float) + (useDequantizeLinear ? 1 : 0))),
-                MaxAbsWeightError: maxError));
+                BytesAfter: q.Values.LongLength + (q.Scales.LongLength * (sizeof(float) + (castMul ? 0 : 1))),
+                MaxAbsWeightError: q.MaxAbsError(layer.Weights)));
         }
 
         return reports;
@@ -47,24 +49,19 @@ public sealed partial class WeightOnlyInt8Pass
 
     /// <summary>
     /// Whether DequantizeLinear can express the results: opset 13 for per-axis scales (10 per tensor), raising an older
-    /// opset when that is safe. Otherwise Cast·Mul is used and MC3013 says why; below opset 7 nothing works (MC3014).
+    /// opset when that is safe (<see cref="QdqQuantizer.TryEnsureOpset"/>, the rule the static and dynamic passes follow
+    /// too). Where it is not, weight-only int8 still works — Cast·Mul is used and MC3013 says why, where static and
+    /// dynamic stop with MC3110 — except below opset 7, where nothing does (MC3014).
     /// </summary>
-    private static bool ChooseDequantizeLinear(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
+    private static bool ChooseDequantizeLinear(OnnxModel model, IReadOnlyList<QuantizedLinear> plans, PassContext context)
     {
-        var perAxis = outcomes.Any(o => QuantizedWeight.FromBytes(o.Result).Axis >= 0);
-        var needed = perAxis ? OpsetUpgrade.PerAxisDequantizeOpset : 10;
+        var needed = plans.Any(q => q.Axis >= 0) ? OpsetUpgrade.PerAxisDequantizeOpset : 10;
+        if (plans.Count == 0 || QdqQuantizer.TryEnsureOpset(model, needed, out _, out var blocker))
+        {
+            return true;
+        }
+
         var opset = model.GetOpsetVersion(string.Empty) ?? 0;
-        if (opset >= needed || outcomes.Count == 0)
-        {
-            return true;
-        }
-
-        if (OpsetUpgrade.CanRaiseTo13(model, out var blocker))
-        {
-            OpsetUpgrade.RaiseTo13(model);
-            return true;
-        }
-
         if (opset < 7)
         {
             throw context.Error("MC3014", context.ModelName, opset);
@@ -72,43 +69,5 @@ public sealed partial class WeightOnlyInt8Pass
 
         context.Report("MC3013", DiagnosticSeverity.Info, context.ModelName, opset, blocker);
         return false;
-    }
-
-    /// <summary>x = DequantizeLinear(q, scale, zero_point = 0, axis) — ONNX's y = (x − zp) · scale.</summary>
-    private static OnnxNode[] DequantizeLinear(OnnxGraph graph, PassLayer layer, QuantizedWeight q, out string output)
-    {
-        var baseName = layer.WeightName;
-        var qName = graph.UniqueName(baseName + "_quantized");
-        var scaleName = graph.UniqueName(baseName + "_scale");
-        var zeroName = graph.UniqueName(baseName + "_zero_point");
-        output = graph.UniqueName(baseName + "_dequantized");
-        long[] scaleDims = q.Axis >= 0 ? [q.Scales.Length] : [];
-        graph.AddInitializer(OnnxTensor.FromInt8(qName, [.. q.Shape], q.Values));
-        graph.AddInitializer(OnnxTensor.FromFloats(scaleName, scaleDims, q.Scales));
-        graph.AddInitializer(OnnxTensor.FromInt8(zeroName, scaleDims, new sbyte[q.Scales.Length]));
-        var node = new OnnxNode("DequantizeLinear", [qName, scaleName, zeroName], [output], graph.UniqueName(layer.Name + "/weight/DequantizeLinear"));
-        if (q.Axis >= 0)
-        {
-            node.SetAttribute("axis", q.Axis);
-        }
-
-        return [node];
-    }
-
-    /// <summary>x = Cast(q → float) · scale, with the scale shaped to broadcast along the channel axis.</summary>
-    private static OnnxNode[] CastMul(OnnxGraph graph, PassLayer layer, QuantizedWeight q, out string output)
-    {
-        var baseName = layer.WeightName;
-        var qName = graph.UniqueName(baseName + "_quantized");
-        var scaleName = graph.UniqueName(baseName + "_scale");
-        var castName = graph.UniqueName(baseName + "_int8_as_float");
-        output = graph.UniqueName(baseName + "_dequantized");
-        var scaleDims = q.Axis >= 0 ? q.Shape.Select((d, i) => i == q.Axis ? d : 1L).ToArray() : [];
-        graph.AddInitializer(OnnxTensor.FromInt8(qName, [.. q.Shape], q.Values));
-        graph.AddInitializer(OnnxTensor.FromFloats(scaleName, scaleDims, q.Scales));
-        var cast = new OnnxNode("Cast", [qName], [castName], graph.UniqueName(layer.Name + "/weight/Cast"));
-        cast.SetAttribute("to", (long)TensorDataType.Float);
-        var mul = new OnnxNode("Mul", [castName, scaleName], [output], graph.UniqueName(layer.Name + "/weight/Mul"));
-        return [cast, mul];
     }
 }

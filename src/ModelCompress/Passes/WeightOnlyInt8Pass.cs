@@ -9,9 +9,11 @@ namespace ModelCompress.Passes;
 /// Weight-only int8 quantization: each linear layer's float32 weight (main graph and If/Loop/Scan subgraphs alike),
 /// and each LSTM/GRU/RNN W and R (per row of gates·hidden), becomes an int8 initializer with symmetric
 /// per-output-channel (or per-tensor) scales (<see cref="Int8Quantizer"/>), dequantized in the graph right before the
-/// layer, so activations stay float and the file holds about a quarter of the weight bytes. The dequantization is a
-/// per-axis DequantizeLinear (opset 13); an older model is raised to opset 13 when every node keeps its meaning
-/// (<see cref="Analysis.OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which every opset ≥ 7 runs.
+/// layer by the writer of the static and dynamic passes (<see cref="Quantization.QdqGraphWriter"/>), so activations
+/// stay float and the file holds about a quarter of the weight bytes. The dequantization is a per-axis
+/// DequantizeLinear (opset 13); an older model is raised to opset 13 when every node keeps its meaning
+/// (<see cref="Analysis.OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which
+/// every opset ≥ 7 runs.
 /// </summary>
 public sealed partial class WeightOnlyInt8Pass : ICompressionPass
 {
@@ -31,9 +33,10 @@ public sealed partial class WeightOnlyInt8Pass : ICompressionPass
     /// <remarks>
     /// "|wq=2": the weights are rounded by <see cref="Quantization.WeightQuantizer"/> (w / S in float, as QuantizeLinear
     /// does) since the two weight quantizers were folded into one; entries made by the older double-precision rounding
-    /// may differ in rare ties and must not be read back as this code's result.
+    /// may differ in rare ties and must not be read back as this code's result. "|rec=2": a layer's result is stored as
+    /// <see cref="Quantization.QuantizedLinear"/>'s record (the one quantized-weight type), not the older record of its own.
     /// </remarks>
-    public string SettingsFingerprint => _step.SettingsFingerprint() + "|wq=2";
+    public string SettingsFingerprint => _step.SettingsFingerprint() + "|wq=2|rec=2";
 
     /// <inheritdoc />
     public bool RequiresCalibration => false;

@@ -1,6 +1,5 @@
 using ModelCompress.Analysis;
 using ModelCompress.Onnx;
-using ModelCompress.Recipe;
 
 namespace ModelCompress.Quantization;
 
@@ -14,41 +13,6 @@ namespace ModelCompress.Quantization;
 /// </summary>
 public static class DynamicQuantizer
 {
-    /// <summary>The smallest opset with DynamicQuantizeLinear.</summary>
-    public const long DynamicQuantizeOpset = 11;
-
-    /// <summary>Quantizes <paramref name="model"/> in place.</summary>
-    public static QuantizationResult Quantize(OnnxModel model, QuantizeStep step)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(step);
-        var analysis = GraphAnalyzer.Analyze(model);
-        var raisedFrom = QdqQuantizer.EnsureOpset(model);
-        var rows = new List<QuantizedLayer>();
-        var plans = new List<(LinearLayer Layer, QuantizedLinear Plan)>();
-        foreach (var layer in analysis.Layers)
-        {
-            var pattern = step.Exclude.FirstOrDefault(e => e.Matches(layer.Node.Name, layer.Node.OpType));
-            if (pattern is not null || !Supports(model.Graph, layer))
-            {
-                var note = pattern is not null ? $"excluded by '{pattern}'"
-                    : layer.Kind == LinearLayerKind.Conv ? "dynamic mode keeps Conv in float"
-                    : "Gemm with beta ≠ 1 and a computed bias stays float";
-                rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "float", null, null, null, null, 0, 0, note));
-                continue;
-            }
-
-            var plan = QuantizedLinear.Weight(layer.WeightKN(), [layer.InFeatures, layer.OutFeatures], 1, step.PerChannel);
-            plans.Add((layer, plan));
-            rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "dynamic", null, null, null, null, plan.Scales.Min(), plan.Scales.Max(), null));
-        }
-
-        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, step, rows);
-        var tablePlans = tables.Select(t => (t, QdqQuantizer.PlanTable(t, step))).ToList();
-        rows.AddRange(ApplyPlans(model, plans, tablePlans));
-        return new QuantizationResult(QdqQuantizer.Order(rows, analysis), raisedFrom);
-    }
-
     /// <summary>Whether dynamic mode quantizes <paramref name="layer"/>: MatMul/Gemm, except Gemm with beta ≠ 1 and a computed bias.</summary>
     internal static bool Supports(OnnxGraph graph, LinearLayer layer)
     {
@@ -57,8 +21,8 @@ public static class DynamicQuantizer
         return layer.Kind != LinearLayerKind.Conv && !unscaledBias;
     }
 
-    /// <summary>Rewrites each planned layer (weights [K, N], axis 1) and the embedding tables; returns the tables' report rows.</summary>
-    internal static List<QuantizedLayer> ApplyPlans(
+    /// <summary>Rewrites each planned layer (weights [K, N], axis 1) and the embedding tables.</summary>
+    internal static void ApplyPlans(
         OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> plans, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
     {
         var writer = new QdqGraphWriter(model.Graph);
@@ -75,14 +39,13 @@ public static class DynamicQuantizer
             Replace(own, layer, plan);
         }
 
-        var rows = QdqQuantizer.ApplyTables(writer, tables).ToList();
+        QdqQuantizer.ApplyTables(writer, tables);
         foreach (var graph in writers.Keys.Where(g => !ReferenceEquals(g, model.Graph)))
         {
             graph.SortTopologically();
         }
 
         QdqQuantizer.Finish(model);
-        return rows;
     }
 
     private static void Replace(QdqGraphWriter writer, LinearLayer layer, QuantizedLinear plan)

@@ -77,6 +77,43 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
     }
 
     /// <summary>
+    /// Restores a weight stored as int8 for a layer that keeps float activations (weight-only): x = DequantizeLinear(q,
+    /// scale, zero point 0, axis) — ONNX's y = (x − zp) · scale — or, where the model's opset cannot have that
+    /// (<paramref name="castMul"/>), x = Cast(q → float) · scale with the scale shaped to broadcast along the channel
+    /// axis, which every opset ≥ 7 runs. The constants are added now; the nodes are returned for the caller to place
+    /// before every reader of <paramref name="output"/> (weights read inside subgraphs are restored in the graph that
+    /// defines them).
+    /// </summary>
+    public OnnxNode[] RestoredWeight(string baseName, string nodeBaseName, QuantizedLinear plan, bool castMul, out string output)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var perAxis = plan.Axis >= 0;
+        var qName = Constant(OnnxTensor.FromInt8(baseName + "_quantized", plan.Dims, plan.Values));
+        if (castMul)
+        {
+            long[] broadcast = perAxis ? [.. plan.Dims.Select((d, i) => i == plan.Axis ? d : 1L)] : [];
+            var scaleName = Constant(OnnxTensor.FromFloats(baseName + "_scale", broadcast, plan.Scales));
+            var castName = Graph.UniqueName(baseName + "_int8_as_float");
+            output = Graph.UniqueName(baseName + "_dequantized");
+            var cast = new OnnxNode("Cast", [qName], [castName], Graph.UniqueName(nodeBaseName + "/weight/Cast"));
+            cast.SetAttribute("to", (long)TensorDataType.Float);
+            return [cast, new OnnxNode("Mul", [castName, scaleName], [output], Graph.UniqueName(nodeBaseName + "/weight/Mul"))];
+        }
+
+        long[] dims = perAxis ? [plan.Scales.Length] : [];
+        var scale = Constant(OnnxTensor.FromFloats(baseName + "_scale", dims, plan.Scales));
+        var zeroPoint = Constant(OnnxTensor.FromInt8(baseName + "_zero_point", dims, new sbyte[plan.Scales.Length]));
+        output = Graph.UniqueName(baseName + "_dequantized");
+        var node = new OnnxNode("DequantizeLinear", [qName, scale, zeroPoint], [output], Graph.UniqueName(nodeBaseName + "/weight/DequantizeLinear"));
+        if (perAxis)
+        {
+            node.SetAttribute("axis", plan.Axis);
+        }
+
+        return [node];
+    }
+
+    /// <summary>
     /// Stores a bias as int32 with step S_x·S_w[n] and zero point 0, as QLinearConv/QGemm expect (the integer
     /// accumulator's own scale, Jacob et al. 2018 §2.4). Returns null when a value would not fit int32.
     /// </summary>

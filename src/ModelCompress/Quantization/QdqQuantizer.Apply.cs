@@ -11,9 +11,9 @@ public static partial class QdqQuantizer
     /// <summary>
     /// Writes each layer's plan: one QuantizeLinear per distinct input, a DequantizeLinear per consuming layer (ONNX
     /// Runtime fuses a node unit whose DQ feeds only it), the int8 weight behind its DequantizeLinear, and the bias;
-    /// then the embedding tables. Returns one report row per item.
+    /// then the embedding tables.
     /// </summary>
-    internal static List<QuantizedLayer> ApplyStatic(
+    internal static void ApplyStatic(
         OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step,
         IReadOnlyList<(ConvOutputUnit Unit, QuantizationParameters P)>? convOutputs = null,
         IReadOnlyDictionary<string, IReadOnlyList<(OnnxNode Op, string Output)>>? chains = null)
@@ -30,7 +30,6 @@ public static partial class QdqQuantizer
         // Nothing below reads what it wrote (each layer reads its own node's original inputs before rewiring it), so
         // the edits are held back and made at once.
         writer.Defer();
-        var rows = new List<QuantizedLayer>();
         foreach (var (layer, plan) in layers)
         {
             var p = plan.Activation ?? throw new InvalidOperationException($"Layer '{layer.Name}' has no activation parameters.");
@@ -51,24 +50,19 @@ public static partial class QdqQuantizer
             {
                 WriteBias(writer, layer, input.ScaleValue, plan.Scales);
             }
-
-            rows.Add(new QuantizedLayer(layer.Name, layer.Kind.ToString(), "static", plan.ActivationMin, plan.ActivationMax, p.Scale, p.ZeroPoint,
-                plan.Scales.Min(), plan.Scales.Max(), null));
         }
 
-        rows.AddRange(ApplyTables(writer, tables));
+        ApplyTables(writer, tables);
         writer.Flush();
         Finish(model);
-        return rows;
     }
 
     /// <summary>Embedding tables become int8 per row (weight only): Gather reads DequantizeLinear(table).</summary>
-    internal static IEnumerable<QuantizedLayer> ApplyTables(QdqGraphWriter writer, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
+    internal static void ApplyTables(QdqGraphWriter writer, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
     {
         foreach (var (table, plan) in tables)
         {
             writer.SetInput(table.Node, 0, writer.DequantizedWeight(table.TableName, plan));
-            yield return new QuantizedLayer(table.Name, "Gather", "weight_only", null, null, null, null, plan.Scales.Min(), plan.Scales.Max(), "embedding table, int8 per row");
         }
     }
 

@@ -1,7 +1,6 @@
 using ModelCompress.Analysis;
 using ModelCompress.Diagnostics;
 using ModelCompress.Onnx;
-using ModelCompress.Passes;
 
 namespace ModelCompress.Quantization;
 
@@ -15,18 +14,39 @@ public static partial class QdqQuantizer
     /// </summary>
     internal static long? EnsureOpset(OnnxModel model)
     {
-        var opset = model.GetOpsetVersion(string.Empty) ?? 0;
-        if (opset >= PerAxisOpset)
+        if (!TryEnsureOpset(model, PerAxisOpset, out var raisedFrom, out var blocker))
         {
-            return null;
+            throw EngineDiagnostics.Fail("MC3110", model.FilePath, model.GetOpsetVersion(string.Empty) ?? 0, blocker);
         }
 
-        if (!OpsetUpgrade.CanRaiseTo13(model, out var blocker))
+        return raisedFrom;
+    }
+
+    /// <summary>
+    /// The one opset rule of the quantized formats: true when the model's default opset is at least
+    /// <paramref name="needed"/> (13 for per-axis DequantizeLinear, 10 per tensor), or was raised to 13 because every
+    /// node keeps its meaning there (<paramref name="raisedFrom"/> is then the former opset); otherwise false with the
+    /// operator that blocks the raise.
+    /// </summary>
+    internal static bool TryEnsureOpset(OnnxModel model, long needed, out long? raisedFrom, out string? blocker)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        raisedFrom = null;
+        blocker = null;
+        var opset = model.GetOpsetVersion(string.Empty) ?? 0;
+        if (opset >= needed)
         {
-            throw EngineDiagnostics.Fail("MC3110", model.FilePath, opset, blocker);
+            return true;
+        }
+
+        if (!OpsetUpgrade.CanRaiseTo13(model, out var op))
+        {
+            blocker = op;
+            return false;
         }
 
         OpsetUpgrade.RaiseTo13(model);
-        return opset;
+        raisedFrom = opset;
+        return true;
     }
 }

@@ -50,35 +50,61 @@ internal sealed record QuantizedLinear(
         return stream.ToArray();
     }
 
+    /// <summary>Decodes <see cref="ToBytes"/>; throws <see cref="InvalidDataException"/> on anything cut short or inconsistent.</summary>
     public static QuantizedLinear FromBytes(byte[] bytes)
     {
-        using var r = new BinaryReader(new MemoryStream(bytes));
-        if (r.ReadInt32() != Version)
+        try
         {
-            throw new InvalidDataException("Unknown quantized layer encoding.");
-        }
+            using var r = new BinaryReader(new MemoryStream(bytes));
+            if (r.ReadInt32() != Version)
+            {
+                throw new InvalidDataException("Unknown quantized layer encoding.");
+            }
 
-        var dims = new long[r.ReadInt32()];
-        for (var i = 0; i < dims.Length; i++)
+            var rank = r.ReadInt32();
+            if (rank is < 0 or > 8)
+            {
+                throw new InvalidDataException("bad rank");
+            }
+
+            var dims = new long[rank];
+            for (var i = 0; i < dims.Length; i++)
+            {
+                dims[i] = r.ReadInt64();
+            }
+
+            var axis = r.ReadInt32();
+            var scaleCount = r.ReadInt32();
+            if (axis < -1 || axis >= rank || scaleCount < 1 || scaleCount != (axis < 0 ? 1 : dims[axis]) || dims.Any(d => d < 0))
+            {
+                throw new InvalidDataException("the axis or scales do not match the shape");
+            }
+
+            var scales = new float[scaleCount];
+            for (var i = 0; i < scales.Length; i++)
+            {
+                scales[i] = r.ReadSingle();
+            }
+
+            var hasActivation = r.ReadBoolean();
+            var scale = r.ReadSingle();
+            var zeroPoint = r.ReadInt32();
+            var min = r.ReadSingle();
+            var max = r.ReadSingle();
+            var count = r.ReadInt32();
+            if (count != Data.NdArray.ElementCount(dims) || r.BaseStream.Length - r.BaseStream.Position != count)
+            {
+                throw new InvalidDataException("the value count does not match the shape");
+            }
+
+            var values = new sbyte[count];
+            r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            return new QuantizedLinear(values, dims, scales, axis, hasActivation ? new QuantizationParameters(scale, zeroPoint) : null, min, max);
+        }
+        catch (EndOfStreamException e)
         {
-            dims[i] = r.ReadInt64();
+            throw new InvalidDataException("the quantized layer record is cut short", e);
         }
-
-        var axis = r.ReadInt32();
-        var scales = new float[r.ReadInt32()];
-        for (var i = 0; i < scales.Length; i++)
-        {
-            scales[i] = r.ReadSingle();
-        }
-
-        var hasActivation = r.ReadBoolean();
-        var scale = r.ReadSingle();
-        var zeroPoint = r.ReadInt32();
-        var min = r.ReadSingle();
-        var max = r.ReadSingle();
-        var values = new sbyte[r.ReadInt32()];
-        r.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        return new QuantizedLinear(values, dims, scales, axis, hasActivation ? new QuantizationParameters(scale, zeroPoint) : null, min, max);
     }
 
     /// <summary>The weights as float again: q · scale of the value's channel (Jacob et al. 2018, r = S(q − Z), Z = 0).</summary>

@@ -10,16 +10,6 @@ namespace ModelCompress.Quantization;
 /// <summary>The automatic α search (Intel Neural Compressor's auto-α, per layer, on captured rows).</summary>
 public static partial class SmoothQuantizer
 {
-    private static (float[] Scales, SmoothedGroup Report) Search(
-        LayerGroup group, TensorStatistics activation, float[] weightMax, IReadOnlyList<double> grid, SmoothQuantStep step,
-        SmoothQuantOptions options, CancellationToken ct)
-    {
-        var members = group.Layers.Select(l => (l.WeightKN(), l.OutFeatures)).ToList();
-        var plan = PlanGroup(activation.ChannelAbsMax, activation.ChannelMin, activation.ChannelMax, activation.Rows, weightMax, members, grid, step, options, ct);
-        var reports = plan.Layers.Select((l, i) => l with { Name = group.Layers[i].Name }).ToList();
-        return (plan.Scales, Report(group, plan.Alpha, reports, plan.Scales, step.Fold));
-    }
-
     /// <summary>
     /// One group's smoothing: with a fixed α, s from Eq. 4; with α = auto, the grid search on the captured rows
     /// <paramref name="x"/> (row-major, one row per captured input vector), each member layer's best α by the MSE of

@@ -1,7 +1,4 @@
 using ModelCompress.Analysis;
-using ModelCompress.Calibration;
-using ModelCompress.Onnx;
-using ModelCompress.Recipe;
 
 namespace ModelCompress.Quantization;
 
@@ -30,54 +27,6 @@ public static partial class SmoothQuantizer
     /// <summary>Smallest smoothing factor, so that a dead channel never divides by zero.</summary>
     public const float MinScale = 1e-5f;
 
-    /// <summary>Smooths every MatMul/Gemm group of <paramref name="model"/> in place.</summary>
-    /// <param name="model">The float model; edited in place.</param>
-    /// <param name="step">The smoothquant step.</param>
-    /// <param name="calibration">Calibration samples.</param>
-    /// <param name="options">How the following int8 step quantizes (for the α search).</param>
-    /// <param name="ct">Cancellation.</param>
-    public static SmoothQuantResult Apply(OnnxModel model, SmoothQuantStep step, ICalibrationSource calibration, SmoothQuantOptions? options, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(step);
-        ArgumentNullException.ThrowIfNull(calibration);
-        options ??= new SmoothQuantOptions();
-        var analysis = GraphAnalyzer.Analyze(model);
-        var grid = step.IsAutoAlpha ? AlphaGrid.Values(step.AlphaLow, step.AlphaHigh, step.AlphaStep) : [];
-        var rows = step.IsAutoAlpha ? options.SearchRows : 0;
-        var requests = analysis.Groups.Select(g => new CalibrationRequest(g.Activation, -1, false, rows)).ToList();
-        var stats = ActivationCalibrator.Collect(model, requests, calibration, options.Threads, ct);
-
-        var plans = new List<(LayerGroup Group, float[] Scales, SmoothedGroup Report)>();
-        foreach (var group in analysis.Groups)
-        {
-            ct.ThrowIfCancellationRequested();
-            var activation = stats[group.Activation];
-            var weightMax = WeightRowMax(group);
-            SmoothedGroup report;
-            float[] scales;
-            if (step.Alpha is { } fixedAlpha)
-            {
-                scales = Scales(activation.ChannelAbsMax, weightMax, fixedAlpha, step.Headroom);
-                report = Report(group, fixedAlpha, [.. group.Layers.Select(l => new SmoothedLayer(l.Name, null, [], null, null))], scales, step.Fold);
-            }
-            else
-            {
-                (scales, report) = Search(group, activation, weightMax, grid, step, options, ct);
-            }
-
-            plans.Add((group, scales, report));
-        }
-
-        foreach (var (group, scales, _) in plans)
-        {
-            Rescale(model.Graph, group, scales, step.Fold);
-        }
-
-        QdqQuantizer.Finish(model);
-        return new SmoothQuantResult([.. plans.Select(p => p.Report)], grid, rows);
-    }
-
     /// <summary>s_j = max|X_j|^α / max|W_j|^(1−α) (Xiao et al. 2023, Eq. 4); 1 where either maximum is 0.</summary>
     public static float[] Scales(ReadOnlySpan<float> activationMax, ReadOnlySpan<float> weightMax, double alpha)
     {
@@ -92,30 +41,6 @@ public static partial class SmoothQuantizer
 
         return s;
     }
-
-    /// <summary>max over the group's layers and output channels of |W[j, n]|, per input channel j.</summary>
-    private static float[] WeightRowMax(LayerGroup group)
-    {
-        var max = new float[group.Channels];
-        foreach (var layer in group.Layers)
-        {
-            var w = layer.WeightKN();
-            var n = layer.OutFeatures;
-            for (var j = 0; j < max.Length; j++)
-            {
-                var row = w.AsSpan(j * n, n);
-                foreach (var v in row)
-                {
-                    max[j] = MathF.Max(max[j], MathF.Abs(v));
-                }
-            }
-        }
-
-        return max;
-    }
-
-    private static SmoothedGroup Report(LayerGroup group, double alpha, IReadOnlyList<SmoothedLayer> layers, float[] scales, bool fold) =>
-        new(group.Activation, layers, alpha, Placement(group, fold), scales.Min(), scales.Max());
 
     internal static string Placement(LayerGroup group, bool fold) =>
         fold && group.Anchor.CanFold

@@ -1,4 +1,5 @@
 using ModelCompress.Passes;
+using ModelCompress.Quantization;
 
 namespace ModelCompress.Tests.Passes;
 
@@ -52,14 +53,16 @@ public sealed class Int8QuantizerTests
         var q = Int8Quantizer.QuantizePerChannel([0.1f, -0.2f, 0.3f, 0.4f, 0.5f, -0.6f], [3, 2], 1);
 
         var bytes = q.ToBytes();
-        var back = QuantizedWeight.FromBytes(bytes);
+        var back = QuantizedLinear.FromBytes(bytes);
 
-        Assert.Equal(q.Shape, back.Shape);
+        Assert.Equal(q.Dims, back.Dims);
         Assert.Equal(q.Axis, back.Axis);
         Assert.Equal(q.Scales, back.Scales);
         Assert.Equal(q.Values, back.Values);
-        Assert.Throws<InvalidDataException>(() => QuantizedWeight.FromBytes(bytes.AsSpan(0, bytes.Length - 1)));
+        Assert.Throws<InvalidDataException>(() => QuantizedLinear.FromBytes(bytes[..^1]));
+        Assert.Throws<InvalidDataException>(() => QuantizedLinear.FromBytes([.. bytes, 0]));
+        Assert.Throws<InvalidDataException>(() => QuantizedLinear.FromBytes(bytes[..10]));
         bytes[0] ^= 1;
-        Assert.Throws<InvalidDataException>(() => QuantizedWeight.FromBytes(bytes));
+        Assert.Throws<InvalidDataException>(() => QuantizedLinear.FromBytes(bytes));
     }
 }

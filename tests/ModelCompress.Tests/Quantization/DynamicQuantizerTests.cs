@@ -1,11 +1,11 @@
 using ModelCompress.Onnx;
-using ModelCompress.Quantization;
 using ModelCompress.Recipe;
 using ModelCompress.Testing;
 using static ModelCompress.Tests.Quantization.QuantizeTestSupport;
 
 namespace ModelCompress.Tests.Quantization;
 
+/// <summary>The dynamic int8 pass on generated models, run as the engine runs it (<see cref="PassHarness"/>).</summary>
 public sealed class DynamicQuantizerTests
 {
     [Fact]
@@ -14,10 +14,10 @@ public sealed class DynamicQuantizerTests
         var model = SampleModels.GptBlock(dModel: 64, heads: 4);
         var original = model.Clone();
 
-        var result = DynamicQuantizer.Quantize(model, Step(mode: QuantizeMode.Dynamic));
+        var run = PassHarness.Run(model, null, Step(mode: QuantizeMode.Dynamic));
 
-        Assert.Equal(4, result.QuantizedCount);
-        Assert.All(result.Layers, l => Assert.Equal("dynamic", l.Mode));
+        Assert.Equal(4, run.Layers.Count);
+        Assert.All(run.Layers, l => Assert.Equal("input quantized at run time (DynamicQuantizeLinear)", l.Note));
         Assert.Equal(4, model.Graph.Nodes.Count(n => n.OpType == "DynamicQuantizeLinear"));
         Assert.Contains("DynamicQuantizeMatMul", OptimizedOps(model)); // ORT fused quantize + integer product + scale + bias
         var x = new DeterministicRandom(3).Uniform(16 * 64, 2f);
@@ -35,11 +35,13 @@ public sealed class DynamicQuantizerTests
         gemm.SetAttribute("alpha", 0.5f).SetAttribute("beta", 2f);
         var original = model.Clone();
 
-        var result = DynamicQuantizer.Quantize(model, Step(mode: QuantizeMode.Dynamic, perChannel: false));
+        var run = PassHarness.Run(model, null, Step(mode: QuantizeMode.Dynamic, perChannel: false));
 
-        Assert.Equal("dynamic", result.Layers.Single(l => l.OpType == "Gemm").Mode);
-        Assert.All(result.Layers.Where(l => l.OpType == "Conv"), l => Assert.Equal("float", l.Mode));
+        // Only the Gemm is the pass's: dynamic mode leaves Conv layers float.
+        Assert.Equal("Gemm", Assert.Single(run.Layers).Op);
+        Assert.Equal(original.Graph.Nodes.Count(n => n.OpType == "Conv"), model.Graph.Nodes.Count(n => n.OpType == "Conv"));
         Assert.DoesNotContain(model.Graph.Nodes, n => n.OpType == "Gemm");
+        Assert.Single(model.Graph.Nodes, n => n.OpType == "MatMulInteger");
         var x = new DeterministicRandom(4).Uniform(64, 1f);
         var before = OrtRun.Run(original.ToBytes(), OrtInput.Float("input", x, 1, 1, 8, 8))[0].Floats;
         var after = OrtRun.Run(model.ToBytes(), OrtInput.Float("input", x, 1, 1, 8, 8))[0].Floats;

@@ -1,13 +1,12 @@
-using ModelCompress.Calibration;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
-using ModelCompress.Quantization;
 using ModelCompress.Recipe;
 using ModelCompress.Testing;
 using static ModelCompress.Tests.Quantization.QuantizeTestSupport;
 
 namespace ModelCompress.Tests.Quantization;
 
+/// <summary>The static int8 QDQ pass, run as the engine runs it (<see cref="PassHarness"/>; mnist-8 through the engine itself).</summary>
 public sealed class QdqQuantizerTests
 {
     private static (float[] Before, float[] After) Compare(OnnxModel before, OnnxModel after, OrtInput input) =>
@@ -35,9 +34,9 @@ public sealed class QdqQuantizerTests
         var original = model.Clone();
         var calibration = QuantTestModels.Samples("x", 8, 16, 64, outlier: 1f);
 
-        var result = QdqQuantizer.QuantizeStatic(model, Step(method: method, activations: activations), calibration, 1, default);
+        var run = PassHarness.Run(model, calibration, Step(method: method, activations: activations));
 
-        Assert.Equal(4, result.QuantizedCount);
+        Assert.Equal(4, run.Layers.Count);
         Assert.Equal(4, model.Graph.Nodes.Count(n => n.OpType == "QuantizeLinear"));
         var weights = model.Graph.Initializers.Values.Where(t => t.DataType == TensorDataType.Int8 && t.Rank == 2).ToList();
         Assert.Equal(4, weights.Count);
@@ -46,14 +45,14 @@ public sealed class QdqQuantizerTests
         Assert.Equal(activations == QuantizeActivationType.UInt8 ? TensorDataType.UInt8 : TensorDataType.Int8, zp.DataType);
         var (before, after) = Compare(original, model, OrtInput.Float("x", QuantTestModels.Samples("x", 1, 16, 64, outlier: 1f, seed: 99).Samples().First()[0].Data as float[] ?? [], 1, 16, 64));
         Assert.True(RelativeRmsError(before, after) < 0.03, $"relative RMS error {RelativeRmsError(before, after)}");
-        Assert.All(result.Layers, l => Assert.Equal("static", l.Mode));
+        Assert.All(run.Layers, l => Assert.StartsWith($"input {RecipeChoices.RangeMethod.Name(method)} range", l.Note, StringComparison.Ordinal));
     }
 
     [Fact]
     public void Onnx_runtime_fuses_the_qdq_matmuls_into_integer_kernels()
     {
         var model = SampleModels.GptBlock(dModel: 64, heads: 4);
-        QdqQuantizer.QuantizeStatic(model, Step(), QuantTestModels.Samples("x", 4, 16, 64, outlier: 1f), 1, default);
+        PassHarness.Run(model, QuantTestModels.Samples("x", 4, 16, 64, outlier: 1f), Step());
 
         var ops = QuantizeTestSupport.OptimizedOps(model);
 
@@ -66,16 +65,20 @@ public sealed class QdqQuantizerTests
     {
         var model = SampleModels.GptBlock(dModel: 32, heads: 4);
 
-        var result = QdqQuantizer.QuantizeStatic(model, Step(exclude: ["/attn/c_proj/MatMul", "re:^/mlp/c_fc"]), QuantTestModels.Samples("x", 2, 8, 32), 1, default);
+        var run = PassHarness.Run(model, QuantTestModels.Samples("x", 2, 8, 32), Step(exclude: ["/attn/c_proj/MatMul", "re:^/mlp/c_fc"]));
 
-        Assert.Equal(2, result.QuantizedCount);
-        Assert.Equal("excluded by 'name:/attn/c_proj/MatMul'", result.Layers.Single(l => l.Name == "/attn/c_proj/MatMul").Note);
-        Assert.Equal("float", result.Layers.Single(l => l.Name == "/mlp/c_fc/MatMul").Mode);
+        // The two layers left are the pass's; the excluded ones keep their float weights and read no QuantizeLinear.
+        Assert.Equal(["/attn/c_attn/MatMul", "/mlp/c_proj/MatMul"], run.Layers.Select(l => l.Name).Order(StringComparer.Ordinal));
         Assert.Contains("attn.c_proj.weight", model.Graph.Initializers.Keys);
+        Assert.Contains("mlp.c_fc.weight", model.Graph.Initializers.Keys);
         Assert.DoesNotContain("attn.c_attn.weight", model.Graph.Initializers.Keys);
+        Assert.Equal(2, model.Graph.Nodes.Count(n => n.OpType == "QuantizeLinear"));
 
         var none = SampleModels.GptBlock(dModel: 32, heads: 4);
-        Assert.Equal(0, QdqQuantizer.QuantizeStatic(none, Step(exclude: ["op:MatMul"]), QuantTestModels.Samples("x", 2, 8, 32), 1, default).QuantizedCount);
+        var nothing = PassHarness.Run(none, QuantTestModels.Samples("x", 2, 8, 32), Step(exclude: ["op:MatMul"]));
+        Assert.Empty(nothing.Layers);
+        Assert.Single(nothing.Sink.Items, d => d.Code == "MC3007"); // a step that finds no layer says so
+        Assert.DoesNotContain(none.Graph.Nodes, n => n.OpType == "QuantizeLinear");
     }
 
     [Fact]
@@ -85,8 +88,9 @@ public sealed class QdqQuantizerTests
         var original = model.Clone();
         var calibration = QuantTestModels.Samples("input", 8, [1, 1, 8, 8], scale: 1f);
 
-        QdqQuantizer.QuantizeStatic(model, Step(), calibration, 1, default);
+        var run = PassHarness.Run(model, calibration, Step());
 
+        Assert.Equal(["Conv", "Conv", "Gemm"], run.Layers.Select(l => l.Op).Order(StringComparer.Ordinal));
         var dq = model.Graph.Nodes.Where(n => n.OpType == "DequantizeLinear").ToList();
         Assert.Contains(dq, n => n.GetInt("axis", 1) == 0 && model.Graph.Initializers[n.Inputs[0]].DataType == TensorDataType.Int32);
         Assert.Equal(3, model.Graph.Initializers.Values.Count(t => t.DataType == TensorDataType.Int8 && t.Rank >= 2));
@@ -99,17 +103,18 @@ public sealed class QdqQuantizerTests
     {
         var path = Fixtures.Require("models/mnist-8.onnx");
         var model = OnnxModel.Load(path);
-        var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
-        var settings = new CalibrationSettings(new DataSource(images, DataFormat.MnistIdx, TokenizerKind.None, null, null, null, Here), 32, 0, Here);
+        using var p = new TestProject();
+        p.WriteRecipe(FixtureRecipe.Mnist("      - quantize: { mode: static }", "        - { metric: accuracy, max_drop: 0.02 }", verifySamples: 100, calibrationSamples: 32));
 
-        var result = QdqQuantizer.QuantizeStatic(model, Step(), CalibrationSources.Create(settings, model), 1, default);
+        var result = p.CompressSucceeded();
 
-        Assert.Equal(8, result.OpsetRaisedFrom);
-        Assert.Equal(13, model.GetOpsetVersion(""));
-        Assert.Equal(3, result.QuantizedCount);
+        Assert.Equal(8, model.GetOpsetVersion(""));
+        var output = OnnxModel.Load(p.PathOf("out/mnist.onnx"));
+        Assert.Equal(13, output.GetOpsetVersion("")); // raised for per-axis DequantizeLinear
+        Assert.Equal(3, result.Report.Models[0].Steps[0].Layers.Count);
         var (pixels, labels) = Mnist.TestSet(1000);
         var fp32 = Accuracy(File.ReadAllBytes(path), pixels, labels);
-        var int8 = Accuracy(model.ToBytes(), pixels, labels);
+        var int8 = Accuracy(File.ReadAllBytes(p.PathOf("out/mnist.onnx")), pixels, labels);
         Assert.True(int8 >= fp32 - 0.005, $"int8 top-1 {int8} vs fp32 {fp32}");
         Assert.True(int8 >= 0.98, $"int8 top-1 {int8}"); // fp32 0.987 on these 1,000 images
     }
@@ -139,7 +144,7 @@ public sealed class QdqQuantizerTests
         b.Graph.Output("y", TensorDataType.Float, 1, 4);
 
         var error = Assert.Throws<ModelCompressException>(() =>
-            QdqQuantizer.QuantizeStatic(b.Build(), Step(), QuantTestModels.Samples("x", 1, [1, 4]), 1, default));
+            PassHarness.Run(b.Build(), QuantTestModels.Samples("x", 1, [1, 4]), Step()));
 
         Assert.Equal("MC3110", error.Code);
         Assert.Contains("Pad", error.Message, StringComparison.Ordinal);

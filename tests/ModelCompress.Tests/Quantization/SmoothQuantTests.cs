@@ -67,23 +67,26 @@ public sealed class SmoothQuantTests
         var original = model.Clone();
         var calibration = QuantTestModels.Samples("x", 4, 16, 32);
 
-        var result = SmoothQuantizer.Apply(model, Fixed(0.5, fold), calibration, null, default);
+        var run = PassHarness.Run(model, calibration, Fixed(0.5, fold));
 
-        Assert.Equal(3, result.Groups.Count);
+        var groups = PassHarness.Groups(run.Steps[0]);
+        Assert.Equal(3, groups.Count);
+        Assert.Equal(["/q/MatMul", "/k/MatMul", "/v/MatMul"], groups[0].Select(l => l.Name));
+        Assert.All(run.Layers, l => Assert.Equal(0.5, l.Alpha));
         Assert.True(RelativeDifference(original, model, OrtInput.Float("x", Input(24, 32, 9), 2, 12, 32)) < 1e-5);
         var names = model.Graph.Initializers.Keys.ToList();
         Assert.Contains(names, n => n.StartsWith("q.weight_smoothed", StringComparison.Ordinal));
         if (fold)
         {
-            Assert.StartsWith("folded into LayerNorm", result.Groups[0].Placement, StringComparison.Ordinal);
-            Assert.StartsWith("folded into RmsNorm", result.Groups[1].Placement, StringComparison.Ordinal);
-            Assert.StartsWith("Mul inserted", result.Groups[2].Placement, StringComparison.Ordinal); // down: after SiLU·up
+            Assert.StartsWith("folded into LayerNorm", groups[0][0].Note, StringComparison.Ordinal);
+            Assert.StartsWith("folded into RmsNorm", groups[1][0].Note, StringComparison.Ordinal);
+            Assert.StartsWith("Mul inserted", groups[2][0].Note, StringComparison.Ordinal); // down: after SiLU·up
             Assert.DoesNotContain("ln.weight", names); // replaced by its smoothed copy
             Assert.Single(model.Graph.Nodes, n => n.Name.Contains("SmoothQuant_Mul", StringComparison.Ordinal));
         }
         else
         {
-            Assert.All(result.Groups, g => Assert.Contains("fold: false", g.Placement, StringComparison.Ordinal));
+            Assert.All(run.Layers, l => Assert.Contains("fold: false", l.Note, StringComparison.Ordinal));
             Assert.Equal(3, model.Graph.Nodes.Count(n => n.Name.Contains("SmoothQuant_Mul", StringComparison.Ordinal)));
         }
     }
@@ -93,14 +96,15 @@ public sealed class SmoothQuantTests
     {
         var gpt = SampleModels.GptBlock(dModel: 32, heads: 4);
         var gptOriginal = gpt.Clone();
-        SmoothQuantizer.Apply(gpt, Fixed(0.5), QuantTestModels.Samples("x", 3, 8, 32), null, default);
+        PassHarness.Run(gpt, QuantTestModels.Samples("x", 3, 8, 32), Fixed(0.5));
         Assert.True(RelativeDifference(gptOriginal, gpt, OrtInput.Float("x", Input(16, 32, 1), 1, 16, 32)) < 1e-5);
 
         var mlp = SampleModels.Mlp(inputSize: 16, hiddenSize: 24, outputSize: 10, hiddenLayers: 2);
         var mlpOriginal = mlp.Clone();
-        var result = SmoothQuantizer.Apply(mlp, Fixed(0.6), QuantTestModels.Samples("input", 4, [8, 16], 3f), null, default);
-        Assert.StartsWith("folded into Linear", result.Groups[1].Placement, StringComparison.Ordinal);
-        Assert.StartsWith("folded into Linear", result.Groups[2].Placement, StringComparison.Ordinal);
+        var groups = PassHarness.Groups(PassHarness.Run(mlp, QuantTestModels.Samples("input", 4, [8, 16], 3f), Fixed(0.6)).Steps[0]);
+        Assert.Equal(3, groups.Count);
+        Assert.StartsWith("folded into Linear", groups[1][0].Note, StringComparison.Ordinal);
+        Assert.StartsWith("folded into Linear", groups[2][0].Note, StringComparison.Ordinal);
         Assert.True(RelativeDifference(mlpOriginal, mlp, OrtInput.Float("input", new DeterministicRandom(2).Uniform(5 * 16, 3f), 5, 16)) < 1e-5);
     }
 
@@ -111,24 +115,26 @@ public sealed class SmoothQuantTests
         var original = model.Clone();
         var calibration = QuantTestModels.Samples("x", 8, 32, 32);
 
-        var result = SmoothQuantizer.Apply(model, Auto(AlphaCombine.Max), calibration, new SmoothQuantOptions(SearchRows: 128), default);
+        var run = PassHarness.Run(model, calibration, Auto(AlphaCombine.Max));
 
-        Assert.Equal(128, result.CapturedRows);
-        Assert.Equal(9, result.AlphaGrid.Count);
-        foreach (var group in result.Groups)
+        var groups = PassHarness.Groups(run.Steps[0]);
+        Assert.Equal([3, 2, 1], groups.Select(g => g.Count)); // q/k/v, gate/up, down
+        foreach (var group in groups)
         {
-            Assert.Equal(group.Layers.Max(l => l.BestAlpha!.Value), group.Alpha);
-            foreach (var layer in group.Layers)
+            Assert.All(group, l => Assert.Equal(group.Max(m => m.AlphaSearch!.BestAlpha!.Value), l.Alpha));
+            foreach (var layer in group)
             {
-                Assert.Equal(9, layer.Curve.Count);
-                var best = layer.Curve.MinBy(p => p.Mse)!;
-                AlphaSelectionTests.AssertOneStandardErrorChoice(layer.Curve, layer.BestAlpha!.Value);
-                Assert.True(best.Mse <= layer.Curve.Single(p => p.Alpha == 0.5).Mse);
+                var search = layer.AlphaSearch!;
+                Assert.Equal(9, search.Curve.Count);
+                var best = search.Curve.MinBy(p => p.Mse)!;
+                AlphaSelectionTests.AssertOneStandardErrorChoice(search.Curve, search.BestAlpha!.Value);
+                Assert.True(best.Mse <= search.Curve.Single(p => p.Alpha == 0.5).Mse);
             }
         }
 
         // The outlier channel makes per-tensor int8 inputs coarse: smoothing must beat no smoothing for q/k/v.
-        Assert.All(result.Groups[0].Layers, l => Assert.True(l.MseAtChosenAlpha < l.MseWithoutSmoothing, $"{l.Name}: {l.MseAtChosenAlpha} vs {l.MseWithoutSmoothing}"));
+        Assert.All(groups[0], l => Assert.True(l.AlphaSearch!.MseAtChosenAlpha < l.AlphaSearch.MseWithoutSmoothing,
+            $"{l.Name}: {l.AlphaSearch.MseAtChosenAlpha} vs {l.AlphaSearch.MseWithoutSmoothing}"));
         Assert.True(RelativeDifference(original, model, OrtInput.Float("x", Input(16, 32, 3), 1, 16, 32)) < 1e-5);
     }
 

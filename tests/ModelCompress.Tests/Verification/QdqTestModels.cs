@@ -20,7 +20,7 @@ internal static class QdqTestModels
             var q = Int8Quantizer.QuantizePerChannel(layer.Weights, layer.WeightShape, layer.ChannelAxis);
             var baseName = layer.Name.Replace('/', '_');
             var channels = q.Scales.Length;
-            g.AddInitializer(OnnxTensor.FromInt8(baseName + "_wq", [.. q.Shape], q.Values));
+            g.AddInitializer(OnnxTensor.FromInt8(baseName + "_wq", q.Dims, q.Values));
             g.AddInitializer(OnnxTensor.FromFloats(baseName + "_ws", [channels], q.Scales));
             g.AddInitializer(OnnxTensor.FromInt8(baseName + "_wz", [channels], new sbyte[channels]));
             var dqw = new OnnxNode("DequantizeLinear", [baseName + "_wq", baseName + "_ws", baseName + "_wz"], [baseName + "_w"], baseName + "_dqw");
