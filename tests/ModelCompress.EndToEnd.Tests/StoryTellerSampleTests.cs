@@ -35,7 +35,7 @@ public sealed class StoryTellerSampleTests(PackedPackages packages)
         var embedded = OnnxModel.FromBytes(ManifestResources.Read(assembly, "story.onnx"));
         Assert.Contains(embedded.Graph.Nodes, n => n.OpType == "QuantizeLinear");
         Assert.Contains(embedded.Graph.Initializers.Values, t => t.DataType == TensorDataType.Int8);
-        Assert.Contains(embedded.Graph.Outputs, o => o.Name == KvCacheNames.PresentKey(0));
+        Assert.Contains(embedded.Graph.Outputs, o => o.Name == Llama2cKeyValueCache.PresentKey(0));
 
         string[] sampled = ["--prompt", "Once upon a time", "--steps", "48", "--seed", "7", "--temperature", "0.8"];
         var first = RunApp(assembly, sampled);

@@ -70,6 +70,35 @@ public static class Llama2cImporter
     }
 
     /// <summary>
+    /// The ONNX model of an already loaded checkpoint; with <paramref name="keyValueCache"/>, the decoder that also takes
+    /// the keys and values of earlier positions and returns them extended (<see cref="Llama2cKeyValueCache"/>), so that a
+    /// generator runs one new position per token. Its metadata add the cache layout (layers, key/value heads, head size).
+    /// </summary>
+    public static OnnxModel ToOnnx(Llama2cCheckpoint checkpoint, bool keyValueCache)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (!keyValueCache)
+        {
+            return ToOnnx(checkpoint);
+        }
+
+        var c = checkpoint.Config;
+        List<KeyValuePair<string, string>> metadata =
+        [
+            new("source_format", "llama2.c"),
+            new("llama2c_config", c.ToString()),
+            new(ContextLengthKey, Invariant(c.SeqLen)),
+            new(Llama2cKeyValueCache.LayersKey, Invariant(c.Layers)),
+            new(Llama2cKeyValueCache.KvHeadsKey, Invariant(c.KvHeads)),
+            new(Llama2cKeyValueCache.HeadSizeKey, Invariant(c.HeadSize)),
+            new(VocabSizeKey, Invariant(c.VocabSize)),
+        ];
+        var model = Llama2cOnnxWriter.Write(checkpoint, metadata, keyValueCache: true);
+        model.DocString = "Llama decoder with a key/value cache, from a llama2.c checkpoint (" + c + ").";
+        return model;
+    }
+
+    /// <summary>
     /// <see cref="Import"/>s the checkpoint and saves the model to <paramref name="outputPath"/> atomically (temporary
     /// file, then rename: a reader never sees a half-written model; nothing is written when the import fails). MC1013
     /// when the file cannot be written. Returns the model.

@@ -15,7 +15,6 @@ internal sealed partial class Llama2cOnnxWriter
     /// </summary>
     private Positions AddPositions()
     {
-        var c = _config;
         var shape = Node("Shape", "positions.shape", [Llama2cImporter.InputName]);
         var seqLen = Node("Slice", "positions.seq_len", [shape, Int64s("const.one_1d", 1), Int64s("const.two_1d", 2), Int64s("const.zero_1d", 0)]);
         var seqScalar = Node("Squeeze", "positions.seq_len_scalar", [seqLen, Int64s("const.zero_1d", 0)]);
@@ -23,9 +22,21 @@ internal sealed partial class Llama2cOnnxWriter
         var query = Node("Unsqueeze", "positions.query", [index, Int64s("const.one_1d", 1)]);
         var key = Node("Unsqueeze", "positions.key", [index, Int64s("const.zero_1d", 0)]);
         var mask = Node("Greater", "attention.causal_mask", [key, query]);
+        var (cosTable, sinTable) = RopeTables();
+        var zero = Int64s("const.zero_1d", 0);
+        var cosRows = Node("Slice", "rope.cos.positions", [cosTable, zero, seqLen, zero]);
+        var sinRows = Node("Slice", "rope.sin.positions", [sinTable, zero, seqLen, zero]);
+        return new Positions(mask, cosRows, sinRows);
+    }
 
-        // run.c rotates each pair (2i, 2i+1) of a head by the angle pos·θ_i with θ_i = 10000^(−2i/head_size)
-        // (RoFormer, Su et al. 2021), computed in float exactly as run.c does; rows are positions.
+    /// <summary>
+    /// The RoPE cos/sin tables of every position the checkpoint covers: run.c rotates each pair (2i, 2i+1) of a head by
+    /// the angle pos·θ_i with θ_i = 10000^(−2i/head_size) (RoFormer, Su et al. 2021), computed in float exactly as run.c
+    /// does; rows are positions, [seq_len, 1, half, 1] to broadcast against the [batch, seq, heads, half, 1] halves.
+    /// </summary>
+    private (string Cos, string Sin) RopeTables()
+    {
+        var c = _config;
         var half = c.HeadSize / 2;
         var cos = new float[c.SeqLen * half];
         var sin = new float[c.SeqLen * half];
@@ -40,13 +51,7 @@ internal sealed partial class Llama2cOnnxWriter
             }
         }
 
-        // [seq_len, 1, half, 1] broadcasts against the [batch, seq, heads, half, 1] halves of the pairs.
-        var cosTable = _g.Initializer("rope.cos", [c.SeqLen, 1, half, 1], cos);
-        var sinTable = _g.Initializer("rope.sin", [c.SeqLen, 1, half, 1], sin);
-        var zero = Int64s("const.zero_1d", 0);
-        var cosRows = Node("Slice", "rope.cos.positions", [cosTable, zero, seqLen, zero]);
-        var sinRows = Node("Slice", "rope.sin.positions", [sinTable, zero, seqLen, zero]);
-        return new Positions(mask, cosRows, sinRows);
+        return (_g.Initializer("rope.cos", [c.SeqLen, 1, half, 1], cos), _g.Initializer("rope.sin", [c.SeqLen, 1, half, 1], sin));
     }
 
     /// <summary>
@@ -61,6 +66,17 @@ internal sealed partial class Llama2cOnnxWriter
         var k = Linear($"{scope}.wk", x, _checkpoint.Layer(_checkpoint.Wk, layer).Span, c.KvDim, c.Dim);
         var v = Linear($"{scope}.wv", x, _checkpoint.Layer(_checkpoint.Wv, layer).Span, c.KvDim, c.Dim);
 
+        // Either way the context comes out [batch, heads, seq, head_size].
+        var context = _keyValueCache ? CachedAttention(layer, scope, q, k, v, positions) : WholeTextAttention(scope, q, k, v, positions);
+        var merged = Node("Transpose", $"{scope}.context.transpose", [context], n => n.SetAttribute("perm", [0L, 2L, 1L, 3L]));
+        var flat = Node("Reshape", $"{scope}.context.merge", [merged, Int64s("const.shape.model", 0, 0, c.Dim)]);
+        return Linear($"{scope}.wo", flat, _checkpoint.Layer(_checkpoint.Wo, layer).Span, c.Dim, c.Dim);
+    }
+
+    /// <summary>Attention over the sequence alone: key/value heads repeated for their query heads.</summary>
+    private string WholeTextAttention(string scope, string q, string k, string v, Positions positions)
+    {
+        var c = _config;
         var qHeads = Rope($"{scope}.q", q, c.Heads, positions);
         var kHeads = RepeatKv($"{scope}.k", Rope($"{scope}.k", k, c.KvHeads, positions));
         var vHeads = RepeatKv($"{scope}.v", Node("Reshape", $"{scope}.v.heads", [v, Int64s("const.shape.kv_heads", 0, 0, c.KvHeads, c.HeadSize)]));
@@ -68,15 +84,17 @@ internal sealed partial class Llama2cOnnxWriter
         var qT = Node("Transpose", $"{scope}.q.transpose", [qHeads], n => n.SetAttribute("perm", [0L, 2L, 1L, 3L]));
         var kT = Node("Transpose", $"{scope}.k.transpose", [kHeads], n => n.SetAttribute("perm", [0L, 2L, 3L, 1L]));
         var vT = Node("Transpose", $"{scope}.v.transpose", [vHeads], n => n.SetAttribute("perm", [0L, 2L, 1L, 3L]));
+        return AttentionProducts(scope, qT, kT, vT, positions);
+    }
 
-        var scores = Node("MatMul", $"{scope}.scores", [qT, kT]);
-        var scaled = Node("Div", $"{scope}.scores_scaled", [scores, Constant("const.attention_scale", MathF.Sqrt(c.HeadSize))]);
+    /// <summary>softmax(q·kᵀ / √head_size, causal) · v, on queries, transposed keys and values laid out for MatMul.</summary>
+    private string AttentionProducts(string scope, string q, string kT, string v, Positions positions)
+    {
+        var scores = Node("MatMul", $"{scope}.scores", [q, kT]);
+        var scaled = Node("Div", $"{scope}.scores_scaled", [scores, Constant("const.attention_scale", MathF.Sqrt(_config.HeadSize))]);
         var masked = Node("Where", $"{scope}.scores_masked", [positions.CausalMask, Constant("const.masked_score", MaskedScore), scaled]);
         var probs = Node("Softmax", $"{scope}.probs", [masked], n => n.SetAttribute("axis", -1));
-        var context = Node("MatMul", $"{scope}.context", [probs, vT]);
-        var merged = Node("Transpose", $"{scope}.context.transpose", [context], n => n.SetAttribute("perm", [0L, 2L, 1L, 3L]));
-        var flat = Node("Reshape", $"{scope}.context.merge", [merged, Int64s("const.shape.model", 0, 0, c.Dim)]);
-        return Linear($"{scope}.wo", flat, _checkpoint.Layer(_checkpoint.Wo, layer).Span, c.Dim, c.Dim);
+        return Node("MatMul", $"{scope}.context", [probs, v]);
     }
 
     /// <summary>

@@ -22,19 +22,25 @@ internal sealed partial class Llama2cOnnxWriter
     private readonly Llama2cConfig _config;
     private readonly OnnxModelBuilder _builder;
     private readonly OnnxGraphBuilder _g;
+    private readonly bool _keyValueCache;
 
-    private Llama2cOnnxWriter(Llama2cCheckpoint checkpoint)
+    private Llama2cOnnxWriter(Llama2cCheckpoint checkpoint, bool keyValueCache)
     {
         _checkpoint = checkpoint;
         _config = checkpoint.Config;
-        _builder = new OnnxModelBuilder("llama2c").Opset(17).Producer("ModelCompress.Importers.Llama2c", "1");
+        _keyValueCache = keyValueCache;
+        _builder = new OnnxModelBuilder(keyValueCache ? "llama2c_kv" : "llama2c").Opset(17).Producer("ModelCompress.Importers.Llama2c", "1");
         _g = _builder.Graph;
     }
 
-    /// <summary>The model for <paramref name="checkpoint"/>, with <paramref name="metadata"/> as metadata_props.</summary>
-    public static OnnxModel Write(Llama2cCheckpoint checkpoint, IEnumerable<KeyValuePair<string, string>> metadata)
+    /// <summary>
+    /// The model for <paramref name="checkpoint"/>, with <paramref name="metadata"/> as metadata_props; with
+    /// <paramref name="keyValueCache"/>, the variant that takes and returns the key/value cache (see the
+    /// KeyValueCache part of this type).
+    /// </summary>
+    public static OnnxModel Write(Llama2cCheckpoint checkpoint, IEnumerable<KeyValuePair<string, string>> metadata, bool keyValueCache = false)
     {
-        var writer = new Llama2cOnnxWriter(checkpoint);
+        var writer = new Llama2cOnnxWriter(checkpoint, keyValueCache);
         foreach (var (key, value) in metadata)
         {
             writer._builder.Metadata(key, value);
@@ -47,7 +53,12 @@ internal sealed partial class Llama2cOnnxWriter
     {
         var c = _config;
         _g.Input(Llama2cImporter.InputName, TensorDataType.Int64, "batch", "seq");
-        var positions = AddPositions();
+        if (_keyValueCache)
+        {
+            AddCacheInputs();
+        }
+
+        var positions = _keyValueCache ? AddCachedPositions() : AddPositions();
 
         var embeddings = _g.Initializer("tok_embeddings.weight", [c.VocabSize, c.Dim], _checkpoint.TokenEmbeddings.Span);
         var x = Node("Gather", "tok_embeddings", [embeddings, Llama2cImporter.InputName], n => n.SetAttribute("axis", 0));
@@ -59,6 +70,11 @@ internal sealed partial class Llama2cOnnxWriter
         var normed = RmsNorm("norm", x, _checkpoint.FinalNorm.Span);
         Linear("output", normed, _checkpoint.Classifier.Span, c.VocabSize, c.Dim, Llama2cImporter.OutputName);
         _g.Output(Llama2cImporter.OutputName, TensorDataType.Float, "batch", "seq", c.VocabSize);
+        if (_keyValueCache)
+        {
+            AddCacheOutputs();
+        }
+
         return _builder.Build();
     }
 

@@ -7,8 +7,6 @@ namespace ModelCompress.Tests.Recipe;
 /// <summary>The recipe keys of int4 RTN/GPTQ and SparseGPT: defaults, fingerprints and each bad value at its line.</summary>
 public sealed class ObsRecipeTests : IDisposable
 {
-    private const string Head = "version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n";
-    private const string Cal = "    calibration: { data: data/calib.npz }\n";
     private readonly RecipeTestProject _p = new();
 
     public void Dispose() => _p.Dispose();

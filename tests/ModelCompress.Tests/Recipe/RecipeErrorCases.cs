@@ -8,9 +8,6 @@ namespace ModelCompress.Tests.Recipe;
 /// </summary>
 internal static class RecipeErrorCases
 {
-    private const string Head = "version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n";
-    private const string Cal = "    calibration: { data: data/calib.npz }\n";
-
     public static TheoryData<string, string, int, int, string> All { get; } = new()
     {
         { "MC2002", Y("version: 1", "models:", "  - name: 'm", "    source: x"), 3, 11, "quoted scalar" },

@@ -9,6 +9,12 @@ namespace ModelCompress.Tests.Recipe;
 /// </summary>
 internal sealed class RecipeTestProject : IDisposable
 {
+    /// <summary>The start of a one-model recipe (model <c>m</c>, source models/m.onnx) that the recipe tests append steps to.</summary>
+    public const string Head = "version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n";
+
+    /// <summary>A calibration line for <see cref="Head"/>'s model.</summary>
+    public const string Cal = "    calibration: { data: data/calib.npz }\n";
+
     public RecipeTestProject()
     {
         Root = Path.Combine(Path.GetTempPath(), "mc-recipe-" + Guid.NewGuid().ToString("N"));

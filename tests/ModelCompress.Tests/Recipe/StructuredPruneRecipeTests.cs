@@ -7,9 +7,6 @@ namespace ModelCompress.Tests.Recipe;
 /// <summary>The settings of <c>prune: { method: structured }</c>: defaults, the importance resolved from calibration, misuse.</summary>
 public sealed class StructuredPruneRecipeTests : IDisposable
 {
-    private const string Head = "version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n";
-    private const string Cal = "    calibration: { data: data/calib.npz }\n";
-
     private readonly RecipeTestProject _p = new();
 
     public void Dispose() => _p.Dispose();

@@ -7,7 +7,7 @@ namespace ModelCompress.Tests.Tuning;
 /// <summary>The <c>tune:</c> section: defaults, explicit candidates, and every misuse as a coded error at its line.</summary>
 public sealed class TuneRecipeTests : IDisposable
 {
-    private const string Head = "version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n    calibration: { data: data/calib.npz }\n";
+    private const string Calibrated = Head + Cal;
     private const string Verify = "    verify:\n      data: data/val.npz\n      thresholds:\n        - { metric: top1_agreement, min: 0.99 }\n";
 
     private readonly RecipeTestProject _p = new();
@@ -17,7 +17,7 @@ public sealed class TuneRecipeTests : IDisposable
     [Fact]
     public void An_empty_tune_section_means_size_objective_the_default_budget_and_the_default_space()
     {
-        var recipe = _p.LoadValid(Head + "    tune: {}\n" + Verify);
+        var recipe = _p.LoadValid(Calibrated + "    tune: {}\n" + Verify);
 
         var model = Assert.Single(recipe.Models);
         Assert.Empty(model.Steps);
@@ -32,7 +32,7 @@ public sealed class TuneRecipeTests : IDisposable
     [Fact]
     public void Explicit_candidates_are_step_lists_bound_like_steps()
     {
-        var recipe = _p.LoadValid(Head + Y(
+        var recipe = _p.LoadValid(Calibrated + Y(
             "    tune:",
             "      objective: accuracy",
             "      max_trials: 3",
@@ -63,7 +63,7 @@ public sealed class TuneRecipeTests : IDisposable
     [InlineData("    tune:\n      candidates:\n        - [ quantize ]\n        - [ quantize: { mode: static } ]\n", "MC2102", 9)]
     public void Misuse_is_a_coded_error_at_its_line(string tune, string code, int line)
     {
-        var (recipe, sink) = _p.Load(Head + tune + Verify);
+        var (recipe, sink) = _p.Load(Calibrated + tune + Verify);
 
         Assert.Null(recipe);
         var d = Assert.Single(sink.Items, d => d.Severity == Onnx.Diagnostics.DiagnosticSeverity.Error);
@@ -73,8 +73,8 @@ public sealed class TuneRecipeTests : IDisposable
     [Fact]
     public void Tune_without_verify_is_MC2100_and_with_steps_MC2101()
     {
-        var (noVerify, sink1) = _p.Load(Head + "    tune: {}\n");
-        var (both, sink2) = _p.Load(Head + "    steps: [ quantize ]\n    tune: {}\n" + Verify);
+        var (noVerify, sink1) = _p.Load(Calibrated + "    tune: {}\n");
+        var (both, sink2) = _p.Load(Calibrated + "    steps: [ quantize ]\n    tune: {}\n" + Verify);
 
         Assert.Null(noVerify);
         var d1 = Assert.Single(sink1.Items);

@@ -1,19 +1,19 @@
-namespace StoryTeller.Generator;
+namespace ModelCompress.Importers;
 
-/// <summary>The interface of the key/value-cache model: input, output and cache tensor names, metadata keys.</summary>
-public static class KvCacheNames
+/// <summary>
+/// The interface of a llama2.c decoder imported with a key/value cache (<see cref="Llama2cImporter.ToOnnx(Llama2cCheckpoint, bool)"/>):
+/// input, output and cache tensor names, and the metadata keys that describe the cache's layout.
+/// </summary>
+public static class Llama2cKeyValueCache
 {
-    /// <summary>The new tokens, int64 [batch, seq].</summary>
-    public const string InputIds = "input_ids";
-
-    /// <summary>The next-token logits of every new position, float [batch, seq, vocab]; the model's first output.</summary>
-    public const string Logits = "logits";
-
-    /// <summary>Metadata: the context length (positions the RoPE table covers).</summary>
-    public const string ContextLength = "context_length";
-
     /// <summary>Metadata: the number of layers (cache pairs).</summary>
-    public const string Layers = "num_layers";
+    public const string LayersKey = "num_layers";
+
+    /// <summary>Metadata: the key/value heads per layer.</summary>
+    public const string KvHeadsKey = "kv_heads";
+
+    /// <summary>Metadata: the size of one head.</summary>
+    public const string HeadSizeKey = "head_size";
 
     /// <summary>The cached keys of a layer fed back in, float [batch, kv_heads, past, head_size].</summary>
     public static string PastKey(int layer) => $"past_key.{layer}";
