@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Re-measures the tables of docs/benchmarks.md in one go, at the commit checked out, and writes every command's output
+# under one markdown file, artifacts/bench-all-<commit>.md, headed by the commit, the machine and its load. Every
+# table comes from a benchmark command that runs the engine path (`dotnet build`'s path); this script only runs them in
+# turn, in their quick form, and keeps going when one fails (its row says so; the exit code is non-zero at the end).
+#
+#   bash build/bench-all.sh                 quick form of every table (the estimate is printed before it starts)
+#   bash build/bench-all.sh --smoke         the smallest run of each command: proves the commands work, not numbers
+#   bash build/bench-all.sh --only eval,cache  [--smoke]     a subset, by the names in the table below
+#   bash build/bench-all.sh --list          the table of commands and estimates, nothing run
+#
+# Optional: PEER_DIR=/path (the peer's models, docs/benchmarks.md "Peer comparison") adds the peer row; the remote-cache
+# row runs when Azurite is installed (bash build/install-azurite.sh). The no-op build row packs the package first.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# name | docs/benchmarks.md section | estimated minutes of the quick form on the shared 2-core box under load |
+# quick arguments | smoke arguments. "@" means a benchmark command (tests/ModelCompress.Benchmarks); "!" a script.
+# {W} is the entry's own work folder.
+read -r -d '' TABLE <<'ROWS'
+eval|Evaluation|25|@ eval --quick --models char-gpt,stories260K,mnist-8,ppocrv4-rec --work-dir {W}|@ eval --quick --models mnist-8 --latency-rounds 1 --work-dir {W}
+obs|int4 and SparseGPT|20|@ eval --quick --suite obs --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite obs --models mnist-8 --latency-rounds 1 --work-dir {W}
+structured|Structured pruning|20|@ eval --quick --suite structured --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite structured --models mnist-8 --latency-rounds 1 --work-dir {W}
+pruning|Pruning|15|@ eval --quick --suite pruning --models char-gpt,stories260K,mnist-8 --latency-rounds 3 --work-dir {W}|@ eval --quick --suite pruning --models mnist-8 --latency-rounds 1 --work-dir {W}
+conv|Static int8 for conv nets|15|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 10 --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
+ood|SmoothQuant out of the calibration domain|10|@ eval --quick --models char-gpt --variants minmax,sq05,sqauto,sqauto-h1 --work-dir {W}|@ eval --quick --models stories260K --variants minmax --latency-rounds 1 --work-dir {W}
+subgraph|Weights in Constant nodes, If branches and LSTMs|3|@ eval-subgraph|@ eval-subgraph
+share-distill|Distillation and sharing|20|@ share-distill --models mnist-8,stories260K --calib 16 --verify 16 --rows 1024|@ share-distill --models mnist-8 --variants k=16 --calib 4 --verify 4 --rows 256 --epochs 1
+cache|Cache|6|@ cache --model stories --repeat 2|@ cache --model stories --repeat 1 --calibration 4 --verify 4
+remote-cache|Remote cache (two machines, Azurite)|6|@ remote-cache --repeat 1 --model stories|@ remote-cache --repeat 1 --model stories
+gemm|Kernels|3|@ gemm --quick|@ gemm --quick --m 1 --kn 768x768 --seconds 0.05
+storyteller|StoryTeller|10|@ storyteller --reps 2|@ storyteller --reps 1 --no-greedy
+tune|Tuning (`tune:`)|10|@ tune --model mnist-8 --verify 200 --calibration 16 --thresholds accuracy:max_drop:0.01 --max-trials 8|@ tune --model mnist-8 --verify 32 --calibration 8 --thresholds accuracy:max_drop:0.05 --max-trials 2
+external-data|External data (models over 2 GB)|5|@ external-data 2.25|@ external-data 0.25
+noop|No-op build overhead|10|! build/bench-noop.sh 3|! build/bench-noop.sh 1
+peer|Peer comparison|15|@ eval --quick --models mnist-8 --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
+ROWS
+
+mode=quick; only=""; list=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) mode=smoke ;;
+    --only) only="${2:-}"; shift ;;
+    --list) list=1 ;;
+    *) echo "usage: bash build/bench-all.sh [--smoke] [--only name,name] [--list]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+selected() {  # whether row $1 runs in this call
+  local name=$1
+  if [ -n "$only" ]; then [[ ",$only," == *",$name,"* ]]; return; fi
+  case "$name" in
+    peer) [ -n "${PEER_DIR:-}" ] ;;
+    remote-cache) [ -x .tools/azurite/node_modules/.bin/azurite-blob ] ;;
+    *) true ;;
+  esac
+}
+
+total=0; names=()
+while IFS='|' read -r name section minutes quick smoke; do
+  [ -z "$name" ] && continue
+  if [ "$list" -eq 1 ]; then printf '%-14s %4s min  %s\n    quick: %s\n    smoke: %s\n' "$name" "$minutes" "$section" "$quick" "$smoke"; continue; fi
+  selected "$name" || continue
+  names+=("$name"); total=$((total + minutes))
+done <<<"$TABLE"
+[ "$list" -eq 1 ] && exit 0
+if [ "${#names[@]}" -eq 0 ]; then echo "nothing selected" >&2; exit 2; fi
+
+if [ "$mode" = quick ]; then
+  echo "bench-all: ${#names[@]} tables (${names[*]}); estimated ${total} min on this shared 2-core box under load (about half when it is quiet)"
+else
+  echo "bench-all --smoke: ${#names[@]} commands (${names[*]}), their smallest runs; estimated $(( ${#names[@]} * 1 + 4 ))–$(( ${#names[@]} * 2 + 6 )) min on this box under load"
+fi
+
+commit=$(git rev-parse --short HEAD)
+dirty=$(git status --porcelain --untracked-files=no | grep -q . && echo " (with uncommitted changes)" || true)
+flag=""; suffix=""
+[ "$mode" = smoke ] && flag=" --smoke" && suffix="-smoke"
+out="artifacts/bench-all-${commit}${suffix}.md"
+work="artifacts/bench-all/${commit}-${mode}"
+mkdir -p artifacts "$work"
+bench="tests/ModelCompress.Benchmarks/bin/Release/net10.0/ModelCompress.Benchmarks.dll"
+
+echo "building tests/ModelCompress.Benchmarks (Release)…"
+if ! dotnet build tests/ModelCompress.Benchmarks -c Release -nologo -v q >"$work/build.log" 2>&1; then
+  tail -n 30 "$work/build.log" >&2; echo "bench-all: the benchmarks do not build" >&2; exit 1
+fi
+
+tmp="$out.tmp"
+{
+  echo "# Benchmarks re-measured at ${commit}${dirty} (${mode})"
+  echo
+  echo "- made by \`bash build/bench-all.sh${flag}${only:+ --only $only}\` on $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) logical cores, $(free -g | awk '/Mem:/ {print $2}') GB;" \
+       "load average at start $(cut -d' ' -f1-3 /proc/loadavg) (other builds share this box)"
+  echo "- every table below is a benchmark command's own output; its heading names the docs/benchmarks.md section it re-measures"
+  [ "$mode" = smoke ] && echo "- --smoke: the smallest run of each command, to show that it works; these are not reference numbers"
+  echo
+} >"$tmp"
+
+failed=()
+while IFS='|' read -r name section minutes quick smoke; do
+  [ -z "$name" ] && continue
+  selected "$name" || continue
+  spec=$([ "$mode" = smoke ] && echo "$smoke" || echo "$quick")
+  spec=${spec//\{W\}/$work/$name}
+  spec=${spec//\{PEER\}/${PEER_DIR:-}}
+  kind=${spec%% *}; args=${spec#* }
+  if [ "$kind" = "@" ]; then
+    shown="dotnet run -c Release --project tests/ModelCompress.Benchmarks -- $args"
+    cmd=(dotnet "$bench" $args)
+  else
+    shown="bash $args"
+    cmd=(bash $args)
+  fi
+  echo "[$(date -u +%H:%M:%S)] $name: $shown"
+  start=$(date +%s)
+  "${cmd[@]}" >"$work/$name.out" 2>"$work/$name.err"
+  status=$?
+  seconds=$(( $(date +%s) - start ))
+  {
+    echo "## ${name} — docs/benchmarks.md \"${section}\""
+    echo
+    echo "\`$shown\` — ${seconds} s, exit ${status}"
+    echo
+    if [ "$kind" = "@" ] && grep -q '^|' "$work/$name.out"; then cat "$work/$name.out"; else echo '```'; cat "$work/$name.out"; echo '```'; fi
+    if [ "$status" -ne 0 ]; then echo; echo "**failed** (exit ${status}); the last lines of its error output:"; echo; echo '```'; tail -n 15 "$work/$name.err"; echo '```'; fi
+    echo
+  } >>"$tmp"
+  [ "$status" -ne 0 ] && failed+=("$name")
+  echo "    ${seconds} s, exit ${status}"
+done <<<"$TABLE"
+
+mv "$tmp" "$out"
+echo "wrote $out"
+if [ "${#failed[@]}" -gt 0 ]; then echo "bench-all: failed: ${failed[*]}" >&2; exit 1; fi
