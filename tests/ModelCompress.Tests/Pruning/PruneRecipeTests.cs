@@ -5,13 +5,9 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 namespace ModelCompress.Tests.Pruning;
 
 /// <summary>The prune keys added for scope and PST: defaults, ranges, where each applies, and the fingerprint.</summary>
-public sealed class PruneRecipeTests : IDisposable
+public sealed class PruneRecipeTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
-    private (global::ModelCompress.Recipe.Recipe? Recipe, Onnx.Diagnostics.ListDiagnosticSink Sink) Load(string step) => _p.Load(Y(
+    private (global::ModelCompress.Recipe.Recipe? Recipe, Onnx.Diagnostics.ListDiagnosticSink Sink) Load(string step) => Project.Load(Y(
         "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    calibration: { data: data/calib.npz }",
         "    steps:", "      - " + step));
 
@@ -35,7 +31,7 @@ public sealed class PruneRecipeTests : IDisposable
     [Fact]
     public void Pst_without_calibration_is_mc2021()
     {
-        var (_, sink) = _p.Load(Y("version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps:", "      - prune: { method: pst, sparsity: 0.5 }"));
+        var (_, sink) = Project.Load(Y("version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps:", "      - prune: { method: pst, sparsity: 0.5 }"));
 
         Assert.Equal(("MC2021", 6), (Assert.Single(sink.Items).Code, sink.Items[0].Line));
     }

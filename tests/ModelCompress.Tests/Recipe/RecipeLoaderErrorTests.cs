@@ -5,26 +5,22 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 
 namespace ModelCompress.Tests.Recipe;
 
-public sealed class RecipeLoaderErrorTests : IDisposable
+public sealed class RecipeLoaderErrorTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
     public static TheoryData<string, string, int, int, string> Cases => RecipeErrorCases.All;
-
-    public void Dispose() => _p.Dispose();
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Each_mistake_gives_exactly_its_code_at_its_line_and_column(string code, string yaml, int line, int column, string fragment)
     {
-        var (recipe, sink) = _p.Load(yaml);
+        var (recipe, sink) = Project.Load(yaml);
 
         Assert.Null(recipe);
         var d = Assert.Single(sink.Items);
         Assert.Equal((code, DiagnosticSeverity.Error, line, column), (d.Code, d.Severity, d.Line, d.Column));
-        Assert.Equal(_p.RecipePath, d.File);
+        Assert.Equal(Project.RecipePath, d.File);
         Assert.Contains(fragment, d.Message, StringComparison.Ordinal);
-        Assert.StartsWith($"{_p.RecipePath}({line},{column}): error {code}: ", d.ToCanonicalString(), StringComparison.Ordinal);
+        Assert.StartsWith($"{Project.RecipePath}({line},{column}): error {code}: ", d.ToCanonicalString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,7 +37,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     public void A_missing_recipe_file_is_MC2001()
     {
         var sink = new ListDiagnosticSink();
-        var missing = Path.Combine(_p.Root, "nope", "compression.yaml");
+        var missing = Path.Combine(Project.Root, "nope", "compression.yaml");
 
         Assert.Null(RecipeLoader.Load(missing, RecipeLoadOptions.Default, sink));
         var d = Assert.Single(sink.Items);
@@ -53,7 +49,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     public void A_recipe_path_that_is_a_folder_is_MC2037_not_a_crash()
     {
         var sink = new ListDiagnosticSink();
-        var folder = Path.Combine(_p.Root, "models");
+        var folder = Path.Combine(Project.Root, "models");
 
         Assert.Null(RecipeLoader.Load(folder, RecipeLoadOptions.Default, sink));
         var d = Assert.Single(sink.Items);
@@ -65,7 +61,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     {
         var deep = "version: 1\nx: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
 
-        var (recipe, sink) = _p.Load(deep);
+        var (recipe, sink) = Project.Load(deep);
 
         Assert.Null(recipe);
         var d = Assert.Single(sink.Items);
@@ -76,7 +72,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     [Fact]
     public void Smoothquant_that_helps_no_activation_quantization_is_a_warning_and_the_recipe_still_loads()
     {
-        var (recipe, sink) = _p.Load(Y(
+        var (recipe, sink) = Project.Load(Y(
             "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    calibration: { data: data/calib.npz }",
             "    steps:", "      - smoothquant", "      - quantize: { mode: weight_only }"));
 
@@ -88,7 +84,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     [Fact]
     public void All_errors_in_the_file_are_reported_together_in_file_order()
     {
-        var (recipe, sink) = _p.Load(Y(
+        var (recipe, sink) = Project.Load(Y(
             "version: 1",
             "outptu: out",
             "models:",
@@ -115,7 +111,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     [Fact]
     public void Duplicate_keys_are_all_reported_not_just_the_first()
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1", "version: 1", "models:", "  - name: m", "    name: n", "    source: models/m.onnx",
             "    steps: [ { quantize: { mode: dynamic, mode: static } } ]"));
 
@@ -134,7 +130,7 @@ public sealed class RecipeLoaderErrorTests : IDisposable
     [InlineData("alpha: auto, combine: median", "MC2008")]
     public void Smoothquant_settings_are_checked(string settings, string code)
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    calibration: { data: data/calib.npz }",
             "    steps:", $"      - smoothquant: {{ {settings} }}", "      - quantize"));
 

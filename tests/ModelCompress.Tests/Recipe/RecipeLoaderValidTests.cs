@@ -5,16 +5,12 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 
 namespace ModelCompress.Tests.Recipe;
 
-public sealed class RecipeLoaderValidTests : IDisposable
+public sealed class RecipeLoaderValidTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     [Fact]
     public void Every_step_kind_parses_into_the_expected_model()
     {
-        var recipe = _p.LoadValid(Y(
+        var recipe = Project.LoadValid(Y(
             "version: 1",
             "output: out/compressed",
             "cache: { enabled: false, max_size_mb: 64 }",
@@ -52,9 +48,9 @@ public sealed class RecipeLoaderValidTests : IDisposable
             "        - { metric: snr_db, min: 30 }"));
 
         Assert.Equal(1, recipe.Version);
-        Assert.Equal(_p.RecipePath, recipe.RecipePath);
-        Assert.Equal(_p.Root, recipe.ProjectDirectory);
-        Assert.Equal(_p.Full("out/compressed"), recipe.OutputDirectory);
+        Assert.Equal(Project.RecipePath, recipe.RecipePath);
+        Assert.Equal(Project.Root, recipe.ProjectDirectory);
+        Assert.Equal(Project.Full("out/compressed"), recipe.OutputDirectory);
         Assert.False(recipe.AllowOutside);
         Assert.False(recipe.Cache.Enabled);
         Assert.Equal(64, recipe.Cache.MaxSizeMb);
@@ -62,12 +58,12 @@ public sealed class RecipeLoaderValidTests : IDisposable
         var m = Assert.Single(recipe.Models);
         Assert.Equal("encoder", m.Name);
         Assert.Equal("encoder.onnx", m.OutputFileName);
-        Assert.Equal(_p.Full("models/m.onnx"), m.SourcePath);
+        Assert.Equal(Project.Full("models/m.onnx"), m.SourcePath);
         Assert.Equal((5, 5), (m.Location.Line, m.Location.Column));
         Assert.Equal((6, 13), (m.SourcePathLocation.Line, m.SourcePathLocation.Column));
 
         var cal = m.Calibration!;
-        Assert.Equal(_p.Full("data/calib.npz"), cal.Data.Path);
+        Assert.Equal(Project.Full("data/calib.npz"), cal.Data.Path);
         Assert.Equal(DataFormat.Npz, cal.Data.Format);
         Assert.Equal(TokenizerKind.None, cal.Data.Tokenizer);
         Assert.Null(cal.Data.SeqLen);
@@ -108,7 +104,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
         var d = Assert.IsType<DistillStep>(m.Steps[3]);
         Assert.Equal(DistillMethod.Layerwise, d.Method);
         Assert.Equal("models/teacher.onnx", d.Teacher);
-        Assert.Equal(_p.Full("models/teacher.onnx"), d.TeacherPath);
+        Assert.Equal(Project.Full("models/teacher.onnx"), d.TeacherPath);
         Assert.False(d.TeacherIsSource);
         Assert.Equal((2, 0.001), (d.Epochs, d.LearningRate));
 
@@ -119,10 +115,10 @@ public sealed class RecipeLoaderValidTests : IDisposable
         Assert.Null(sh.Clusters);
 
         var v = m.Verify!;
-        Assert.Equal(_p.Full("data/val.npz"), v.Data.Path);
+        Assert.Equal(Project.Full("data/val.npz"), v.Data.Path);
         Assert.Equal("pixels", v.Data.Input); // inherited from calibration
         Assert.Equal(500, v.Samples);
-        Assert.Equal(_p.Full("data/labels.npy"), v.LabelsPath);
+        Assert.Equal(Project.Full("data/labels.npy"), v.LabelsPath);
         Assert.Equal(DiagnosticSeverity.Warning, v.Severity);
         Assert.Equal(RegressionAction.Fallback, v.OnRegression);
         Assert.Equal(3, v.MaxFallbackLayers);
@@ -141,7 +137,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
     [Fact]
     public void Omitted_keys_take_their_documented_defaults()
     {
-        var recipe = _p.LoadValid(Y(
+        var recipe = Project.LoadValid(Y(
             "version: 1",
             "models:",
             "  - name: m",
@@ -155,7 +151,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
             "      - distill: {}",
             "      - share: { method: cluster }"));
 
-        Assert.Equal(_p.Full("compressed"), recipe.OutputDirectory);
+        Assert.Equal(Project.Full("compressed"), recipe.OutputDirectory);
         Assert.True(recipe.Cache.Enabled);
         Assert.Equal(1024, recipe.Cache.MaxSizeMb);
         var m = recipe.Models[0];
@@ -186,7 +182,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
     [Fact]
     public void A_language_model_recipe_reads_text_data_and_verify_inherits_the_tokenizer()
     {
-        var recipe = _p.LoadValid(Y(
+        var recipe = Project.LoadValid(Y(
             "version: 1",
             "models:",
             "  - name: lm",
@@ -203,7 +199,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
         var m = recipe.Models[0];
         Assert.Equal(DataFormat.Text, m.Calibration!.Data.Format);
         Assert.Equal(TokenizerKind.Llama2C, m.Calibration.Data.Tokenizer);
-        Assert.Equal(_p.Full("tok512.bin"), m.Calibration.Data.TokenizerPath);
+        Assert.Equal(Project.Full("tok512.bin"), m.Calibration.Data.TokenizerPath);
         Assert.Equal(64, m.Calibration.Data.SeqLen);
         var v = m.Verify!;
         Assert.Equal((DataFormat.Text, TokenizerKind.Llama2C, 64), (v.Data.Format, v.Data.Tokenizer, v.Data.SeqLen));
@@ -217,7 +213,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
     [Fact]
     public void Byte_level_text_gets_the_default_window_and_mnist_idx_is_inferred()
     {
-        var recipe = _p.LoadValid(Y(
+        var recipe = Project.LoadValid(Y(
             "version: 1",
             "models:",
             "  - name: lm",
@@ -244,7 +240,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
     [Fact]
     public void Quoted_numbers_and_explicit_format_are_accepted()
     {
-        var recipe = _p.LoadValid(Y(
+        var recipe = Project.LoadValid(Y(
             "version: '1'",
             "models:",
             "  - name: \"m-1.v2\"",
@@ -266,7 +262,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
         var model = Fixtures.Require("models/mnist-8.onnx");
         var images = Fixtures.Require("data/mnist/t10k-images-idx3-ubyte.gz");
         var labels = Fixtures.Require("data/mnist/t10k-labels-idx1-ubyte.gz");
-        File.WriteAllText(_p.RecipePath, Y(
+        File.WriteAllText(Project.RecipePath, Y(
             "version: 1",
             "allow_outside: true",
             "models:",
@@ -280,7 +276,7 @@ public sealed class RecipeLoaderValidTests : IDisposable
             "      thresholds: [ { metric: accuracy, max_drop: 0.01 }, { metric: top1_agreement, min: 0.99 } ]"));
 
         var sink = new ListDiagnosticSink();
-        var recipe = RecipeLoader.Load(_p.RecipePath, RecipeLoadOptions.Default, sink);
+        var recipe = RecipeLoader.Load(Project.RecipePath, RecipeLoadOptions.Default, sink);
 
         Assert.Empty(sink.Items);
         var m = Assert.Single(recipe!.Models);

@@ -3,12 +3,8 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 
 namespace ModelCompress.Tests.Recipe;
 
-public sealed class RecipePathTests : IDisposable
+public sealed class RecipePathTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     private static string WithSource(string source, bool allowOutside = false, string? output = null) => Y(
         "version: 1",
         $"allow_outside: {(allowOutside ? "true" : "false")}",
@@ -21,11 +17,11 @@ public sealed class RecipePathTests : IDisposable
     [Fact]
     public void A_path_that_escapes_the_project_is_blocked_at_its_line()
     {
-        var outside = Path.Combine(Path.GetDirectoryName(_p.Root)!, "outside-" + Guid.NewGuid().ToString("N") + ".onnx");
+        var outside = Path.Combine(Path.GetDirectoryName(Project.Root)!, "outside-" + Guid.NewGuid().ToString("N") + ".onnx");
         File.WriteAllBytes(outside, [1]);
         try
         {
-            var (recipe, sink) = _p.Load(WithSource("../" + Path.GetFileName(outside)));
+            var (recipe, sink) = Project.Load(WithSource("../" + Path.GetFileName(outside)));
 
             Assert.Null(recipe);
             var d = Assert.Single(sink.Items);
@@ -41,11 +37,11 @@ public sealed class RecipePathTests : IDisposable
     [Fact]
     public void Allow_outside_lets_the_same_path_through()
     {
-        var outside = Path.Combine(Path.GetDirectoryName(_p.Root)!, "outside-" + Guid.NewGuid().ToString("N") + ".onnx");
+        var outside = Path.Combine(Path.GetDirectoryName(Project.Root)!, "outside-" + Guid.NewGuid().ToString("N") + ".onnx");
         File.WriteAllBytes(outside, [1]);
         try
         {
-            var recipe = _p.LoadValid(WithSource("../" + Path.GetFileName(outside), allowOutside: true));
+            var recipe = Project.LoadValid(WithSource("../" + Path.GetFileName(outside), allowOutside: true));
 
             Assert.True(recipe.AllowOutside);
             Assert.Equal(outside, recipe.Models[0].SourcePath);
@@ -59,43 +55,43 @@ public sealed class RecipePathTests : IDisposable
     [Fact]
     public void An_absolute_path_is_allowed_inside_the_project_and_blocked_outside_it()
     {
-        Assert.Equal(_p.Full("models/m.onnx"), _p.LoadValid(WithSource(_p.Full("models/m.onnx"))).Models[0].SourcePath);
+        Assert.Equal(Project.Full("models/m.onnx"), Project.LoadValid(WithSource(Project.Full("models/m.onnx"))).Models[0].SourcePath);
 
-        var (_, sink) = _p.Load(WithSource(Path.GetFullPath(Path.Combine(_p.Root, "..", "elsewhere.onnx"))));
+        var (_, sink) = Project.Load(WithSource(Path.GetFullPath(Path.Combine(Project.Root, "..", "elsewhere.onnx"))));
         Assert.Equal("MC2013", Assert.Single(sink.Items).Code);
     }
 
     [Fact]
     public void Dot_dot_that_stays_inside_the_project_is_fine_and_backslashes_work_as_separators()
     {
-        Assert.Equal(_p.Full("models/m.onnx"), _p.LoadValid(WithSource("data/../models/m.onnx")).Models[0].SourcePath);
-        Assert.Equal(_p.Full("models/m.onnx"), _p.LoadValid(WithSource("models\\m.onnx")).Models[0].SourcePath);
+        Assert.Equal(Project.Full("models/m.onnx"), Project.LoadValid(WithSource("data/../models/m.onnx")).Models[0].SourcePath);
+        Assert.Equal(Project.Full("models/m.onnx"), Project.LoadValid(WithSource("models\\m.onnx")).Models[0].SourcePath);
     }
 
     [Fact]
     public void The_project_directory_option_widens_the_boundary_to_the_project_folder()
     {
         // The recipe lives in ml/ and refers to ../models: fine when the caller says the project is the parent.
-        var recipePath = _p.Full("ml/compression.yaml");
+        var recipePath = Project.Full("ml/compression.yaml");
         var yaml = WithSource("../models/m.onnx");
         var blocked = new Onnx.Diagnostics.ListDiagnosticSink();
         Assert.Null(RecipeLoader.LoadFromText(yaml, recipePath, RecipeLoadOptions.Default, blocked));
         Assert.Equal("MC2013", Assert.Single(blocked.Items).Code);
 
         var sink = new Onnx.Diagnostics.ListDiagnosticSink();
-        var recipe = RecipeLoader.LoadFromText(yaml, recipePath, new RecipeLoadOptions { ProjectDirectory = _p.Root }, sink);
+        var recipe = RecipeLoader.LoadFromText(yaml, recipePath, new RecipeLoadOptions { ProjectDirectory = Project.Root }, sink);
         Assert.Empty(sink.Items);
-        Assert.Equal(_p.Root, recipe!.ProjectDirectory);
-        Assert.Equal(_p.Full("models/m.onnx"), recipe.Models[0].SourcePath);
-        Assert.Equal(_p.Full("ml/compressed"), recipe.OutputDirectory);
+        Assert.Equal(Project.Root, recipe!.ProjectDirectory);
+        Assert.Equal(Project.Full("models/m.onnx"), recipe.Models[0].SourcePath);
+        Assert.Equal(Project.Full("ml/compressed"), recipe.OutputDirectory);
     }
 
     [Fact]
     public void The_output_folder_may_not_escape_either_but_need_not_exist()
     {
-        Assert.Equal(_p.Full("out/new"), _p.LoadValid(WithSource("models/m.onnx", output: "out/new")).OutputDirectory);
+        Assert.Equal(Project.Full("out/new"), Project.LoadValid(WithSource("models/m.onnx", output: "out/new")).OutputDirectory);
 
-        var (_, sink) = _p.Load(WithSource("models/m.onnx", output: "../out"));
+        var (_, sink) = Project.Load(WithSource("models/m.onnx", output: "../out"));
         var d = Assert.Single(sink.Items);
         Assert.Equal(("MC2013", 3, 9), (d.Code, d.Line, d.Column));
     }
@@ -103,7 +99,7 @@ public sealed class RecipePathTests : IDisposable
     [Fact]
     public void Every_missing_file_is_reported_at_the_line_of_its_key()
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1",
             "models:",
             "  - name: m",
@@ -125,10 +121,10 @@ public sealed class RecipePathTests : IDisposable
     [Fact]
     public void File_existence_checks_can_be_turned_off_for_tools_that_only_read_the_shape()
     {
-        var recipe = _p.LoadValid(
+        var recipe = Project.LoadValid(
             Y("version: 1", "models:", "  - name: m", "    source: models/not-yet.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"),
             new RecipeLoadOptions { CheckFilesExist = false });
 
-        Assert.Equal(_p.Full("models/not-yet.onnx"), recipe.Models[0].SourcePath);
+        Assert.Equal(Project.Full("models/not-yet.onnx"), recipe.Models[0].SourcePath);
     }
 }

@@ -4,14 +4,10 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 namespace ModelCompress.Tests.Recipe;
 
 /// <summary>Rules that depend on other settings: keys that do not apply, alternatives, required-by-method keys.</summary>
-public sealed class RecipeRuleTests : IDisposable
+public sealed class RecipeRuleTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     /// <summary>A model with calibration and one step on line 7, whose settings are <paramref name="step"/>.</summary>
-    private IReadOnlyList<Diagnostic> StepDiagnostics(string step) => _p.Load(Y(
+    private IReadOnlyList<Diagnostic> StepDiagnostics(string step) => Project.Load(Y(
         "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    calibration: { data: data/calib.npz }",
         "    steps:", "      - " + step)).Sink.Items;
 
@@ -59,7 +55,7 @@ public sealed class RecipeRuleTests : IDisposable
     [InlineData("calibration: { samples: 8 }", "MC2005", "'data' is missing from 'calibration' of model 'm'")]
     public void Calibration_settings_are_checked_against_the_data_format(string calibration, string code, string fragment)
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    " + calibration,
             "    steps: [ smoothquant, quantize ]"));
 
@@ -85,7 +81,7 @@ public sealed class RecipeRuleTests : IDisposable
     [InlineData("thresholds: [ top1_agreement ]", "MC2006", "'thresholds[0]' must be a mapping")]
     public void Verify_settings_and_threshold_bounds_are_checked(string setting, string code, string fragment)
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]",
             "    verify:", "      data: data/val.npz", "      " + setting,
             setting.StartsWith("thresholds", StringComparison.Ordinal) ? string.Empty : "      thresholds: [ { metric: cosine, min: 0.99 } ]"));
@@ -100,7 +96,7 @@ public sealed class RecipeRuleTests : IDisposable
     [Fact]
     public void A_misspelled_required_key_is_one_error_not_two()
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1", "models:", "  - naem: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"));
 
         var d = Assert.Single(sink.Items);
@@ -111,7 +107,7 @@ public sealed class RecipeRuleTests : IDisposable
     [Fact]
     public void Steps_needing_calibration_are_each_reported_but_data_free_steps_are_not()
     {
-        var (_, sink) = _p.Load(Y(
+        var (_, sink) = Project.Load(Y(
             "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps:",
             "      - prune: { method: wanda, sparsity: 0.5 }", "      - prune: { method: magnitude, sparsity: 0.5 }",
             "      - distill", "      - share: { method: cluster }", "      - quantize: { mode: weight_only }", "      - quantize"));

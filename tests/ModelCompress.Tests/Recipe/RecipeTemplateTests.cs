@@ -2,18 +2,14 @@ using ModelCompress.Recipe;
 
 namespace ModelCompress.Tests.Recipe;
 
-public sealed class RecipeTemplateTests : IDisposable
+public sealed class RecipeTemplateTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     [Fact]
     public void The_starter_without_data_loads_and_uses_dynamic_quantization()
     {
         var yaml = RecipeTemplate.Create("m", "models/m.onnx", RecipeTemplateHints.None);
 
-        var recipe = _p.LoadValid(yaml);
+        var recipe = Project.LoadValid(yaml);
         var m = Assert.Single(recipe.Models);
         Assert.Null(m.Calibration);
         Assert.Null(m.Verify);
@@ -33,13 +29,13 @@ public sealed class RecipeTemplateTests : IDisposable
             Labels = "data/labels.npy",
         });
 
-        var m = _p.LoadValid(yaml).Models[0];
+        var m = Project.LoadValid(yaml).Models[0];
         Assert.Equal("classifier", m.Name);
         Assert.Equal("pixels", m.Calibration!.Data.Input);
         Assert.Equal(["smoothquant", "quantize"], m.Steps.Select(s => s.Kind));
         Assert.Equal(QuantizeMode.Static, ((QuantizeStep)m.Steps[1]).Mode);
         Assert.Equal([VerifyMetric.Top1Agreement, VerifyMetric.Accuracy], m.Verify!.Thresholds.Select(t => t.Metric));
-        Assert.Equal(_p.Full("data/labels.npy"), m.Verify.LabelsPath);
+        Assert.Equal(Project.Full("data/labels.npy"), m.Verify.LabelsPath);
     }
 
     [Fact]
@@ -53,7 +49,7 @@ public sealed class RecipeTemplateTests : IDisposable
             VerifyData = "data/valid.txt",
         });
 
-        var m = _p.LoadValid(yaml).Models[0];
+        var m = Project.LoadValid(yaml).Models[0];
         Assert.Equal((TokenizerKind.Llama2C, (int?)256), (m.Calibration!.Data.Tokenizer, m.Calibration.Data.SeqLen));
         var t = Assert.Single(m.Verify!.Thresholds);
         Assert.Equal((VerifyMetric.Perplexity, (double?)0.05), (t.Metric, t.MaxIncrease));
@@ -63,11 +59,11 @@ public sealed class RecipeTemplateTests : IDisposable
     [Fact]
     public void Paths_with_quotes_and_spaces_survive_the_round_trip()
     {
-        _p.Touch("models/bob's model.onnx");
+        Project.Touch("models/bob's model.onnx");
 
-        var m = _p.LoadValid(RecipeTemplate.Create("bob", "models/bob's model.onnx", RecipeTemplateHints.None)).Models[0];
+        var m = Project.LoadValid(RecipeTemplate.Create("bob", "models/bob's model.onnx", RecipeTemplateHints.None)).Models[0];
 
-        Assert.Equal(_p.Full("models/bob's model.onnx"), m.SourcePath);
+        Assert.Equal(Project.Full("models/bob's model.onnx"), m.SourcePath);
     }
 
     [Theory]

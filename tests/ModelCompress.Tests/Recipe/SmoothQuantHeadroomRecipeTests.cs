@@ -4,17 +4,13 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 namespace ModelCompress.Tests.Recipe;
 
 /// <summary><c>smoothquant: headroom</c>: its defaults (2 with <c>alpha: auto</c>, 1 with a fixed α), its range and its fingerprint.</summary>
-public sealed class SmoothQuantHeadroomRecipeTests : IDisposable
+public sealed class SmoothQuantHeadroomRecipeTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     private string Yaml(string settings) => Y(
         "version: 1", "models:", "  - name: m", "    source: models/m.onnx", "    calibration: { data: data/calib.npz }",
         "    steps:", $"      - smoothquant: {{ {settings} }}", "      - quantize");
 
-    private SmoothQuantStep Step(string settings) => Assert.IsType<SmoothQuantStep>(_p.LoadValid(Yaml(settings)).Models[0].Steps[0]);
+    private SmoothQuantStep Step(string settings) => Assert.IsType<SmoothQuantStep>(Project.LoadValid(Yaml(settings)).Models[0].Steps[0]);
 
     [Theory]
     [InlineData("alpha: auto", 2.0)]
@@ -38,7 +34,7 @@ public sealed class SmoothQuantHeadroomRecipeTests : IDisposable
     [InlineData("alpha: auto, headroom: lots", "MC2006", 47)]
     public void Headroom_below_one_or_not_a_number_is_an_error_at_its_value(string settings, string code, int column)
     {
-        var (_, sink) = _p.Load(Yaml(settings));
+        var (_, sink) = Project.Load(Yaml(settings));
 
         var d = Assert.Single(sink.Items);
         Assert.Equal((code, 7, column), (d.Code, d.Line, d.Column));

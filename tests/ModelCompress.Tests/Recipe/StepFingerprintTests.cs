@@ -4,12 +4,8 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 
 namespace ModelCompress.Tests.Recipe;
 
-public sealed class StepFingerprintTests : IDisposable
+public sealed class StepFingerprintTests : RecipeTests
 {
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     private StepRecipe[] Steps(params string[] stepLines)
     {
         var lines = new List<string>
@@ -18,7 +14,7 @@ public sealed class StepFingerprintTests : IDisposable
         };
         // Lines that start with a space continue the previous step; the others start a new one.
         lines.AddRange(stepLines.Select(s => s.StartsWith(' ') ? s : "      - " + s));
-        return [.. _p.LoadValid(Y([.. lines])).Models[0].Steps];
+        return [.. Project.LoadValid(Y([.. lines])).Models[0].Steps];
     }
 
     [Fact]

@@ -5,19 +5,15 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 namespace ModelCompress.Tests.Tuning;
 
 /// <summary>The <c>tune:</c> section: defaults, explicit candidates, and every misuse as a coded error at its line.</summary>
-public sealed class TuneRecipeTests : IDisposable
+public sealed class TuneRecipeTests : RecipeTests
 {
     private const string Calibrated = Head + Cal;
     private const string Verify = "    verify:\n      data: data/val.npz\n      thresholds:\n        - { metric: top1_agreement, min: 0.99 }\n";
 
-    private readonly RecipeTestProject _p = new();
-
-    public void Dispose() => _p.Dispose();
-
     [Fact]
     public void An_empty_tune_section_means_size_objective_the_default_budget_and_the_default_space()
     {
-        var recipe = _p.LoadValid(Calibrated + "    tune: {}\n" + Verify);
+        var recipe = Project.LoadValid(Calibrated + "    tune: {}\n" + Verify);
 
         var model = Assert.Single(recipe.Models);
         Assert.Empty(model.Steps);
@@ -32,7 +28,7 @@ public sealed class TuneRecipeTests : IDisposable
     [Fact]
     public void Explicit_candidates_are_step_lists_bound_like_steps()
     {
-        var recipe = _p.LoadValid(Calibrated + Y(
+        var recipe = Project.LoadValid(Calibrated + Y(
             "    tune:",
             "      objective: accuracy",
             "      max_trials: 3",
@@ -63,7 +59,7 @@ public sealed class TuneRecipeTests : IDisposable
     [InlineData("    tune:\n      candidates:\n        - [ quantize ]\n        - [ quantize: { mode: static } ]\n", "MC2102", 9)]
     public void Misuse_is_a_coded_error_at_its_line(string tune, string code, int line)
     {
-        var (recipe, sink) = _p.Load(Calibrated + tune + Verify);
+        var (recipe, sink) = Project.Load(Calibrated + tune + Verify);
 
         Assert.Null(recipe);
         var d = Assert.Single(sink.Items, d => d.Severity == Onnx.Diagnostics.DiagnosticSeverity.Error);
@@ -73,8 +69,8 @@ public sealed class TuneRecipeTests : IDisposable
     [Fact]
     public void Tune_without_verify_is_MC2100_and_with_steps_MC2101()
     {
-        var (noVerify, sink1) = _p.Load(Calibrated + "    tune: {}\n");
-        var (both, sink2) = _p.Load(Calibrated + "    steps: [ quantize ]\n    tune: {}\n" + Verify);
+        var (noVerify, sink1) = Project.Load(Calibrated + "    tune: {}\n");
+        var (both, sink2) = Project.Load(Calibrated + "    steps: [ quantize ]\n    tune: {}\n" + Verify);
 
         Assert.Null(noVerify);
         var d1 = Assert.Single(sink1.Items);
@@ -88,7 +84,7 @@ public sealed class TuneRecipeTests : IDisposable
     [Fact]
     public void A_candidate_needing_calibration_on_a_model_without_it_is_MC2021()
     {
-        var (recipe, sink) = _p.Load("version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n"
+        var (recipe, sink) = Project.Load("version: 1\nmodels:\n  - name: m\n    source: models/m.onnx\n"
             + "    tune:\n      candidates:\n        - [ quantize: { mode: static } ]\n" + Verify);
 
         Assert.Null(recipe);
