@@ -31,7 +31,7 @@ remote-cache|Remote cache (two machines, Azurite)|6|@ remote-cache --repeat 1 --
 gemm|Kernels|3|@ gemm --quick|@ gemm --quick --m 1 --kn 768x768 --seconds 0.05
 storyteller|StoryTeller|10|@ storyteller --reps 2|@ storyteller --reps 1 --no-greedy
 tune|Tuning (`tune:`)|10|@ tune --model mnist-8 --verify 200 --calibration 16 --thresholds accuracy:max_drop:0.01 --max-trials 8|@ tune --model mnist-8 --verify 32 --calibration 8 --thresholds accuracy:max_drop:0.05 --max-trials 2
-external-data|External data (models over 2 GB)|5|@ external-data 2.25|@ external-data 0.25
+external-data|External data (models over 2 GB)|5|@ external-data 2.25|@ external-data 2.05
 noop|No-op build overhead|10|! build/bench-noop.sh 3|! build/bench-noop.sh 1
 peer|Peer comparison|15|@ eval --quick --models mnist-8 --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
 ROWS
@@ -70,7 +70,7 @@ if [ "${#names[@]}" -eq 0 ]; then echo "nothing selected" >&2; exit 2; fi
 if [ "$mode" = quick ]; then
   echo "bench-all: ${#names[@]} tables (${names[*]}); estimated ${total} min on this shared 2-core box under load (about half when it is quiet)"
 else
-  echo "bench-all --smoke: ${#names[@]} commands (${names[*]}), their smallest runs; estimated $(( ${#names[@]} * 1 + 4 ))–$(( ${#names[@]} * 2 + 6 )) min on this box under load"
+  echo "bench-all --smoke: ${#names[@]} commands (${names[*]}), their smallest runs; estimated $(( ${#names[@]} / 2 + 4 ))–$(( ${#names[@]} + 6 )) min on this box under load (13 commands took 11.7 min)"
 fi
 
 commit=$(git rev-parse --short HEAD)
