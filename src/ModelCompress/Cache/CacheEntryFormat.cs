@@ -49,6 +49,34 @@ internal static class CacheEntryFormat
     }
 
     /// <summary>
+    /// Writes the entry for <paramref name="key"/> to <paramref name="file"/> (seekable, positioned at 0) with its
+    /// payload produced by <paramref name="writePayload"/>, which must write exactly <paramref name="payloadLength"/>
+    /// bytes: the same bytes as <see cref="Encode"/>, with the checksum taken as the payload streams through, so a
+    /// large payload is never held twice.
+    /// </summary>
+    public static void Write(Stream file, CacheKey key, long payloadLength, Action<Stream> writePayload, double computeMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(writePayload);
+        var header = Encode(key, [], computeMilliseconds);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(40), payloadLength);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(header, 0, HashedHeaderLength);
+        file.Write(header);
+        using (var tee = new TeeHashStream(file, hash))
+        {
+            writePayload(tee);
+            if (tee.Written != payloadLength)
+            {
+                throw new InvalidOperationException(Invariant($"the payload writer wrote {tee.Written} bytes, {payloadLength} were announced"));
+            }
+        }
+
+        file.Position = HashedHeaderLength;
+        file.Write(hash.GetHashAndReset());
+    }
+
+    /// <summary>
     /// Checks <paramref name="bytes"/> as the entry for <paramref name="key"/>; on failure <paramref name="problem"/>
     /// says what is wrong (for MC6001).
     /// </summary>
