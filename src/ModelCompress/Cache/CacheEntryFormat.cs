@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using ModelCompress.Onnx.Internal;
 
 namespace ModelCompress.Cache;
 
@@ -63,12 +64,12 @@ internal static class CacheEntryFormat
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(header, 0, HashedHeaderLength);
         file.Write(header);
-        using (var tee = new TeeHashStream(file, hash))
+        using (var counted = new CountingWriteStream(new HashingStream(hash, file)))
         {
-            writePayload(tee);
-            if (tee.Written != payloadLength)
+            writePayload(counted);
+            if (counted.Written != payloadLength)
             {
-                throw new InvalidOperationException(Invariant($"the payload writer wrote {tee.Written} bytes, {payloadLength} were announced"));
+                throw new InvalidOperationException(Invariant($"the payload writer wrote {counted.Written} bytes, {payloadLength} were announced"));
             }
         }
 
