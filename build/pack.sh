@@ -23,14 +23,15 @@ dotnet pack src/ModelCompress.Cli "${props[@]}" -o "$out"
 # The `dotnet new modelcompress` item template (content only, nothing compiled).
 dotnet pack src/ModelCompress.Templates "${props[@]}" -o "$out"
 ls -l "$out"/ModelCompress.Build.*.nupkg "$out"/ModelCompress.Cli.*nupkg "$out"/ModelCompress.Templates.*.nupkg
-# The repository's tool manifest (.config/dotnet-tools.json) names the tool just packed. With the default folder only
-# (a caller that passes its own folder, like the end-to-end tests, keeps the machine's NuGet folders untouched): the
-# version is fixed, so a copy restored from an earlier pack would shadow the new bits; drop it from the NuGet global
-# packages folder, then restore the manifest with this folder as an extra source. After that `dotnet model-compress`
-# anywhere in the checkout runs this build, and a plain `dotnet tool restore` finds it in the global packages folder.
+# The samples' tool manifest (samples/.config/dotnet-tools.json) names the tool just packed, and samples/nuget.config
+# adds this folder as a package source there. With the default folder only (a caller that passes its own folder, like
+# the end-to-end tests, keeps the machine's NuGet folders untouched): the version is fixed, so a copy restored from an
+# earlier pack would shadow the new bits; drop it from the NuGet global packages folder, then restore the samples'
+# manifest. After that `dotnet model-compress` anywhere under samples/ runs this build. (The root manifest names only
+# tools from the public feed, so `dotnet tool restore` at the root works on a fresh clone before any pack.)
 if [ $# -eq 0 ]; then
   global="$(dotnet nuget locals global-packages --list | sed -n 's/^[^:]*: *//p')"
   version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)"
   [ -n "$global" ] && [ -n "$version" ] && rm -rf "${global%/}/modelcompress.cli/$version"
-  dotnet tool restore --add-source "$out"
+  (cd samples && dotnet tool restore)
 fi

@@ -73,6 +73,9 @@ internal sealed class TuneBench : IBenchCommand
         var t2 = second.Report.Models[0].Tuning!;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- rerun, same inputs: decision read back {t2.FromCache} in {t2.Milliseconds:0.0} ms; whole run {secondMs / 1000:0.00} s (chosen steps rebuilt from the layer cache, gate run again); same bytes: {File.ReadAllBytes(Path.Combine(dir.FullPath, "out", model + ".onnx")).SequenceEqual(File.ReadAllBytes(Path.Combine(dir.FullPath, "out2", model + ".onnx")))}"));
+        var rerun = second.Report.Timings.Models[0];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"- rerun phases: load {rerun.LoadMilliseconds:0} ms, steps {rerun.StepMilliseconds.Sum():0} ms, verify {rerun.VerifyMilliseconds:0} ms, rest {secondMs - rerun.LoadMilliseconds - rerun.StepMilliseconds.Sum() - rerun.VerifyMilliseconds:0} ms"));
         if (Arg("--compare", string.Empty) is { Length: > 0 } compare)
         {
             var plainPath = Path.Combine(dir.FullPath, "plain.yaml");

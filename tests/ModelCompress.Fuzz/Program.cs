@@ -1,23 +1,16 @@
 using System.Globalization;
 using ModelCompress.Fuzz;
 
-// Commands: instrument DIR | run TARGET|all SECONDS [SEED] [OUT] | replay TARGET FILE...
+// Commands: run TARGET|all SECONDS [SEED] [OUT] | replay TARGET FILE...
+// (build/fuzz.sh instruments the assemblies first, with the SharpFuzz tool of the repository's manifest.)
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: instrument DIR | run TARGET|all SECONDS [SEED] [OUT] | replay TARGET FILE...");
+    Console.Error.WriteLine("usage: run TARGET|all SECONDS [SEED] [OUT] | replay TARGET FILE...");
     return 2;
 }
 
 switch (args[0])
 {
-    case "instrument":
-        foreach (var name in new[] { "ModelCompress.Onnx.dll", "ModelCompress.dll" })
-        {
-            SharpFuzz.Fuzzer.Instrument(Path.Combine(args[1], name), type => type.StartsWith("ModelCompress.", StringComparison.Ordinal), SharpFuzz.Options.Value);
-            Console.WriteLine($"instrumented {name}");
-        }
-
-        return 0;
     case "run":
         var seconds = double.Parse(args[2], CultureInfo.InvariantCulture);
         var seed = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;

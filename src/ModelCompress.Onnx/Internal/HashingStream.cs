@@ -4,9 +4,10 @@ namespace ModelCompress.Onnx.Internal;
 
 /// <summary>
 /// A write-only stream that feeds an <see cref="IncrementalHash"/>, so large content (external tensor data, a
-/// serialized model) is hashed as it is copied, never held whole.
+/// serialized model) is hashed as it is copied, never held whole; with <paramref name="inner"/>, every byte also goes
+/// on to it (a cache entry checksummed as it is written to its file).
 /// </summary>
-internal sealed class HashingStream(IncrementalHash hash) : Stream
+internal sealed class HashingStream(IncrementalHash hash, Stream? inner = null) : Stream
 {
     public override bool CanRead => false;
 
@@ -22,13 +23,15 @@ internal sealed class HashingStream(IncrementalHash hash) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void Write(ReadOnlySpan<byte> buffer) => hash.AppendData(buffer);
-
-    public override void Flush()
+    public override void Write(ReadOnlySpan<byte> buffer)
     {
+        hash.AppendData(buffer);
+        inner?.Write(buffer);
     }
+
+    public override void Flush() => inner?.Flush();
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

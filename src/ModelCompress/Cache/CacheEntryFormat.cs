@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using ModelCompress.Onnx.Internal;
 
 namespace ModelCompress.Cache;
 
@@ -46,6 +47,34 @@ internal static class CacheEntryFormat
         payload.CopyTo(span[HeaderLength..]);
         Checksum(span).CopyTo(span[HashedHeaderLength..]);
         return bytes;
+    }
+
+    /// <summary>
+    /// Writes the entry for <paramref name="key"/> to <paramref name="file"/> (seekable, positioned at 0) with its
+    /// payload produced by <paramref name="writePayload"/>, which must write exactly <paramref name="payloadLength"/>
+    /// bytes: the same bytes as <see cref="Encode"/>, with the checksum taken as the payload streams through, so a
+    /// large payload is never held twice.
+    /// </summary>
+    public static void Write(Stream file, CacheKey key, long payloadLength, Action<Stream> writePayload, double computeMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(writePayload);
+        var header = Encode(key, [], computeMilliseconds);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(40), payloadLength);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(header, 0, HashedHeaderLength);
+        file.Write(header);
+        using (var counted = new CountingWriteStream(new HashingStream(hash, file)))
+        {
+            writePayload(counted);
+            if (counted.Written != payloadLength)
+            {
+                throw new InvalidOperationException(Invariant($"the payload writer wrote {counted.Written} bytes, {payloadLength} were announced"));
+            }
+        }
+
+        file.Position = HashedHeaderLength;
+        file.Write(hash.GetHashAndReset());
     }
 
     /// <summary>

@@ -121,6 +121,44 @@ public sealed partial class DirectoryLayerCache : ILayerCache
     }
 
     /// <inheritdoc />
+    public void Put(CacheKey key, long payloadLength, Action<Stream> writePayload, double computeMilliseconds)
+    {
+        if (_writesFailed)
+        {
+            return;
+        }
+
+        var path = PathOf(key);
+        var temp = string.Empty;
+        try
+        {
+            EnsureMarker();
+            temp = AtomicFile.CreateTempPath(path);
+            using (var file = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16,
+                PreallocationSize = CacheEntryFormat.HeaderLength + payloadLength,
+            }))
+            {
+                CacheEntryFormat.Write(file, key, payloadLength, writePayload, computeMilliseconds);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            DeleteTemp(temp);
+            _writesFailed = true;
+            Warn("MC6002", path, path, "written", ex.Message);
+        }
+        catch
+        {
+            DeleteTemp(temp);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
     public bool Refresh(CacheKey key)
     {
         try
@@ -170,6 +208,14 @@ public sealed partial class DirectoryLayerCache : ILayerCache
         {
             AtomicFile.TryDelete(temp);
             throw;
+        }
+    }
+
+    private static void DeleteTemp(string temp)
+    {
+        if (temp.Length > 0)
+        {
+            AtomicFile.TryDelete(temp);
         }
     }
 

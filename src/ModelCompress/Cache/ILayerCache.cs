@@ -14,6 +14,22 @@ public interface ILayerCache
     void Put(CacheKey key, ReadOnlySpan<byte> payload, double computeMilliseconds);
 
     /// <summary>
+    /// Stores the payload that <paramref name="writePayload"/> writes (exactly <paramref name="payloadLength"/> bytes)
+    /// under <paramref name="key"/>. A folder cache streams it to the file; this default assembles it first.
+    /// </summary>
+    void Put(CacheKey key, long payloadLength, Action<Stream> writePayload, double computeMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(writePayload);
+        var bytes = new byte[payloadLength];
+        using (var stream = new MemoryStream(bytes))
+        {
+            writePayload(stream);
+        }
+
+        Put(key, bytes, computeMilliseconds);
+    }
+
+    /// <summary>
     /// Marks the entry under <paramref name="key"/> as just used, without reading it; false when there is none (or the
     /// cache keeps no use times). Content-addressed entries that exist need not be written again.
     /// </summary>

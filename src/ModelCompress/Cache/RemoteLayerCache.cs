@@ -100,6 +100,13 @@ public sealed class RemoteLayerCache : ILayerCache
     }
 
     /// <inheritdoc />
+    public void Put(CacheKey key, long payloadLength, Action<Stream> writePayload, double computeMilliseconds)
+    {
+        Local.Put(key, payloadLength, writePayload, computeMilliseconds);
+        Queue(key);
+    }
+
+    /// <inheritdoc />
     public bool Refresh(CacheKey key)
     {
         // A part reused from the local folder may never have reached the store (written before it was configured):

@@ -39,7 +39,7 @@ public static partial class ModelCompressEngine
         TuneOutcome? tuning = null;
         if (model.Tune is not null && model.Verify is not null)
         {
-            tuning = Tune(model, options, runner, reference, sourceFiles, recipe.Cache.Enabled, sink, ct);
+            tuning = Tune(model, options, runner, reference, sourceFiles, onnx.LoadedFile, recipe.Cache.Enabled, sink, ct);
             model = tuning.Model;
             clock.Restart();
         }
@@ -116,7 +116,7 @@ public static partial class ModelCompressEngine
     /// the model as it stands and the data are unchanged); otherwise collected — for a model cut into segments, with an
     /// entry per segment, so that a changed layer re-runs only the segments from it on.
     /// </summary>
-    private static IReadOnlyDictionary<string, LayerInputStatistics> Statistics(
+    internal static IReadOnlyDictionary<string, LayerInputStatistics> Statistics(
         PassRunner runner, ModelRecipe m, StepRecipe step, OnnxModel onnx, IEnumerable<string> names, LayerStatisticsRequest request,
         CompressOptions options, CancellationToken ct) =>
         runner.Session.GetOrCollectStatistics(m, step, onnx, names,

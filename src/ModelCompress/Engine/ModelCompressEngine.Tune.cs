@@ -23,7 +23,7 @@ public static partial class ModelCompressEngine
 
     private static TuneOutcome Tune(
         ModelRecipe model, CompressOptions options, PassRunner runner, OnnxModel reference, IReadOnlyList<string> sourceFiles,
-        bool cacheEnabled, IDiagnosticSink sink, CancellationToken ct)
+        (string Path, byte[] Sha256)? loaded, bool cacheEnabled, IDiagnosticSink sink, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var tune = model.Tune!;
@@ -31,7 +31,7 @@ public static partial class ModelCompressEngine
         // The decision's key needs only the candidates' settings: a rebuild that reads it back analyses nothing.
         var lists = TuneSpace.Lists(model, tune);
         var fingerprints = lists.Select(TunePlan.FingerprintOf).ToList();
-        var key = TuneDecisionStore.Key(model, fingerprints, sourceFiles, runner.Session.EngineVersion);
+        var key = TuneDecisionStore.Key(model, fingerprints, sourceFiles, runner.Session.EngineVersion, loaded);
         var cacheDir = cacheEnabled ? options.CacheDirectory : null;
         if (cacheDir is not null && TuneDecisionStore.TryRead(cacheDir, key, fingerprints) is { } stored)
         {
@@ -46,6 +46,7 @@ public static partial class ModelCompressEngine
         var ordered = TuneSpace.Order(plans, tune.Objective, sourceBytes);
         var trials = new List<TuneTrial>();
         var stop = "all-tried";
+        var shared = new SharedCalibration(plans, runner, options, ct);
         var dir = Directory.CreateTempSubdirectory("modelcompress-tune-");
         try
         {
@@ -65,7 +66,7 @@ public static partial class ModelCompressEngine
 
                 ct.ThrowIfCancellationRequested();
                 options.Progress?.Invoke(new CompressProgress(model.Name, "tune", trials.Count + 1, Math.Min(tune.MaxTrials, ordered.Count), plan.Label));
-                var trial = Trial(model, plan, options, runner, reference, dir.FullName, ct);
+                var trial = Trial(model, plan, options, runner, reference, sourceFiles, dir.FullName, shared, ct);
                 trials.Add(trial);
                 if (trial.Passed && tune.Objective != TuneObjective.Accuracy)
                 {
@@ -104,7 +105,8 @@ public static partial class ModelCompressEngine
 
     /// <summary>Builds one candidate from the source, judges it with the gate (no fallback) and times it in ONNX Runtime.</summary>
     private static TuneTrial Trial(
-        ModelRecipe model, TunePlan plan, CompressOptions options, PassRunner runner, OnnxModel reference, string dir, CancellationToken ct)
+        ModelRecipe model, TunePlan plan, CompressOptions options, PassRunner runner, OnnxModel reference, IReadOnlyList<string> sourceFiles,
+        string dir, SharedCalibration shared, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var (hits, misses) = Counts(runner);
@@ -114,12 +116,18 @@ public static partial class ModelCompressEngine
         try
         {
             var onnx = OnnxModel.Load(model.SourcePath);
-            foreach (var step in m.Steps)
+
+            // The same digest as the build's own copy of the source: the chosen candidate's calibration keys are then
+            // the ones the build after tuning (and every rebuild) looks up.
+            runner.Session.ModelLoaded(onnx, sourceFiles);
+            for (var index = 0; index < m.Steps.Length; index++)
             {
                 ct.ThrowIfCancellationRequested();
+                var step = m.Steps[index];
+                var at = index;
                 var pass = PassFactory.Create(step, m.Name, quiet, m.Steps, m.Calibration);
                 runner.Run(step, pass, onnx, new PassContext(m.Name, step.Location, quiet), options.Progress,
-                    (names, request) => Statistics(runner, m, step, onnx, names, request, options, ct), ct);
+                    (names, request) => shared.Get(plan, at, m, onnx, names, request), ct);
             }
 
             var data = onnx.ToBytes();

@@ -25,7 +25,16 @@ internal static class TuneDecisionStore
     };
 
     /// <summary>The decision's content address.</summary>
-    public static string Key(ModelRecipe model, IReadOnlyList<string> candidates, IEnumerable<string> sourceFiles, string engineVersion)
+    /// <param name="model">The model's recipe.</param>
+    /// <param name="candidates">Every candidate's fingerprint, in order.</param>
+    /// <param name="sourceFiles">The source model's files.</param>
+    /// <param name="engineVersion">The engine identity.</param>
+    /// <param name="loaded">
+    /// The model file's SHA-256 taken while it was parsed (<c>OnnxModel.LoadedFile</c>), if known: that file is not
+    /// read a second time (for a large model, hashing it again was most of a no-op rebuild's decision look-up).
+    /// </param>
+    public static string Key(
+        ModelRecipe model, IReadOnlyList<string> candidates, IEnumerable<string> sourceFiles, string engineVersion, (string Path, byte[] Sha256)? loaded = null)
     {
         var tune = model.Tune!;
         var verify = model.Verify!;
@@ -53,7 +62,8 @@ internal static class TuneDecisionStore
 
         foreach (var file in sourceFiles.Order(StringComparer.Ordinal))
         {
-            Line(text, FileHash(file));
+            Line(text, loaded is { } l && string.Equals(l.Path, Path.GetFullPath(file), StringComparison.Ordinal)
+                ? Convert.ToHexStringLower(l.Sha256) : FileHash(file));
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));

@@ -13,9 +13,33 @@ namespace ModelCompress.Execution;
 /// </summary>
 internal static class ActivationCodec
 {
+    /// <summary>The payload bytes (an array of exactly <see cref="Length"/> bytes).</summary>
     public static byte[] Encode(IReadOnlyList<string> names, IReadOnlyList<IReadOnlyDictionary<string, CarriedTensor>> samples)
     {
-        using var stream = new MemoryStream();
+        var bytes = new byte[Length(names, samples)];
+        using var stream = new MemoryStream(bytes);
+        Write(stream, names, samples);
+        return bytes;
+    }
+
+    /// <summary>The payload's length in bytes.</summary>
+    public static long Length(IReadOnlyList<string> names, IReadOnlyList<IReadOnlyDictionary<string, CarriedTensor>> samples)
+    {
+        long length = 8 + names.Sum(n => 8L + Encoding.UTF8.GetByteCount(n));
+        foreach (var sample in samples)
+        {
+            length += names.Sum(n => 4L + (8L * sample[n].Shape.Length) + 8 + sample[n].Data.Length);
+        }
+
+        return length;
+    }
+
+    /// <summary>
+    /// Writes the payload to <paramref name="stream"/>: the tensors' bytes go straight through, so a cut's activations
+    /// are written to the cache file without a whole copy in memory.
+    /// </summary>
+    public static void Write(Stream stream, IReadOnlyList<string> names, IReadOnlyList<IReadOnlyDictionary<string, CarriedTensor>> samples)
+    {
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(names.Count);
         writer.Write(samples.Count);
@@ -44,7 +68,6 @@ internal static class ActivationCodec
         }
 
         writer.Flush();
-        return stream.ToArray();
     }
 
     /// <summary>Decodes a payload holding exactly <paramref name="names"/> for <paramref name="sampleCount"/> samples; null otherwise.</summary>

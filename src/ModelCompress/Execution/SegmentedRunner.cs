@@ -96,7 +96,7 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
                 }
 
                 carried = next;
-                if (s < count - 1)
+                if (SegmentPolicy.StoresActivationsAfter(s, count))
                 {
                     pendingStore.GetAwaiter().GetResult();
                     pendingStore = Store(chain[s], segment.LiveAfter, carried);
@@ -135,7 +135,10 @@ internal sealed partial class SegmentedRunner(ILayerCache? cache, string keyVers
             return Task.CompletedTask;
         }
 
+        // Streamed to the entry's file (checksummed on the way): tens of MiB per cut at the recipe's default
+        // calibration size, so no whole copy is assembled in memory.
         var key = SegmentKeys.Activations(chain);
-        return Task.Run(() => cache.Put(key, ActivationCodec.Encode(names, carried), 0));
+        var length = ActivationCodec.Length(names, carried);
+        return Task.Run(() => cache.Put(key, length, stream => ActivationCodec.Write(stream, names, carried), 0));
     }
 }

@@ -180,16 +180,7 @@ public static class ModelVerifier
         var plan = SegmentPlanner.Plan(model.Model, names, SegmentPolicy.Default);
         if (!plan.IsSegmented)
         {
-            using var runner = new OrtModelRunner(model.Path, modelName);
-            var outputs = new List<IReadOnlyList<(float[], long[])>>((int)samples.Count);
-            for (long i = 0; i < samples.Count; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                outputs.Add(runner.Run(samples.GetSample(i), names, ct));
-                progress?.Invoke(i + 1, samples.Count);
-            }
-
-            return outputs;
+            return WholeModelOutputs.Get(modelName, model, names, samples, progress, ct, segments);
         }
 
         var consumer = new OutputConsumer(modelName, (int)samples.Count);

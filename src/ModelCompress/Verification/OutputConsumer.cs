@@ -29,6 +29,15 @@ internal sealed class OutputConsumer(string displayName, int sampleCount) : ISeg
         }
     }
 
+    /// <summary>Keeps one sample's outputs computed elsewhere (a model run whole), to be encoded like observed ones.</summary>
+    public void Keep(int sample, IReadOnlyList<string> names, IReadOnlyList<(float[] Values, long[] Shape)> outputs)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            _outputs[sample][names[i]] = outputs[i];
+        }
+    }
+
     // Stored as the activations of the observed values (ActivationCodec): every sample's outputs as float32 with shapes.
     public byte[] Encode(IReadOnlyList<string> names) =>
         ActivationCodec.Encode(names, [.. _outputs.Select(sample => (IReadOnlyDictionary<string, CarriedTensor>)names.ToDictionary(
