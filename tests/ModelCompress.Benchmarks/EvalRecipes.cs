@@ -37,6 +37,7 @@ internal static class EvalRecipes
     [
         new("SQ auto h=1", "sqauto-h1", "      - smoothquant: { alpha: auto, headroom: 1 }\n" + StaticMinMax, true, true),
         new("SQ α=0.5 h=2", "sq05-h2", "      - smoothquant: { alpha: 0.5, headroom: 2 }\n" + StaticMinMax, true, true),
+        new("SQ auto h=auto", "sqauto-hauto", "      - smoothquant: { alpha: auto, headroom: auto }\n" + StaticMinMax, true, true),
     ];
 
     /// <summary>

@@ -132,6 +132,11 @@ public static partial class ActivationCalibrator
         }
 
         stats.AddChannels(data, inner);
+        if (request.CaptureRows > 0 && inner == 1)
+        {
+            stats.AddToHalf(data, inner, sampleCount);
+        }
+
         stats.Samples++;
         if (stats.Hessian is { } hessian && inner == 1)
         {

@@ -67,6 +67,9 @@ public sealed class LayerInputStatistics
     /// <summary>H = XᵀX of the input over every calibration row, when it was asked for (GPTQ, SparseGPT).</summary>
     public InputHessian? Hessian { get; init; }
 
+    /// <summary>Ranges per half of the samples, kept with captured rows (<see cref="TensorStatistics.Halves"/>); null otherwise.</summary>
+    public SampleHalves? Halves { get; init; }
+
     /// <summary>How many rows were captured.</summary>
     public int RowCount => Rows is null || AbsMax.Length == 0 ? 0 : Rows.Length / AbsMax.Length;
 
@@ -120,6 +123,12 @@ public sealed class LayerInputStatistics
         {
             stream.WriteByte((byte)'X');
             hessian.WriteTo(stream);
+        }
+
+        if (Halves is { } halves)
+        {
+            stream.WriteByte((byte)'P');
+            halves.WriteTo(stream);
         }
 
         return stream.ToArray();
@@ -193,12 +202,22 @@ public sealed class LayerInputStatistics
             }
         }
 
+        SampleHalves? halves = null;
+        if (at < bytes.Length && bytes[at] == 'P')
+        {
+            at++;
+            if (!SampleHalves.TryRead(bytes, ref at, n, out halves))
+            {
+                return false;
+            }
+        }
+
         if (at != bytes.Length)
         {
             return false;
         }
 
-        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums) { Hessian = hessian };
+        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums) { Hessian = hessian, Halves = halves };
         return true;
     }
 

@@ -122,6 +122,28 @@ public sealed class TensorStatistics
         }
     }
 
+    /// <summary>
+    /// Per-channel min and max over the first and over the second half of the samples, kept with captured rows
+    /// (<see cref="CalibrationRequest.CaptureRows"/>), and the index of the first captured row of the second half:
+    /// statistics that the rows of the other half did not shape, for a cross-validated choice (SmoothQuant's
+    /// <c>headroom: auto</c>). Null without captured rows.
+    /// </summary>
+    public SampleHalves? Halves { get; private set; }
+
+    /// <summary>Folds one sample (of <paramref name="sampleCount"/>, in order) into its half's ranges.</summary>
+    internal void AddToHalf(ReadOnlySpan<float> values, int innerSize, int sampleCount)
+    {
+        Halves ??= new SampleHalves(Channels);
+        var second = Samples >= (sampleCount + 1) / 2;
+        if (second && Halves.SplitRow < 0)
+        {
+            Halves.SplitRow = RowCount;
+        }
+
+        var h = second ? 1 : 0;
+        TensorReductions.MinMaxPerChannel(values, innerSize, Halves.Min[h], Halves.Max[h]);
+    }
+
     internal void CaptureRow(ReadOnlySpan<float> row)
     {
         foreach (var v in row)

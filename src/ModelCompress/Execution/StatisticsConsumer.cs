@@ -29,7 +29,8 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
     /// <summary>Sees each statistics object with the SHA-256 of the bytes it was encoded to or decoded from; may be null.</summary>
     public Action<LayerInputStatistics, byte[]>? Hashed { get; init; }
 
-    public byte[] Fingerprint { get; } = Encoding.UTF8.GetBytes($"calibration-statistics.v1|{request}|samples={sampleCount}");
+    // v2: statistics with captured rows also hold per-half ranges (SampleHalves); the others are encoded as in v1.
+    public byte[] Fingerprint { get; } = Encoding.UTF8.GetBytes($"calibration-statistics.v{(request.CaptureRows > 0 ? 2 : 1)}|{request}|samples={sampleCount}");
 
     public void Observe(int sample, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values)
     {
@@ -132,5 +133,6 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
             request.SumSquares ? stats.ChannelSumSquares : null)
         {
             Hessian = request.Hessian ? stats.Hessian : null,
+            Halves = request.CaptureRows > 0 ? stats.Halves : null,
         };
 }

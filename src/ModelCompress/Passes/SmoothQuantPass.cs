@@ -94,7 +94,7 @@ public sealed class SmoothQuantPass : ICompressionPass
         }
 
         var grid = _step.IsAutoAlpha ? AlphaGrid.Values(_step.AlphaLow, _step.AlphaHigh, _step.AlphaStep) : [];
-        return SmoothQuantizer.PlanGroup(stats.AbsMax, stats.Min, stats.Max, stats.Rows, weightMax, members, grid, _step, _options, ct).ToBytes();
+        return SmoothQuantizer.PlanGroup(stats.AbsMax, stats.Min, stats.Max, stats.Rows, weightMax, members, grid, _step, _options, ct, stats.Halves).ToBytes();
     }
 
     /// <inheritdoc />
@@ -108,7 +108,8 @@ public sealed class SmoothQuantPass : ICompressionPass
         foreach (var (key, group, plan) in planned)
         {
             // Placement is described before the edit, while the anchor is as the analysis found it.
-            var note = SmoothQuantizer.Placement(group, _step.Fold) + string.Create(CultureInfo.InvariantCulture, $"; s in [{plan.Scales.Min():G4}, {plan.Scales.Max():G4}]");
+            var note = SmoothQuantizer.Placement(group, _step.Fold) + string.Create(CultureInfo.InvariantCulture, $"; s in [{plan.Scales.Min():G4}, {plan.Scales.Max():G4}]")
+                + (_step.AutoHeadroom ? string.Create(CultureInfo.InvariantCulture, $"; headroom {plan.Headroom:G3}") : string.Empty);
             for (var i = 0; i < group.Layers.Count; i++)
             {
                 var l = group.Layers[i];

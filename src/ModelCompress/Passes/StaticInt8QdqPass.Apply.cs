@@ -27,6 +27,12 @@ public sealed partial class StaticInt8QdqPass
 
         var outputs = ConvOutputPlans(plans.Select(p => p.Layer.Node).ToHashSet());
         QdqQuantizer.ApplyStatic(model, plans, tables, _step, outputs, _chains);
+        if (outputs.Count > 0)
+        {
+            // Once the convolutions run int8, the float hard-swish between them is what remains to cost (see the type).
+            HardSwishFusion.Apply(model.Graph);
+        }
+
         var reports = new List<LayerReport>(outcomes.Count + tables.Count);
         for (var i = 0; i < outcomes.Count; i++)
         {

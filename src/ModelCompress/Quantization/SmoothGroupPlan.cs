@@ -9,7 +9,11 @@ namespace ModelCompress.Quantization;
 /// <param name="Layers">Per member layer: best α, MSE curve, MSE without smoothing and at the chosen α (names empty).</param>
 internal sealed record SmoothGroupPlan(double Alpha, float[] Scales, IReadOnlyList<SmoothedLayer> Layers)
 {
-    private const int Version = 1;
+    // Version 2 appends the headroom the factors were made with (version 1 entries of a cache read back as NaN: unknown).
+    private const int Version = 2;
+
+    /// <summary>The headroom the factors keep (<c>headroom: auto</c> chooses it per group); NaN when not recorded.</summary>
+    public double Headroom { get; init; } = double.NaN;
 
     public byte[] ToBytes()
     {
@@ -37,6 +41,8 @@ internal sealed record SmoothGroupPlan(double Alpha, float[] Scales, IReadOnlyLi
                     w.Write(p.Mse);
                 }
             }
+
+            w.Write(Headroom);
         }
 
         return stream.ToArray();
@@ -45,7 +51,8 @@ internal sealed record SmoothGroupPlan(double Alpha, float[] Scales, IReadOnlyLi
     public static SmoothGroupPlan FromBytes(byte[] bytes)
     {
         using var r = new BinaryReader(new MemoryStream(bytes));
-        if (r.ReadInt32() != Version)
+        var version = r.ReadInt32();
+        if (version is not (1 or Version))
         {
             throw new InvalidDataException("Unknown smoothing plan encoding.");
         }
@@ -72,7 +79,7 @@ internal sealed record SmoothGroupPlan(double Alpha, float[] Scales, IReadOnlyLi
             layers[i] = new SmoothedLayer(string.Empty, Nullable(best), curve, Nullable(plain), Nullable(chosen));
         }
 
-        return new SmoothGroupPlan(alpha, scales, layers);
+        return new SmoothGroupPlan(alpha, scales, layers) { Headroom = version >= 2 ? r.ReadDouble() : double.NaN };
     }
 
     private static double? Nullable(double v) => double.IsNaN(v) ? null : v;

@@ -25,9 +25,10 @@ public static partial class SmoothQuantizer
     /// <param name="step">The smoothquant step.</param>
     /// <param name="options">How the following int8 step quantizes.</param>
     /// <param name="ct">Cancellation.</param>
+    /// <param name="halves">Ranges per half of the calibration samples, for <c>headroom: auto</c> (null: taken from the rows).</param>
     internal static SmoothGroupPlan PlanGroup(
         float[] absMax, float[] channelMin, float[] channelMax, float[]? x, float[] weightMax, IReadOnlyList<(float[] W, int N)> members,
-        IReadOnlyList<double> grid, SmoothQuantStep step, SmoothQuantOptions options, CancellationToken ct)
+        IReadOnlyList<double> grid, SmoothQuantStep step, SmoothQuantOptions options, CancellationToken ct, SampleHalves? halves = null)
     {
         var k = absMax.Length;
         var rows = x is null || k == 0 ? 0 : x.Length / k;
@@ -35,20 +36,34 @@ public static partial class SmoothQuantizer
         {
             // A fixed α, or nothing captured (all samples empty): the paper's formula at that α (default 0.5).
             var alpha = step.Alpha ?? SmoothQuantStep.DefaultAlpha;
-            return new SmoothGroupPlan(alpha, Scales(absMax, weightMax, alpha, step.Headroom), [.. members.Select(_ => new SmoothedLayer(string.Empty, null, [], null, null))]);
+            return new SmoothGroupPlan(alpha, Scales(absMax, weightMax, alpha, step.Headroom), [.. members.Select(_ => new SmoothedLayer(string.Empty, null, [], null, null))])
+            {
+                Headroom = step.Headroom,
+            };
         }
 
         var references = members.Select(m => FloatProduct(x!, rows, k, m.W, m.N)).ToList();
+        return step.AutoHeadroom
+            ? PlanByHeldOutHeadroom(absMax, channelMin, channelMax, x!, rows, weightMax, members, references, grid, step, options, halves, ct)
+            : PlanAlpha(absMax, channelMin, channelMax, x!, rows, weightMax, members, references, grid, step, step.Headroom, options, ct);
+    }
+
+    /// <summary>The α search at one headroom (<see cref="PlanGroup"/>'s auto branch).</summary>
+    private static SmoothGroupPlan PlanAlpha(
+        float[] absMax, float[] channelMin, float[] channelMax, float[] x, int rows, float[] weightMax, IReadOnlyList<(float[] W, int N)> members,
+        IReadOnlyList<float[]> references, IReadOnlyList<double> grid, SmoothQuantStep step, double headroom, SmoothQuantOptions options, CancellationToken ct)
+    {
+        var k = absMax.Length;
         var curves = members.Select(_ => new List<AlphaPoint>()).ToList();
         var rowErrors = members.Select(_ => new List<double[]>()).ToList();
         foreach (var alpha in grid)
         {
             ct.ThrowIfCancellationRequested();
-            var s = Scales(absMax, weightMax, alpha, step.Headroom);
+            var s = Scales(absMax, weightMax, alpha, headroom);
             for (var i = 0; i < members.Count; i++)
             {
                 var perRow = new double[rows];
-                curves[i].Add(new AlphaPoint(alpha, SimulatedMse(x!, rows, k, s, channelMin, channelMax, members[i].W, members[i].N, references[i], options, perRow)));
+                curves[i].Add(new AlphaPoint(alpha, SimulatedMse(x, rows, k, s, channelMin, channelMax, members[i].W, members[i].N, references[i], options, perRow)));
                 rowErrors[i].Add(perRow);
             }
         }
@@ -60,19 +75,19 @@ public static partial class SmoothQuantizer
             AlphaCombine.Max => best.Max(),
             _ => Math.Round(best.Average(), 10),
         };
-        var scales = Scales(absMax, weightMax, chosen, step.Headroom);
+        var scales = Scales(absMax, weightMax, chosen, headroom);
         var ones = new float[k];
         Array.Fill(ones, 1f);
         var reports = new List<SmoothedLayer>();
         for (var i = 0; i < members.Count; i++)
         {
             var atChosen = curves[i].FirstOrDefault(p => p.Alpha == chosen)?.Mse
-                ?? SimulatedMse(x!, rows, k, scales, channelMin, channelMax, members[i].W, members[i].N, references[i], options);
-            var plain = SimulatedMse(x!, rows, k, ones, channelMin, channelMax, members[i].W, members[i].N, references[i], options);
+                ?? SimulatedMse(x, rows, k, scales, channelMin, channelMax, members[i].W, members[i].N, references[i], options);
+            var plain = SimulatedMse(x, rows, k, ones, channelMin, channelMax, members[i].W, members[i].N, references[i], options);
             reports.Add(new SmoothedLayer(string.Empty, best[i], curves[i], plain, atChosen));
         }
 
-        return new SmoothGroupPlan(chosen, scales, reports);
+        return new SmoothGroupPlan(chosen, scales, reports) { Headroom = headroom };
     }
 
     /// <summary>

@@ -34,6 +34,12 @@ public sealed record SmoothQuantStep(
     /// </summary>
     public double Headroom { get; init; } = 1;
 
+    /// <summary>
+    /// <c>headroom: auto</c> (only with <c>alpha: auto</c>): each group's headroom is chosen from a few candidates by the
+    /// int8 error on captured calibration rows that its activation range was not taken from; <see cref="Headroom"/> is then unused.
+    /// </summary>
+    public bool AutoHeadroom { get; init; }
+
     /// <summary>Whether α is searched (<c>alpha: auto</c>).</summary>
     public bool IsAutoAlpha => Alpha is null;
 
@@ -44,7 +50,11 @@ public sealed record SmoothQuantStep(
     public override string SettingsFingerprint()
     {
         var f = new FingerprintBuilder(Kind).Add("fold", Fold);
-        if (Headroom != 1 || IsAutoAlpha)
+        if (AutoHeadroom)
+        {
+            f.Add("headroom", "auto");
+        }
+        else if (Headroom != 1 || IsAutoAlpha)
         {
             f.Add("headroom", Headroom);
         }

@@ -69,6 +69,22 @@ public sealed class SmoothQuantHeadroomTests
         Assert.True(keptIn < 2 * plainIn, $"in calibration's range: headroom 2 {keptIn:E3}, headroom 1 {plainIn:E3}");
     }
 
+    [Fact]
+    public void Headroom_auto_picks_a_headroom_per_group_from_the_candidates_and_the_output_is_deterministic()
+    {
+        using var p = Project();
+        const string Smoothing = "      - smoothquant: { alpha: auto, headroom: auto }";
+        var first = RelativeError(p, Smoothing, louder: 1f);
+        var bytes = File.ReadAllBytes(p.PathOf("out/m.onnx"));
+        var note = File.ReadAllText(p.PathOf("out/report.json"));
+        var again = RelativeError(p, Smoothing, louder: 1f);
+
+        Assert.Equal(bytes, File.ReadAllBytes(p.PathOf("out/m.onnx")));
+        Assert.Equal(first, again);
+        Assert.Matches("headroom (1|1\\.25|1\\.5|2)\\b", note);
+        Assert.True(first < 1e-3, $"relative MSE {first:E3}");
+    }
+
     /// <summary>x [batch, 16] · W [16, 16]; calibration rows: channel 0 within ±4, the others within ±1.</summary>
     private static TestProject Project()
     {

@@ -39,4 +39,24 @@ public sealed class SmoothQuantHeadroomRecipeTests : RecipeTests
         var d = Assert.Single(sink.Items);
         Assert.Equal((code, 7, column), (d.Code, d.Line, d.Column));
     }
+
+    [Fact]
+    public void Headroom_auto_is_chosen_per_group_with_alpha_auto_and_has_its_own_fingerprint()
+    {
+        var step = Step("alpha: auto, headroom: auto");
+
+        Assert.True(step.AutoHeadroom);
+        Assert.Contains("headroom=\"auto\"", step.SettingsFingerprint(), StringComparison.Ordinal);
+        Assert.False(Step("alpha: auto").AutoHeadroom);
+        Assert.NotEqual(Step("alpha: auto").SettingsFingerprint(), step.SettingsFingerprint());
+    }
+
+    [Fact]
+    public void Headroom_auto_with_a_fixed_alpha_is_an_error_at_the_key()
+    {
+        var (_, sink) = _p.Load(Yaml("alpha: 0.5, headroom: auto"));
+
+        var d = Assert.Single(sink.Items);
+        Assert.Equal(("MC2017", 7, 36), (d.Code, d.Line, d.Column));
+    }
 }

@@ -116,8 +116,14 @@ internal sealed partial class RecipeBinder
         }
 
         var fold = s.Bool("fold") ?? true;
-        var headroom = s.Number("headroom", new NumberRange(1, 1000)) ?? (alpha is null ? SmoothQuantStep.DefaultAutoHeadroom : 1);
-        return new SmoothQuantStep(alpha, low, high, step, combine, fold, at) { Headroom = headroom };
+        var autoHeadroom = s.ValueOf("headroom") is YScalar { Value: "auto" };
+        if (autoHeadroom && alpha is not null)
+        {
+            s.NotApplicable("headroom", "as 'auto' to a fixed alpha, only to 'alpha: auto' (it is chosen on the rows the alpha search captures)");
+        }
+
+        var headroom = autoHeadroom ? SmoothQuantStep.DefaultAutoHeadroom : s.Number("headroom", new NumberRange(1, 1000)) ?? (alpha is null ? SmoothQuantStep.DefaultAutoHeadroom : 1);
+        return new SmoothQuantStep(alpha, low, high, step, combine, fold, at) { Headroom = headroom, AutoHeadroom = autoHeadroom && alpha is null };
     }
 
     private (double Low, double High)? BindAlphaRange(MappingScope s)
