@@ -78,10 +78,10 @@ internal sealed class EvalShareDistill : IBenchCommand
         return 0;
     }
 
-    private sealed record Made(string? Output, double Size, double Reference, double Metric, double Seconds);
+    internal sealed record Made(string? Output, double Size, double Reference, double Metric, double Seconds);
 
     /// <summary>The fixture's source model and the recipe text up to its steps (calibration and verification data).</summary>
-    private static (string Source, string Head) Fixture(string model, string work, int calib, int verify)
+    internal static (string Source, string Head) Fixture(string model, string work, int calib, int verify)
     {
         string source, calibration, verification;
         switch (model)
@@ -124,7 +124,7 @@ internal sealed class EvalShareDistill : IBenchCommand
         return (source, head);
     }
 
-    private static Made Make(string work, string model, string name, string recipe)
+    internal static Made Make(string work, string model, string name, string recipe)
     {
         var dir = Path.Combine(work, model, name.Replace(' ', '_').Replace('=', '_').Replace('+', 'p').Replace("%", "pc", StringComparison.Ordinal).Replace(':', '-'));
         Directory.CreateDirectory(dir);
@@ -148,7 +148,7 @@ internal sealed class EvalShareDistill : IBenchCommand
     }
 
     /// <summary>The output's median latency divided by the source's (one input of the model's usual shape).</summary>
-    private static double Latency(string source, string output, string model)
+    internal static double Latency(string source, string output, string model)
     {
         var input = EvalOrt.InputName(source);
         Func<OrtValue> make = model == "mnist-8"
@@ -158,7 +158,7 @@ internal sealed class EvalShareDistill : IBenchCommand
         return times[1] / times[0];
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    internal static string Option(string[] args, string name, string fallback)
     {
         var at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;

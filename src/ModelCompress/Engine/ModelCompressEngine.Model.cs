@@ -66,6 +66,7 @@ public static partial class ModelCompressEngine
             }
 
             ct.ThrowIfCancellationRequested();
+            PackSparseWeights(m, onnx, into);
             options.Progress?.Invoke(new CompressProgress(m.Name, "write", 0, 0, m.OutputFileName));
             bytes = onnx.ToBytes();
             var outputPath = Path.Combine(options.OutputDirectory, m.OutputFileName);

@@ -130,6 +130,8 @@ public static partial class ModelCompressEngine
                     (names, request) => shared.Get(plan, at, m, onnx, names, request), ct);
             }
 
+            // The trial measures and judges the file the build would write, packed storage included.
+            PackSparseWeights(m, onnx, quiet);
             var data = onnx.ToBytes();
             bytes = data.LongLength;
             var path = Path.Combine(dir, $"{m.Name}.candidate{plan.Number.ToString(CultureInfo.InvariantCulture)}.onnx");

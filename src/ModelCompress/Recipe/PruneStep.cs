@@ -43,6 +43,13 @@ public sealed record PruneStep(
     /// <summary>Structured pruning only: how channels are ranked; null until the binder resolves the default.</summary>
     public PruneImportance? Importance { get; init; }
 
+    /// <summary>
+    /// <c>storage:</c> as written, or null (packed, the default). It shapes only how the output file stores the final
+    /// weights, after every step, so it is not part of <see cref="SettingsFingerprint"/>: the per-layer cache serves
+    /// packed and dense runs alike.
+    /// </summary>
+    public SparseStorage? Storage { get; init; }
+
     /// <inheritdoc />
     public override string Kind => "prune";
 

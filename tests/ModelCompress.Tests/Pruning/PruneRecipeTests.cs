@@ -4,7 +4,7 @@ using static ModelCompress.Tests.Recipe.RecipeTestProject;
 
 namespace ModelCompress.Tests.Pruning;
 
-/// <summary>The prune keys added for scope and PST: defaults, ranges, where each applies, and the fingerprint.</summary>
+/// <summary>The prune keys added for scope, PST and storage: defaults, ranges, where each applies, and the fingerprint.</summary>
 public sealed class PruneRecipeTests : RecipeTests
 {
     private (global::ModelCompress.Recipe.Recipe? Recipe, Onnx.Diagnostics.ListDiagnosticSink Sink) Load(string step) => Project.Load(Y(
@@ -48,5 +48,28 @@ public sealed class PruneRecipeTests : RecipeTests
         Assert.Equal("prune/v1{exclude=[];method=\"magnitude\";pattern=null;sparsity=0.5}", plain.SettingsFingerprint());
         Assert.Equal(PruneScope.Global, global.Scope);
         Assert.Contains("scope=\"global\"", global.SettingsFingerprint(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Storage_is_unset_by_default_dense_when_asked_and_never_part_of_the_layer_fingerprint()
+    {
+        var plain = (PruneStep)Load("prune: { sparsity: 0.5 }").Recipe!.Models[0].Steps[0];
+        var dense = (PruneStep)Load("prune: { sparsity: 0.5, storage: dense }").Recipe!.Models[0].Steps[0];
+        var packed = (PruneStep)Load("prune: { sparsity: 0.5, storage: packed }").Recipe!.Models[0].Steps[0];
+
+        Assert.Null(plain.Storage);
+        Assert.Equal(SparseStorage.Dense, dense.Storage);
+        Assert.Equal(SparseStorage.Packed, packed.Storage);
+        // Storage shapes only the written file, so the per-layer cache serves packed and dense runs alike.
+        Assert.Equal(plain.SettingsFingerprint(), dense.SettingsFingerprint());
+    }
+
+    [Fact]
+    public void An_unknown_storage_is_mc2008_at_its_value()
+    {
+        var d = Assert.Single(Load("prune: { sparsity: 0.5, storage: sparse }").Sink.Items);
+
+        Assert.Equal(("MC2008", 7, 42), (d.Code, d.Line, d.Column));
+        Assert.Contains("packed or dense", d.Message, StringComparison.Ordinal);
     }
 }

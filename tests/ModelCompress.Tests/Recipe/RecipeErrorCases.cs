@@ -66,5 +66,6 @@ internal static class RecipeErrorCases
         { "MC2036", Y("version: 1", "? [a, b]", ": 1", "models:", "  - name: m", "    source: models/m.onnx", "    steps: [ { quantize: { mode: dynamic } } ]"), 2, 3, "not a list" },
         { "MC2055", Head + Y("    steps:", "      - quantize: { weights: int4, mode: static }"), 6, 42, "'mode' is static" },
         { "MC2056", Head + Cal + Y("    steps:", "      - prune: { method: sparsegpt, pattern: \"2:4\", block_size: 64 }"), 7, 53, "'2:4'" },
+        { "MC2220", Head + Y("    steps:", "      - prune: { sparsity: 0.5, storage: packed }", "      - prune: { method: nm, pattern: \"2:4\", storage: dense }"), 7, 9, "contradicts 'storage: packed' of the prune step at line 6" },
     };
 }

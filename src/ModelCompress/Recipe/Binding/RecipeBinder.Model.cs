@@ -123,6 +123,7 @@ internal sealed partial class RecipeBinder
         }
 
         CheckStepOrder(steps, stepNodes);
+        CheckStorageAgreement(steps, stepNodes);
         return steps.ToImmutable();
     }
 

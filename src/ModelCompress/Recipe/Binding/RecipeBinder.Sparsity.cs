@@ -6,7 +6,7 @@ namespace ModelCompress.Recipe;
 internal sealed partial class RecipeBinder
 {
     private static readonly string[] PruneKeys =
-        ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate", "percdamp", "block_size", "targets", "importance"];
+        ["method", "sparsity", "pattern", "exclude", "scope", "rank", "steps", "learning_rate", "percdamp", "block_size", "targets", "importance", "storage"];
     private static readonly string[] DistillKeys = ["method", "teacher", "epochs", "learning_rate", "rows"];
     private static readonly string[] ShareKeys = ["method", "clusters", "rank", "energy", "exclude"];
 
@@ -53,6 +53,7 @@ internal sealed partial class RecipeBinder
             Pst = BindPst(s, method),
             PercDamp = percdamp,
             BlockSize = blockSize,
+            Storage = s.Choice("storage", RecipeChoices.SparseStorages),
         };
         return method == PruneMethod.Structured ? BindStructured(s, step) : step;
     }

@@ -8,7 +8,8 @@ internal static class RecipeChoices
     /// <summary>Every allowed word of every enum-valued key.</summary>
     public static IEnumerable<string> AllNames => Formats.Names.Concat(Combines.Names).Concat(Modes.Names).Concat(WeightType.Names)
         .Concat(ActivationType.Names).Concat(RangeMethod.Names).Concat(PruneMethods.Names).Concat(PruneScopes.Names).Concat(DistillMethods.Names)
-        .Concat(ShareMethods.Names).Concat(Int4Algorithms.Names).Concat(Metric.Names).Concat(Severity.Names).Concat(OnRegression.Names);
+        .Concat(ShareMethods.Names).Concat(Int4Algorithms.Names).Concat(Metric.Names).Concat(Severity.Names).Concat(OnRegression.Names)
+        .Concat(SparseStorages.Names);
 
     public static Choices<DataFormat> Formats { get; } = new(
         ("npy", DataFormat.Npy), ("npz", DataFormat.Npz), ("text", DataFormat.Text), ("mnist-idx", DataFormat.MnistIdx));
@@ -37,6 +38,8 @@ internal static class RecipeChoices
         ("pst", PruneMethod.Pst));
 
     public static Choices<PruneScope> PruneScopes { get; } = new(("layer", PruneScope.Layer), ("global", PruneScope.Global));
+
+    public static Choices<SparseStorage> SparseStorages { get; } = new(("packed", SparseStorage.Packed), ("dense", SparseStorage.Dense));
 
     public static Choices<Int4Algorithm> Int4Algorithms { get; } = new(("rtn", Int4Algorithm.Rtn), ("gptq", Int4Algorithm.Gptq));
 
