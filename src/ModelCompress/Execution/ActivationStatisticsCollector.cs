@@ -50,9 +50,14 @@ public static class ActivationStatisticsCollector
         // (ModelCompress.Calibration), one ONNX Runtime thread so the statistics are the same on every run.
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var source = CalibrationSources.Create(calibration, model);
-        var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares, request.Hessian)).ToList();
-        var plan = SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
-        if (!plan.IsSegmented || names.Count == 0)
+        var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares, request.Hessian)
+        {
+            Patches = ConvPatches.TryResolve(model.Graph, n, out var patches) ? patches : null,
+        }).ToList();
+
+        // Conv patch views are folded from the Conv's input on a whole-model run: segments observe real values only.
+        var plan = requests.Any(r => r.Patches is not null) ? null : SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
+        if (plan is null || !plan.IsSegmented || names.Count == 0)
         {
             var stats = ActivationCalibrator.Collect(model, requests, source, 1, ct, progress);
             return names.ToDictionary(n => n, n => StatisticsConsumer.ToLayer(stats[n], request), StringComparer.Ordinal);

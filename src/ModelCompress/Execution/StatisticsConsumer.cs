@@ -132,5 +132,6 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
             request.SumSquares ? stats.ChannelSumSquares : null)
         {
             Hessian = request.Hessian ? stats.Hessian : null,
+            GroupHessians = request.Hessian ? stats.GroupHessians : null,
         };
 }

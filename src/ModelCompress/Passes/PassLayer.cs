@@ -32,6 +32,20 @@ public sealed record PassLayer
         return new PassLayer(layer.Node, 1, layer.WeightName, layer.Weight.Dims, layer.OutputChannelAxis, layer.InputName, layer.Weight) { Layer = layer };
     }
 
+    /// <summary>
+    /// The unit for an analyzed layer whose input statistics are those of its unfolded input patches when it is a Conv
+    /// (<see cref="Calibration.ConvPatches"/>: what Wanda, SparseGPT, PST and distillation weigh a kernel by), else as <see cref="Of"/>.
+    /// </summary>
+    public static PassLayer OfPatches(LinearLayer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return layer.Kind != LinearLayerKind.Conv ? Of(layer)
+            : new PassLayer(layer.Node, 1, layer.WeightName, layer.Weight.Dims, layer.OutputChannelAxis, Calibration.ConvPatches.ViewName(layer.Node), layer.Weight)
+            {
+                Layer = layer,
+            };
+    }
+
     /// <summary>The analyzed layer behind this unit (for a pass's Apply).</summary>
     public LinearLayer AnalyzedLayer => Layer ?? throw new InvalidOperationException($"'{Name}' is not a single analyzed layer.");
 
