@@ -31,7 +31,7 @@ public sealed class ConvDistillFixtureTests
         Assert.True(first.Succeeded, string.Join("\n", sink.Items));
         Assert.DoesNotContain(sink.Items, d => d.Severity == DiagnosticSeverity.Warning);
         var distill = first.Report.Models.Single().Steps[1];
-        var convs = distill.Layers.Where(l => l.OpType == "Conv").ToList();
+        var convs = distill.Layers.Where(l => l.Op == "Conv").ToList();
         Assert.Equal(2, convs.Count);
         foreach (var l in convs)
         {

@@ -12,8 +12,8 @@ namespace ModelCompress.Tests.Passes;
 
 /// <summary>
 /// Wanda and SparseGPT on the real mnist-8 Convs, seen as linear layers on their unfolded input patches: on real
-/// activations (64 test images), the layer's output error ‖X(W − Ŵ)‖² = Σ_m Δ_mᵀHΔ_m of SparseGPT is below Wanda's,
-/// and Wanda's below magnitude's, at 50 % and at 2:4; through the engine, every Conv is pruned by the method (no
+/// activations (64 test images), the layer's output error ‖X(W − Ŵ)‖² = Σ_m Δ_mᵀHΔ_m of SparseGPT is below half of
+/// Wanda's and magnitude's at 50 % and at 2:4 (Wanda's below magnitude's at 50 %); through the engine, every Conv is pruned by the method (no
 /// magnitude fallback), the result is byte-reproducible and a second run reads every layer from the cache.
 /// </summary>
 public sealed class ConvPruneFixtureTests
@@ -37,7 +37,10 @@ public sealed class ConvPruneFixtureTests
 
         Assert.Equal(string.Empty, sparseGpt.Fallback);
         var errors = new[] { magnitude, wanda, sparseGpt.Weights }.Select(w => OutputError(layer.Weights, w, statistics.Hessian!)).ToArray();
-        Assert.True(errors[2] < errors[1] && errors[1] < errors[0], $"magnitude {errors[0]:G4}, Wanda {errors[1]:G4}, SparseGPT {errors[2]:G4}");
+        // SparseGPT minimizes exactly this error; Wanda only reweighs |w| (at 2:4 within groups of 4 channels at one
+        // kernel position it does not beat magnitude on this layer: 5.84e9 vs 5.73e9), so it is held to that at 50 %.
+        Assert.True(errors[2] < 0.5 * Math.Min(errors[0], errors[1]), $"magnitude {errors[0]:G4}, Wanda {errors[1]:G4}, SparseGPT {errors[2]:G4}");
+        Assert.True(twoOfFour || errors[1] < errors[0], $"magnitude {errors[0]:G4}, Wanda {errors[1]:G4}");
         foreach (var w in new[] { magnitude, wanda, sparseGpt.Weights })
         {
             Assert.Equal(0.5, w.Count(v => v == 0) / (double)w.Length, 3);
@@ -67,8 +70,9 @@ public sealed class ConvPruneFixtureTests
         Assert.True(first.Succeeded, string.Join("\n", sink.Items));
         Assert.DoesNotContain(sink.Items, d => d.Code is "MC4040" or "MC4041" or "MC4003");
         var step = first.Report.Models.Single().Steps.Single();
-        Assert.Equal(["Conv", "Conv", "MatMul"], step.Layers.Select(l => l.OpType).Order(StringComparer.Ordinal));
-        Assert.All(step.Layers, l => Assert.StartsWith("sparsity 0.5", l.Note, StringComparison.Ordinal));
+        Assert.Equal(["Conv", "Conv", "MatMul"], step.Layers.Select(l => l.Op).Order(StringComparer.Ordinal));
+        // round(0.5 · K) of each output's K inputs: 12 of 25 for the first Conv's 5×5 kernel of one channel.
+        Assert.All(step.Layers, l => Assert.InRange(double.Parse(l.Note!.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), 0.48, 0.5));
         Assert.True(first.Report.Models.Single().Verification!.Passed);
         var cache = Assert.Single(second.Report.Timings.Models).Cache!;
         Assert.Equal((3, 0, 0), (cache.LayerHits, cache.LayerMisses, cache.CalibrationMisses));
