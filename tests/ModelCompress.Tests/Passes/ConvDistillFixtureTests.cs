@@ -63,6 +63,23 @@ public sealed class ConvDistillFixtureTests
         Assert.True(after < 0.8 * before, $"held-out output MSE {before:G4} pruned, {after:G4} distilled");
     }
 
+    [Fact]
+    public void Convs_with_integer_kernels_are_named_and_left_as_they_are()
+    {
+        using var p = new TestProject();
+        p.WriteRecipe(FixtureRecipe.Mnist(
+            "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true }\n      - distill: { teacher: source, rows: 256 }",
+            "        - { metric: accuracy, max_drop: 0.05 }", verifySamples: 100, calibrationSamples: 16));
+        var sink = new ListDiagnosticSink();
+
+        var result = p.Compress(sink);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var notes = sink.Items.Where(d => d.Code == "MC4220").ToList();
+        Assert.Equal(["Convolution110", "Convolution28"], notes.Select(d => d.Message.Split('\'')[1]).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(result.Report.Models.Single().Steps[1].Layers, l => l.Op == "Conv");
+    }
+
     /// <summary>Mean squared difference of the outputs x·w + b of two kernels [M, k] over patch rows [R, k].</summary>
     private static double Error(float[] rows, float[] w0, float[] b0, float[] w1, float[] b1)
     {

@@ -79,6 +79,26 @@ public sealed class ConvPruneFixtureTests
         Assert.Equal(File.ReadAllBytes(p.PathOf("out1/mnist.onnx")), File.ReadAllBytes(p.PathOf("out2/mnist.onnx")));
     }
 
+    [Theory]
+    [InlineData("wanda")]
+    [InlineData("pst")]
+    public void Engine_weighs_mnist_convs_by_their_patches_under_wanda_and_pst(string method)
+    {
+        using var p = new TestProject();
+        p.WriteRecipe(FixtureRecipe.Mnist(
+            $"      - prune: {{ method: {method}, sparsity: 0.5 }}", "        - { metric: accuracy, max_drop: 0.03 }", verifySamples: 200, calibrationSamples: 16));
+        var sink = new ListDiagnosticSink();
+
+        var result = p.Compress(sink);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        Assert.DoesNotContain(sink.Items, d => d.Code is "MC4001" or "MC4003");
+        var layers = result.Report.Models.Single().Steps.Single().Layers;
+        Assert.Equal(2, layers.Count(l => l.Op == "Conv"));
+        // PST reports the masked layer's output error on the captured patch rows, |W| mask vs its own.
+        Assert.All(layers, l => Assert.Equal(method == "pst", l.Note!.Contains("output error", StringComparison.Ordinal)));
+    }
+
     /// <summary>The patch statistics of <paramref name="view"/> over <paramref name="images"/> test images from <paramref name="first"/> on.</summary>
     internal static LayerInputStatistics Statistics(OnnxModel model, string view, int images, LayerStatisticsRequest? request = null, int first = 0)
     {
