@@ -20,15 +20,10 @@ public sealed class ConvDistillFixtureTests
     public void Pruned_convs_are_refitted_and_their_output_error_falls_on_held_out_images()
     {
         using var p = new TestProject();
-        p.WriteRecipe(FixtureRecipe.Mnist(
-            "      - prune: { method: magnitude, sparsity: 0.5 }\n      - distill: { teacher: source, rows: 1024 }",
-            "        - { metric: accuracy, max_drop: 0.05 }", verifySamples: 200, calibrationSamples: 32));
-        var sink = new ListDiagnosticSink();
+        var (first, sink) = ConvPruneFixtureTests.CompressMnist(
+            p, "      - prune: { method: magnitude, sparsity: 0.5 }\n      - distill: { teacher: source, rows: 1024 }", 0.05, 200, 32, "out1");
+        var (second, _) = ConvPruneFixtureTests.CompressMnist(p, null, 0.05, 200, 32, "out2");
 
-        var first = p.Compress(sink, "out1", p.PathOf("cache"));
-        var second = p.Compress(new ListDiagnosticSink(), "out2", p.PathOf("cache"));
-
-        Assert.True(first.Succeeded, string.Join("\n", sink.Items));
         Assert.DoesNotContain(sink.Items, d => d.Severity == DiagnosticSeverity.Warning);
         var distill = first.Report.Models.Single().Steps[1];
         var convs = distill.Layers.Where(l => l.Op == "Conv").ToList();
@@ -67,14 +62,9 @@ public sealed class ConvDistillFixtureTests
     public void Convs_with_integer_kernels_are_named_and_left_as_they_are()
     {
         using var p = new TestProject();
-        p.WriteRecipe(FixtureRecipe.Mnist(
-            "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true }\n      - distill: { teacher: source, rows: 256 }",
-            "        - { metric: accuracy, max_drop: 0.05 }", verifySamples: 100, calibrationSamples: 16));
-        var sink = new ListDiagnosticSink();
+        var (result, sink) = ConvPruneFixtureTests.CompressMnist(
+            p, "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true }\n      - distill: { teacher: source, rows: 256 }", 0.05, 100, 16);
 
-        var result = p.Compress(sink);
-
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         var notes = sink.Items.Where(d => d.Code == "MC4220").ToList();
         Assert.Equal(["Convolution110", "Convolution28"], notes.Select(d => d.Message.Split('\'')[1]).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(result.Report.Models.Single().Steps[1].Layers, l => l.Op == "Conv");

@@ -1,5 +1,6 @@
 using ModelCompress.Analysis;
 using ModelCompress.Calibration;
+using ModelCompress.Engine;
 using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
@@ -60,14 +61,9 @@ public sealed class ConvPruneFixtureTests
     public void Engine_prunes_every_conv_by_sparsegpt_reproducibly_and_from_the_cache()
     {
         using var p = new TestProject();
-        p.WriteRecipe(FixtureRecipe.Mnist(
-            "      - prune: { method: sparsegpt, sparsity: 0.5 }", "        - { metric: accuracy, max_drop: 0.03 }", verifySamples: 300, calibrationSamples: 32));
-        var sink = new ListDiagnosticSink();
+        var (first, sink) = CompressMnist(p, "      - prune: { method: sparsegpt, sparsity: 0.5 }", 0.03, 300, 32, "out1");
+        var (second, _) = CompressMnist(p, null, 0.03, 300, 32, "out2");
 
-        var first = p.Compress(sink, "out1", p.PathOf("cache"));
-        var second = p.Compress(new ListDiagnosticSink(), "out2", p.PathOf("cache"));
-
-        Assert.True(first.Succeeded, string.Join("\n", sink.Items));
         Assert.DoesNotContain(sink.Items, d => d.Code is "MC4040" or "MC4041" or "MC4003");
         var step = first.Report.Models.Single().Steps.Single();
         Assert.Equal(["Conv", "Conv", "MatMul"], step.Layers.Select(l => l.Op).Order(StringComparer.Ordinal));
@@ -85,18 +81,32 @@ public sealed class ConvPruneFixtureTests
     public void Engine_weighs_mnist_convs_by_their_patches_under_wanda_and_pst(string method)
     {
         using var p = new TestProject();
-        p.WriteRecipe(FixtureRecipe.Mnist(
-            $"      - prune: {{ method: {method}, sparsity: 0.5 }}", "        - { metric: accuracy, max_drop: 0.03 }", verifySamples: 200, calibrationSamples: 16));
-        var sink = new ListDiagnosticSink();
+        var (result, sink) = CompressMnist(p, $"      - prune: {{ method: {method}, sparsity: 0.5 }}", 0.03, 200, 16);
 
-        var result = p.Compress(sink);
-
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
         Assert.DoesNotContain(sink.Items, d => d.Code is "MC4001" or "MC4003");
         var layers = result.Report.Models.Single().Steps.Single().Layers;
         Assert.Equal(2, layers.Count(l => l.Op == "Conv"));
         // PST reports the masked layer's output error on the captured patch rows, |W| mask vs its own.
         Assert.All(layers, l => Assert.Equal(method == "pst", l.Note!.Contains("output error", StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// Writes the mnist-8 recipe of <paramref name="steps"/> (null: keeps the recipe written before) and runs the engine
+    /// into <paramref name="output"/> with a per-layer cache in the project; fails the test unless the run succeeded.
+    /// </summary>
+    internal static (CompressResult Result, ListDiagnosticSink Sink) CompressMnist(
+        TestProject p, string? steps, double maxDrop, int verify, int calibration, string output = "out")
+    {
+        if (steps is not null)
+        {
+            p.WriteRecipe(FixtureRecipe.Mnist(steps, FormattableString.Invariant($"        - {{ metric: accuracy, max_drop: {maxDrop} }}"),
+                verifySamples: verify, calibrationSamples: calibration));
+        }
+
+        var sink = new ListDiagnosticSink();
+        var result = p.Compress(sink, output, p.PathOf("cache"));
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        return (result, sink);
     }
 
     /// <summary>The patch statistics of <paramref name="view"/> over <paramref name="images"/> test images from <paramref name="first"/> on.</summary>
