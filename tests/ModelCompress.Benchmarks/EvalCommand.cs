@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace ModelCompress.Benchmarks;
 
 /// <summary>
-/// <c>eval [--quick] [--models a,b] [--peer-dir DIR] [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--variants a,b] [--suite int8|pruning|obs|structured]</c>:
+/// <c>eval [--quick] [--models a,b] [--peer-dir DIR] [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--variants a,b] [--suite int8|pruning|obs|structured|conv|conv-prune]</c>:
 /// accuracy, size and ONNX Runtime latency of fp32 vs our int8 variants (made by the engine from recipes this command
 /// writes) vs the peer's models (ORT's Python quantizer, tools/ort_peer.py), on the real fixtures, one Markdown table
 /// per fixture. Models: char-gpt, stories260K, mnist-8, ppocrv4-rec. Wrapped by build/eval.sh.
@@ -87,7 +87,7 @@ internal sealed class EvalCommand : IBenchCommand
 
     private const string Usage = """
         usage: eval [--quick] [--models char-gpt,stories260K,mnist-8,ppocrv4-rec] [--peer-dir DIR]
-                    [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--variants a,b] [--suite int8|pruning|obs|structured]
+                    [--work-dir DIR] [--threads N] [--latency-rounds N] [--no-weight-only] [--variants a,b] [--suite int8|pruning|obs|structured|conv|conv-prune]
           --quick            data subsets and 8 latency rounds (a smoke run; numbers are not the reference ones)
           --models           which fixtures (default: all)
           --peer-dir         folder written by tools/ort_peer.py: adds the peer's models as columns
@@ -100,5 +100,7 @@ internal sealed class EvalCommand : IBenchCommand
           --suite            int8 (default): the quantization columns; pruning: magnitude, Wanda and PST at 50 % and 2:4,
                              each also followed by SmoothQuant int8; obs: int4 RTN/GPTQ, SparseGPT and magnitude;
                              structured: structured pruning 25 % (activation, weight importance), SQ int8, and both
+                             conv-prune: magnitude, Wanda, SparseGPT at 50 % and 2:4 on conv nets (Conv kernels on
+                             their input patches), and magnitude with and without layer-wise distillation
         """;
 }

@@ -33,12 +33,13 @@ internal sealed class EvalContext(EvalOptions options, string workDir, TextWrite
             EvalObsRecipes.Suite => EvalObsRecipes.Variants,
             EvalStructured.Suite => EvalStructured.Variants,
             EvalConvRecipes.Suite => EvalConvRecipes.Variants,
+            EvalConvPruneRecipes.Suite => EvalConvPruneRecipes.Variants,
             _ => Options.Variants is null ? EvalRecipes.Standard : [.. EvalRecipes.Standard, .. EvalRecipes.Optional],
         };
         foreach (var v in variants.Where(v => !(Options.NoWeightOnly && v.Slug == "w8") && (Options.Variants is null || Options.Variants.Contains(v.Slug))))
         {
             Progress($"{fixture}: compressing {v.Header}");
-            result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples, Options.Suite == EvalPruneRecipes.Suite ? Path.Combine(FolderFor(fixture), "cache") : null));
+            result.Add(EvalRecipes.Make(FolderFor(fixture), v, source, calibration, samples, Options.Suite is EvalPruneRecipes.Suite or EvalConvPruneRecipes.Suite ? Path.Combine(FolderFor(fixture), "cache") : null));
         }
 
         return result;

@@ -84,9 +84,9 @@ internal sealed record EvalOptions
                         break;
                     case "--suite":
                         var suite = Next();
-                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite or EvalConvRecipes.Suite))
+                        if (suite is not ("int8" or EvalPruneRecipes.Suite or EvalObsRecipes.Suite or EvalStructured.Suite or EvalConvRecipes.Suite or EvalConvPruneRecipes.Suite))
                         {
-                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}, {EvalConvRecipes.Suite}";
+                            error = $"unknown suite '{suite}'; known: int8, {EvalPruneRecipes.Suite}, {EvalObsRecipes.Suite}, {EvalStructured.Suite}, {EvalConvRecipes.Suite}, {EvalConvPruneRecipes.Suite}";
                             return null;
                         }
 

@@ -39,18 +39,25 @@ public static partial class ActivationCalibrator
             throw EngineDiagnostics.Fail("MC3101", null, source.Description);
         }
 
-        var names = requests.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
+        // A Conv's patch view reads the Conv's input: ONNX Runtime exposes each tensor once, however many views read it.
+        var names = requests.Select(r => r.Source).Distinct(StringComparer.Ordinal).ToList();
         using var session = CreateSession(model, names, threads);
-        var byName = requests.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var unique = requests.GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => (Request: g.First(), Output: names.IndexOf(g.First().Source))).ToList();
         var sampleIndex = 0;
         foreach (var sample in source.Samples())
         {
             ct.ThrowIfCancellationRequested();
             using var outputs = Run(session, sample, names, source, sampleIndex);
-            for (var i = 0; i < names.Count; i++)
+            foreach (var (request, output) in unique)
             {
-                var request = byName[names[i]];
-                Fold(result, request, outputs[i], source.Count);
+                if (request.Patches is { } patches)
+                {
+                    FoldPatches(result, request, patches, outputs[output], source.Count);
+                }
+                else
+                {
+                    Fold(result, request, outputs[output], source.Count);
+                }
             }
 
             sampleIndex++;

@@ -69,6 +69,11 @@ public sealed class LayerInputStatistics
 
     /// <summary>Ranges per half of the samples, kept with captured rows (<see cref="TensorStatistics.Halves"/>); null otherwise.</summary>
     public SampleHalves? Halves { get; init; }
+    /// <summary>
+    /// For a grouped Conv's patch view (<see cref="ConvPatches"/>), H = XᵀX of each group's patch columns, when the
+    /// Hessian was asked for; <see cref="Hessian"/> is then null.
+    /// </summary>
+    public IReadOnlyList<InputHessian>? GroupHessians { get; init; }
 
     /// <summary>How many rows were captured.</summary>
     public int RowCount => Rows is null || AbsMax.Length == 0 ? 0 : Rows.Length / AbsMax.Length;
@@ -76,8 +81,8 @@ public sealed class LayerInputStatistics
     /// <summary>
     /// The canonical little-endian encoding: sample count, channel count, then min, max and absmax arrays; then, only
     /// when present, a tagged histogram section ('H'), a tagged rows section ('R'), a tagged per-channel sum of squares
-    /// section ('S': the channel count, then float64 values) and a tagged Hessian section ('X'). Statistics without a
-    /// section encode as before it existed.
+    /// section ('S': the channel count, then float64 values), a tagged Hessian section ('X') and a tagged section of group
+    /// Hessians ('G': their count, then each as 'X' holds one). Statistics without a section encode as before it existed.
     /// </summary>
     public byte[] ToBytes()
     {
@@ -129,6 +134,17 @@ public sealed class LayerInputStatistics
         {
             stream.WriteByte((byte)'P');
             halves.WriteTo(stream);
+        }
+
+        if (GroupHessians is { } groups)
+        {
+            stream.WriteByte((byte)'G');
+            BinaryPrimitives.WriteInt32LittleEndian(buffer, groups.Count);
+            stream.Write(buffer[..4]);
+            foreach (var g in groups)
+            {
+                g.WriteTo(stream);
+            }
         }
 
         return stream.ToArray();
@@ -212,12 +228,18 @@ public sealed class LayerInputStatistics
             }
         }
 
+        List<InputHessian>? groups = null;
+        if (at < bytes.Length && bytes[at] == 'G' && !TryReadGroups(bytes, ref at, out groups))
+        {
+            return false;
+        }
+
         if (at != bytes.Length)
         {
             return false;
         }
 
-        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums) { Hessian = hessian, Halves = halves };
+        statistics = new LayerInputStatistics(arrays[0], arrays[1], arrays[2], samples, histogram, rows, sums) { Hessian = hessian, Halves = halves, GroupHessians = groups };
         return true;
     }
 
@@ -226,6 +248,36 @@ public sealed class LayerInputStatistics
 
     /// <summary>The per-tensor maximum over all channels (0 without channels).</summary>
     public float TensorMax => Max.Length == 0 ? 0 : Max.Max();
+
+    private static bool TryReadGroups(ReadOnlySpan<byte> bytes, ref int at, out List<InputHessian>? groups)
+    {
+        groups = null;
+        at++;
+        if (bytes.Length - at < 4)
+        {
+            return false;
+        }
+
+        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+        at += 4;
+        if (count < 0 || count > bytes.Length - at)
+        {
+            return false;
+        }
+
+        groups = new List<InputHessian>(count);
+        for (var i = 0; i < count; i++)
+        {
+            if (!InputHessian.TryRead(bytes, ref at, out var h))
+            {
+                return false;
+            }
+
+            groups.Add(h!);
+        }
+
+        return true;
+    }
 
     private static bool TryReadSums(ReadOnlySpan<byte> bytes, ref int at, int channels, out double[]? sums)
     {

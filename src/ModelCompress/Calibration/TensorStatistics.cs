@@ -22,7 +22,15 @@ public sealed class TensorStatistics
         Array.Fill(ChannelMax, float.NegativeInfinity);
         Histogram = request.Histogram ? new ActivationHistogram() : null;
         ChannelSumSquares = request.SumSquares ? new double[channels] : null;
-        Hessian = request.Hessian ? new InputHessian(channels) : null;
+        if (request.Hessian && request.Patches is { Groups: > 1 } patches)
+        {
+            // A grouped Conv's outputs of group g read only that group's patch columns: one Hessian per group.
+            GroupHessians = [.. Enumerable.Range(0, patches.Groups).Select(_ => new InputHessian(patches.GroupColumns))];
+        }
+        else
+        {
+            Hessian = request.Hessian ? new InputHessian(channels) : null;
+        }
     }
 
     /// <summary>What was asked for.</summary>
@@ -51,6 +59,9 @@ public sealed class TensorStatistics
 
     /// <summary>H = XᵀX over every row, when requested (rows along the last axis only).</summary>
     public InputHessian? Hessian { get; }
+
+    /// <summary>For a grouped Conv's patch view, H = XᵀX of each group's patch columns (instead of <see cref="Hessian"/>).</summary>
+    public IReadOnlyList<InputHessian>? GroupHessians { get; }
 
     /// <summary>Samples that contributed.</summary>
     public int Samples { get; internal set; }

@@ -65,9 +65,14 @@ public static class ActivationStatisticsCollector
         ArgumentNullException.ThrowIfNull(source);
         request ??= LayerStatisticsRequest.MinMax;
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares, request.Hessian)).ToList();
-        var plan = SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
-        if (!plan.IsSegmented || names.Count == 0)
+        var requests = names.Select(n => new CalibrationRequest(n, -1, request.Histogram, request.CaptureRows, request.SumSquares, request.Hessian)
+        {
+            Patches = ConvPatches.TryResolve(model.Graph, n, out var patches) ? patches : null,
+        }).ToList();
+
+        // Conv patch views are folded from the Conv's input on a whole-model run: segments observe real values only.
+        var plan = requests.Any(r => r.Patches is not null) ? null : SegmentPlanner.Plan(model, names, SegmentPolicy.Default);
+        if (plan is null || !plan.IsSegmented || names.Count == 0)
         {
             var stats = ActivationCalibrator.Collect(model, requests, source, 1, ct, progress);
             return names.ToDictionary(n => n, n => StatisticsConsumer.ToLayer(stats[n], request), StringComparer.Ordinal);

@@ -134,5 +134,6 @@ internal sealed class StatisticsConsumer(IReadOnlyList<CalibrationRequest> reque
         {
             Hessian = request.Hessian ? stats.Hessian : null,
             Halves = request.CaptureRows > 0 ? stats.Halves : null,
+            GroupHessians = request.Hessian ? stats.GroupHessians : null,
         };
 }

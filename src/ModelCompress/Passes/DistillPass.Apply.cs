@@ -63,7 +63,9 @@ public sealed partial class DistillPass
                 break;
             default:
                 var weight = graph.UniqueName(t.ParameterName + "_distilled");
-                graph.AddInitializer(OnnxTensor.FromFloats(weight, t.Transposed ? [t.N, t.K] : [t.K, t.N], Storage(fit.Parameters, t)));
+                graph.AddInitializer(t.Patches is { } patches
+                    ? OnnxTensor.FromFloats(weight, patches.WeightDims, fit.Parameters)
+                    : OnnxTensor.FromFloats(weight, t.Transposed ? [t.N, t.K] : [t.K, t.N], Storage(fit.Parameters, t)));
                 Replace(graph, t.Node, 1, weight);
                 bytes = fit.Parameters.Length * sizeof(float);
                 break;

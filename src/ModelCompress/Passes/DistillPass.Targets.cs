@@ -13,12 +13,14 @@ public sealed partial class DistillPass
 {
     private List<DistillTarget> FindTargets(OnnxModel student, OnnxModel teacher, PassContext context)
     {
-        var teacherLayers = GraphAnalyzer.Analyze(teacher).Layers.Where(l => l.Kind != LinearLayerKind.Conv).ToList();
+        var teacherLayers = GraphAnalyzer.Analyze(teacher).Layers.Where(l => l.Kind != LinearLayerKind.Conv || IsUnfoldableConv(l)).ToList();
         var byNode = teacherLayers.Where(l => l.Node.Name.Length > 0).GroupBy(l => l.Node.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var byWeight = teacherLayers.GroupBy(l => l.WeightName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var graph = student.Graph;
-        var floatLayers = GraphAnalyzer.Analyze(student).Layers.Where(l => l.Kind != LinearLayerKind.Conv).ToDictionary(l => l.Node);
+        var analyzed = GraphAnalyzer.Analyze(student).Layers;
+        var floatLayers = analyzed.Where(l => l.Kind != LinearLayerKind.Conv).ToDictionary(l => l.Node);
+        var convLayers = analyzed.Where(IsUnfoldableConv).ToDictionary(l => l.Node);
 
         LinearLayer Teacher(OnnxNode node, string weightName, int k, int n)
         {
@@ -54,6 +56,12 @@ public sealed partial class DistillPass
         var targets = new List<DistillTarget>();
         foreach (var node in graph.TopologicalOrder())
         {
+            if (node.OpType == "Conv" && node.IsDefaultDomain)
+            {
+                ConvTargetOf(graph, teacher.Graph, node, convLayers, Teacher, targets, context);
+                continue;
+            }
+
             if (node.OpType is not ("MatMul" or "Gemm") || !node.IsDefaultDomain || lowRankFirst.Contains(node))
             {
                 continue;
@@ -139,7 +147,7 @@ public sealed partial class DistillPass
         string? biasName = null;
         OnnxNode? reader = null;
         var scale = 1f;
-        if (node.OpType == "Gemm" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+        if (node.OpType is "Gemm" or "Conv" && node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
         {
             (biasName, reader, scale) = (node.Inputs[2], node, node.GetFloat("beta", 1f));
         }

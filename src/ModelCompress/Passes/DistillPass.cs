@@ -92,7 +92,7 @@ public sealed partial class DistillPass : ISequentialPass
             _targets[target.Node] = target;
             layers.Add(new PassLayer(
                 target.Node, 1, target.ParameterName.Length > 0 ? target.ParameterName : target.Node.Inputs[1], [target.K, target.N], 1, target.Input,
-                () => target.Weight, () => target.KeyBytes(upstream.Of(target.TeacherInput))));
+                () => target.Weight, () => target.KeyBytes(upstream.Of(TeacherValue(target)))));
         }
 
         return layers;
@@ -114,6 +114,11 @@ public sealed partial class DistillPass : ISequentialPass
             throw EngineErrorsAt("MC4103", _modelName, target.Name, rows, teacherStats.RowCount);
         }
 
+        if (target.Patches is not null)
+        {
+            return FitConv(student, teacherStats.Rows, rows, target).ToBytes();
+        }
+
         var problem = new LayerFitProblem(student, TeacherOutput(teacherStats.Rows, rows, target), rows, target.K, target.N);
         return Fit(problem, target).ToBytes();
     }
@@ -126,6 +131,13 @@ public sealed partial class DistillPass : ISequentialPass
         ApplyOne(_working!.Graph, Retarget(t), DistilledLayer.FromBytes(outcome.Result));
         _done++;
     }
+
+    /// <summary>
+    /// The teacher value whose upstream keys a layer: its input, or for a Conv (whose input view is its patches) its
+    /// output, which covers the Conv's own attributes and kernel too.
+    /// </summary>
+    private static string TeacherValue(DistillTarget target) =>
+        target.Patches is null ? target.TeacherInput : target.TeacherInput[ConvPatches.Prefix.Length..];
 
     /// <summary>The target with its nodes replaced by the working copy's.</summary>
     private DistillTarget Retarget(DistillTarget t) => t with

@@ -89,6 +89,9 @@ internal sealed record DistillTarget
 
     public float[]? TeacherBias { get; init; }
 
+    /// <summary>A Conv's patch view: the captured rows are its unfolded patches, <see cref="Weight"/> the stored kernel [M, C/g·k…].</summary>
+    public Calibration.ConvPatches? Patches { get; init; }
+
     /// <summary>The student's display name.</summary>
     public string Name => Node.Name.Length > 0 ? Node.Name : Node.Outputs[0];
 

@@ -32,6 +32,22 @@ public sealed record PassLayer
         return new PassLayer(layer.Node, 1, layer.WeightName, layer.Weight.Dims, layer.OutputChannelAxis, layer.InputName, layer.Weight) { Layer = layer };
     }
 
+    /// <summary>
+    /// The unit for an analyzed layer whose input statistics are those of its unfolded input patches when it is a Conv
+    /// (<see cref="Calibration.ConvPatches"/>: what Wanda, SparseGPT, PST and distillation weigh a kernel by) and it
+    /// is 1-D or 2-D, else as <see cref="Of"/>.
+    /// </summary>
+    public static PassLayer OfPatches(LinearLayer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        // ConvGeometry unfolds 1-D and 2-D convolutions; a 3-D one keeps its raw input (and the passes' fallbacks).
+        return layer.Kind != LinearLayerKind.Conv || layer.Weight.Rank is not (3 or 4) ? Of(layer)
+            : new PassLayer(layer.Node, 1, layer.WeightName, layer.Weight.Dims, layer.OutputChannelAxis, Calibration.ConvPatches.ViewName(layer.Node), layer.Weight)
+            {
+                Layer = layer,
+            };
+    }
+
     /// <summary>The analyzed layer behind this unit (for a pass's Apply).</summary>
     public LinearLayer AnalyzedLayer => Layer ?? throw new InvalidOperationException($"'{Name}' is not a single analyzed layer.");
 

@@ -65,7 +65,8 @@ public sealed partial class PrunePass : ICompressionPass
             _globalThreshold = PruneMasks.GlobalThreshold(distinct, _step.Sparsity);
         }
 
-        return [.. layers.Select(PassLayer.Of)];
+        // Activation-aware methods weigh a Conv kernel by the statistics of its unfolded input patches.
+        return [.. layers.Select(l => RequiresCalibration ? PassLayer.OfPatches(l) : PassLayer.Of(l))];
     }
 
     /// <inheritdoc />
@@ -74,14 +75,41 @@ public sealed partial class PrunePass : ICompressionPass
         ArgumentNullException.ThrowIfNull(layer);
         ct.ThrowIfCancellationRequested();
         var layout = WeightLayout.For(layer.OpType, layer.WeightShape, layer.ChannelAxis);
-        var isConv = layer.OpType == "Conv";
         var sums = statistics?.SumSquares;
         var rows = statistics?.Rows;
-        if (!isConv && (sums is not null && sums.Length != layout.Cols || rows is not null && statistics!.AbsMax.Length != layout.Cols))
+        var groups = 1;
+        var patches = layer.ActivationName.StartsWith(ConvPatches.Prefix, StringComparison.Ordinal) ? ConvPatches.Of(layer.AnalyzedLayer) : null;
+        if (patches is not null)
+        {
+            // Patch statistics come in the kernel's stored order per group; the masks work in the logical order.
+            groups = patches.Groups;
+            sums = sums is null ? null : patches.ToLogical(sums);
+            rows = rows is null ? null : LogicalRows(patches, rows);
+        }
+
+        var width = layout.Cols * groups;
+        if ((layer.OpType != "Conv" || patches is not null) && (sums is not null && sums.Length != width || rows is not null && statistics!.AbsMax.Length != width))
         {
             throw new InvalidOperationException($"Layer '{layer.Name}' has {layout.Cols} inputs but its statistics have {statistics!.AbsMax.Length} channels.");
         }
 
-        return new LayerPruner(_step, _globalThreshold).Prune(layer.WeightValues, layout, isConv, sums, rows).ToBytes();
+        var isConvWithoutPatches = layer.OpType == "Conv" && patches is null;
+        return new LayerPruner(_step, _globalThreshold).Prune(layer.WeightValues, layout, isConvWithoutPatches, sums, rows, groups).ToBytes();
+    }
+
+    /// <summary>Captured patch rows with each group's columns in the logical order.</summary>
+    private static float[] LogicalRows(ConvPatches patches, float[] rows)
+    {
+        var k = patches.GroupColumns;
+        var result = new float[rows.Length];
+        for (var at = 0; at < rows.Length; at += k)
+        {
+            for (var i = 0; i < k; i++)
+            {
+                result[at + i] = rows[at + patches.LogicalColumn(i)];
+            }
+        }
+
+        return result;
     }
 }

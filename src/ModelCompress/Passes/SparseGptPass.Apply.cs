@@ -18,7 +18,13 @@ public sealed partial class SparseGptPass
         foreach (var (layer, key, result) in outcomes)
         {
             var (fallback, weights) = Decode(result);
-            if (fallback.Length > 0)
+            if (fallback.StartsWith(LeftDense, StringComparison.Ordinal))
+            {
+                var channels = Pruning.WeightLayout.Conv(layer.WeightShape).ChannelsPerPosition;
+                context.Report("MC4002", DiagnosticSeverity.Warning, layer.Name, context.ModelName, channels, fallback[LeftDense.Length..], _step.Pattern);
+                fallback = string.Empty;
+            }
+            else if (fallback.Length > 0)
             {
                 context.Report("MC4040", DiagnosticSeverity.Warning, layer.Name, context.ModelName, fallback);
             }

@@ -13,8 +13,10 @@ namespace ModelCompress.Passes;
 /// <c>prune: { method: sparsegpt }</c>: one-shot OBS pruning with weight updates (<see cref="SparseGptPruner"/>) of
 /// every MatMul/Gemm weight, from the Hessian H = XᵀX of the layer's input over the calibration data, unstructured
 /// to <c>sparsity</c> or N:M along the inputs. The weight stays a dense float32 tensor (its zeros are in place; the
-/// file does not shrink). A layer whose Hessian cannot be factored is pruned by magnitude and MC4040 names it; Conv
-/// layers stay dense (MC4041).
+/// file does not shrink). 1-D and 2-D Conv kernels are pruned the same way on their unfolded input patches, group by
+/// group (N:M along C/g at each kernel position). A layer whose Hessian cannot be factored is pruned by magnitude and
+/// MC4040 names it; a Conv whose C/g does not split into the pattern's groups stays dense (MC4002); 3-D Convs stay
+/// dense (MC4041).
 /// </summary>
 public sealed partial class SparseGptPass : ICompressionPass
 {
@@ -47,7 +49,9 @@ public sealed partial class SparseGptPass : ICompressionPass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
         var layers = GraphAnalyzer.Analyze(model).Layers.Where(l => !_step.Exclude.Any(e => e.Matches(l.Node.Name, l.Node.OpType))).ToList();
-        return MatrixLayers.Of(layers, context, "MC4041");
+        // 1-D and 2-D Convs are pruned on their unfolded input patches; others stay dense (MC4041).
+        var unfolded = layers.Where(l => l.Kind == LinearLayerKind.Conv && l.Weight.Rank is 3 or 4).ToList();
+        return [.. MatrixLayers.Of([.. layers.Except(unfolded)], context, "MC4041"), .. unfolded.Select(PassLayer.OfPatches)];
     }
 
     /// <inheritdoc />
@@ -55,6 +59,12 @@ public sealed partial class SparseGptPass : ICompressionPass
     {
         ArgumentNullException.ThrowIfNull(layer);
         ct.ThrowIfCancellationRequested();
+        if (layer.ActivationName.StartsWith(ConvPatches.Prefix, StringComparison.Ordinal))
+        {
+            return ComputeConv(layer, statistics ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its input statistics."),
+                ConvPatches.Of(layer.AnalyzedLayer));
+        }
+
         var hessian = statistics?.Hessian ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its input Hessian.");
         var (outputs, inputs, rows) = Int4WeightOnlyPass.RowsOf(layer);
         if (hessian.Channels != inputs)

@@ -15,10 +15,17 @@ public sealed record LayerPruner(PruneStep Step, float? GlobalThreshold = null)
     /// <summary>Prunes a layer's stored weights.</summary>
     /// <param name="stored">The weights in the stored layout.</param>
     /// <param name="layout">The layer's logical view.</param>
-    /// <param name="isConv">Whether the layer is a Conv (its input statistics are not per reduction channel).</param>
-    /// <param name="sumSquares">Per input channel Σx² over all calibration rows (Wanda), or null.</param>
-    /// <param name="rows">Captured calibration input rows [r × K] (PST), or null.</param>
-    public PrunedWeight Prune(ReadOnlySpan<float> stored, WeightLayout layout, bool isConv, double[]? sumSquares, float[]? rows)
+    /// <param name="isConv">
+    /// Whether the layer is a Conv whose statistics are not of its input patches (a 3-D Conv): activation-aware
+    /// methods then fall back to magnitude.
+    /// </param>
+    /// <param name="sumSquares">
+    /// Per reduction column Σx² over all calibration rows (Wanda), in the logical order; for a grouped Conv one set
+    /// per group, side by side; or null.
+    /// </param>
+    /// <param name="rows">Captured calibration input rows [r × K] in the logical order (PST), or null.</param>
+    /// <param name="groups">The Conv's groups (1 for MatMul/Gemm): PST fits one matrix, so a grouped Conv falls back to magnitude.</param>
+    public PrunedWeight Prune(ReadOnlySpan<float> stored, WeightLayout layout, bool isConv, double[]? sumSquares, float[]? rows, int groups = 1)
     {
         ArgumentNullException.ThrowIfNull(layout);
         var w = layout.Gather(stored);
@@ -34,7 +41,7 @@ public sealed record LayerPruner(PruneStep Step, float? GlobalThreshold = null)
         }
 
         var method = Step.Method;
-        if (method is PruneMethod.Wanda or PruneMethod.Pst && isConv)
+        if (method is PruneMethod.Wanda or PruneMethod.Pst && isConv || method == PruneMethod.Pst && groups > 1)
         {
             (method, outcome) = (PruneMethod.Magnitude, PruneOutcome.ConvByMagnitude);
         }

@@ -1,3 +1,4 @@
+using ModelCompress.Calibration;
 using ModelCompress.Kernels;
 using Q = ModelCompress.Kernels.Quantization;
 

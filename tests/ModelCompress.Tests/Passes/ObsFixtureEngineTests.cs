@@ -82,8 +82,8 @@ public sealed class ObsFixtureEngineTests
 
     [Theory]
     [InlineData("quantize: { weights: int4, algorithm: gptq, block_size: 32 }", "MC3201")]
-    [InlineData("prune: { method: sparsegpt, sparsity: 0.5 }", "MC4041")]
-    public void Mnist8_reshaped_matmul_weight_is_replaced_not_kept_and_the_model_still_classifies(string step, string convNote)
+    [InlineData("prune: { method: sparsegpt, sparsity: 0.5 }", null)]
+    public void Mnist8_reshaped_matmul_weight_is_replaced_not_kept_and_the_model_still_classifies(string step, string? convNote)
     {
         using var p = new TestProject();
         var source = Fixtures.Require("models/mnist-8.onnx");
@@ -93,8 +93,9 @@ public sealed class ObsFixtureEngineTests
         var result = p.Compress(sink);
 
         Assert.True(result.Succeeded, string.Join("\n", sink.Items));
-        Assert.Contains(sink.Items, d => d.Code == convNote && d.Message.Contains("2 Conv", StringComparison.Ordinal));
-        Assert.Single(result.Report.Models[0].Steps[0].Layers);
+        // int4 leaves the two Convs float; SparseGPT prunes them too, on their input patches.
+        Assert.Equal(convNote is null, !sink.Items.Any(d => d.Code == convNote && d.Message.Contains("2 Conv", StringComparison.Ordinal)));
+        Assert.Equal(convNote is null ? 3 : 1, result.Report.Models[0].Steps[0].Layers.Count);
         Assert.True(result.Report.Models[0].Verification!.Passed);
         // The float MatMul weight (a Reshape of a 4-D parameter in this export) is gone: the file is not larger.
         Assert.True(new FileInfo(p.PathOf("out/mnist.onnx")).Length <= new FileInfo(source).Length + 512);

@@ -1,6 +1,6 @@
 using ModelCompress.Onnx;
 
-namespace ModelCompress.Verification;
+namespace ModelCompress.Calibration;
 
 /// <summary>
 /// The shape arithmetic of a 1-D or 2-D ONNX Conv (1-D is 2-D with height 1): kernel, strides, dilations and begin
