@@ -29,15 +29,17 @@ public sealed partial class WeightOnlyInt8Pass
 
             WeightPlacement.Rewire(layer, graph, floatName);
             var back = q.Dequantize();
+            var weights = layer.Weights;
             var maxError = 0.0;
             for (var i = 0; i < back.Length; i++)
             {
-                maxError = Math.Max(maxError, Math.Abs(back[i] - layer.Weights[i]));
+                maxError = Math.Max(maxError, Math.Abs(back[i] - weights[i]));
             }
 
+            layer.ReleaseWeights();
             reports.Add(new LayerReport(
                 WeightPlacement.DisplayName(layer), layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
-                BytesBefore: layer.Weights.LongLength * sizeof(float),
+                BytesBefore: weights.LongLength * sizeof(float),
                 BytesAfter: q.Values.LongLength + (q.Scales.LongLength * (sizeof(float) + (useDequantizeLinear ? 1 : 0))),
                 MaxAbsWeightError: maxError));
         }

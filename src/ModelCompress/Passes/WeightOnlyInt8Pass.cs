@@ -13,7 +13,7 @@ namespace ModelCompress.Passes;
 /// per-axis DequantizeLinear (opset 13); an older model is raised to opset 13 when every node keeps its meaning
 /// (<see cref="Analysis.OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which every opset ≥ 7 runs.
 /// </summary>
-public sealed partial class WeightOnlyInt8Pass : ICompressionPass
+public sealed partial class WeightOnlyInt8Pass : IWeightStreamingPass
 {
     private readonly QuantizeStep _step;
 
