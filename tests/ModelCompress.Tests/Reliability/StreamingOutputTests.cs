@@ -19,10 +19,8 @@ public sealed class StreamingOutputTests
 {
     private const string Dynamic = "      - quantize: { mode: dynamic }";
 
-    [Theory]
-    [InlineData("      - quantize: { mode: dynamic }")]
-    [InlineData("      - quantize: { mode: weight_only, weights: int4, block_size: 32 }")]
-    public void An_external_data_source_is_written_with_external_data_and_holds_the_same_model_as_the_in_memory_path(string steps)
+    [Fact]
+    public void An_external_data_source_is_written_with_external_data_and_holds_the_same_model_as_the_in_memory_path()
     {
         using var p = new TestProject();
         var fixture = Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx");
@@ -34,11 +32,11 @@ public sealed class StreamingOutputTests
               - name: inline
                 source: inline.onnx
                 steps:
-            {steps}
+            {Dynamic}
               - name: external
                 source: external.onnx
                 steps:
-            {steps}
+            {Dynamic}
             """);
 
         var result = p.CompressSucceeded();
