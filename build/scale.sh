@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale: build/scale.sh LAYERS [MODES]   (MODES default: "dynamic int4 sq")
+# Scale: build/scale.sh LAYERS [MODES]   (MODES default: "dynamic int4 sq"; also wo8, weight-only int8)
 # Generates a TinyLlama-shaped model with LAYERS layers (22 = 1.1 B parameters, 4.4 GB fp32; see the benchmarks'
 # scale-model command), then runs `model-compress run` per mode twice with one cache folder (cold, then warm) and prints
 # wall time and peak RSS (GNU time) per run. Needs disk for the model (4.4 GB at 22 layers) and RAM for the runs:
@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 layers="${1:?usage: build/scale.sh LAYERS [MODES]}"
 modes="${2:-dynamic int4 sq}"
 source build/faults/common.sh
-publish_cli
+# CLI_DIR: run an already published CLI instead (e.g. an older commit's, to compare against).
+if [ -n "${CLI_DIR:-}" ]; then cli_dir="$CLI_DIR"; else publish_cli; fi
 dir="artifacts/scale/L$layers"
 if [ ! -f "$dir/model.onnx" ]; then
   dotnet run -c Release --project tests/ModelCompress.Benchmarks -- scale-model --layers "$layers" --out "$dir"
@@ -20,6 +21,7 @@ weights=$(stat -c %s "$dir/model.onnx.data")
 for mode in $modes; do
   case "$mode" in
     dynamic) steps="      - quantize: { mode: dynamic }"; calib="" ;;
+    wo8) steps="      - quantize: { mode: weight_only }"; calib="" ;;
     int4) steps="      - quantize: { mode: weight_only, weights: int4, block_size: 32 }"; calib="" ;;
     sq) steps="      - smoothquant: { alpha: 0.5 }
       - quantize: { mode: static }"; calib="    calibration: { data: calib.txt, tokenizer: bytes, seq_len: 64, samples: 32 }" ;;

@@ -50,7 +50,7 @@ public static partial class ModelCompressEngine
 
         List<StepReport> steps = [];
         List<double> stepMs = [];
-        byte[] bytes = [];
+        long outputBytes = 0;
         GateCandidate Build(ModelRecipe m, OnnxModel onnx, IDiagnosticSink into)
         {
             steps = [];
@@ -68,10 +68,18 @@ public static partial class ModelCompressEngine
             ct.ThrowIfCancellationRequested();
             PackSparseWeights(m, onnx, into);
             options.Progress?.Invoke(new CompressProgress(m.Name, "write", 0, 0, m.OutputFileName));
-            bytes = onnx.ToBytes();
             var outputPath = Path.Combine(options.OutputDirectory, m.OutputFileName);
             try
             {
+                if (StreamedOutput.Applies(onnx, sourceFiles))
+                {
+                    var (staged, written) = StreamedOutput.Stage(outputs, outputPath, onnx);
+                    outputBytes = written;
+                    return new GateCandidate(onnx, staged);
+                }
+
+                var bytes = onnx.ToBytes();
+                outputBytes = bytes.LongLength;
                 return new GateCandidate(onnx, outputs.Stage(outputPath, bytes));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -104,8 +112,8 @@ public static partial class ModelCompressEngine
             RelativeToRecipe(recipe, model.SourcePath),
             model.OutputFileName,
             sourceBytes,
-            bytes.LongLength,
-            sourceBytes == 0 ? 0 : Math.Round((double)bytes.LongLength / sourceBytes, 6),
+            outputBytes,
+            sourceBytes == 0 ? 0 : Math.Round((double)outputBytes / sourceBytes, 6),
             steps,
             verification) { Tuning = tuning?.Report };
         var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds) { Cache = runner.Session.TakeModelTimings(model.Name) };

@@ -1,5 +1,6 @@
 using ModelCompress.Cache;
 using ModelCompress.Calibration;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
@@ -15,6 +16,8 @@ namespace ModelCompress.Engine;
 /// </summary>
 internal sealed class PassRunner(CacheSession session)
 {
+    private readonly GarbageBudget _garbage = new();
+
     public PassRunner(ILayerCache? cache, string engineVersion)
         : this(new CacheSession(cache, engineVersion))
     {
@@ -73,6 +76,12 @@ internal sealed class PassRunner(CacheSession session)
             var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
             outcomes.Add(new LayerOutcome(layer, key, result));
             (pass as ISequentialPass)?.LayerDone(outcomes[^1]);
+            if (pass is IWeightStreamingPass)
+            {
+                layer.ReleaseWeights();
+                _garbage.Tick();
+            }
+
             progress?.Invoke(new CompressProgress(context.ModelName, step.Kind, i + 1, layers.Count, layer.Name));
         }
 

@@ -85,5 +85,8 @@ internal sealed partial class SegmentedRunner
                 tick();
             }
         }
+
+        // The segment's model bytes and its outputs' buffers are garbage now; a large model's next segment is as big.
+        GarbageBudget.Process.Tick();
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using ModelCompress.Analysis;
 using ModelCompress.Calibration;
 using ModelCompress.Onnx;
@@ -13,7 +15,7 @@ namespace ModelCompress.Passes;
 /// is its weight's quantization, cached per layer; layers inside If/Loop/Scan subgraphs are rewritten in their own
 /// graph. Conv layers, and Gemm with beta ≠ 1 and a computed bias, stay float.
 /// </summary>
-public sealed class DynamicInt8Pass : ICompressionPass
+public sealed class DynamicInt8Pass : IWeightStreamingPass
 {
     private readonly QuantizeStep _step;
     private readonly AnalysisHandOver _analysis = new();
@@ -40,7 +42,22 @@ public sealed class DynamicInt8Pass : ICompressionPass
         ArgumentNullException.ThrowIfNull(model);
         return [.. StaticInt8QdqPass.Included(_analysis.Find(model).AllLayers, _step)
             .Where(l => DynamicQuantizer.Supports(l.Node.Graph ?? model.Graph, l))
-            .Select(l => new PassLayer(l.Node, 1, l.WeightName, [l.InFeatures, l.OutFeatures], 1, l.InputName, l.WeightKN()) { Layer = l })];
+            .Select(l => new PassLayer(l.Node, 1, l.WeightName, [l.InFeatures, l.OutFeatures], 1, l.InputName, l.WeightKN, () => KNHash(l)) { Layer = l })];
+    }
+
+    /// <summary>
+    /// SHA-256 of the layer's [K, N] weight bytes (what its key holds) without keeping them: streamed from an external
+    /// data file when they lie there in that order, so hashing a large model's weights holds one buffer, not a layer.
+    /// </summary>
+    private static byte[] KNHash(LinearLayer layer)
+    {
+        if (layer.Weight.IsExternal && layer.Weight.DataType == TensorDataType.Float && !layer.TransposedWeight)
+        {
+            using var stream = layer.Weight.OpenRawDataStream();
+            return SHA256.HashData(stream);
+        }
+
+        return SHA256.HashData(MemoryMarshal.AsBytes(layer.WeightKN().AsSpan()));
     }
 
     /// <inheritdoc />
@@ -71,6 +88,7 @@ public sealed class DynamicInt8Pass : ICompressionPass
             var (layer, key, _) = outcomes[i];
             reports.Add(StaticInt8QdqPass.WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.Weights, plans[i].Plan,
                 "input quantized at run time (DynamicQuantizeLinear)"));
+            layer.ReleaseWeights();
         }
 
         foreach (var (table, plan) in tables)

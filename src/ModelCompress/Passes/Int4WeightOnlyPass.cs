@@ -15,7 +15,7 @@ namespace ModelCompress.Passes;
 /// float (their kernels have no [K, N] form here). A layer whose Hessian cannot be factored is rounded to nearest and
 /// MC3202 names it.
 /// </summary>
-public sealed partial class Int4WeightOnlyPass : ICompressionPass
+public sealed partial class Int4WeightOnlyPass : IWeightStreamingPass
 {
     private readonly QuantizeStep _step;
 

@@ -134,6 +134,21 @@ public sealed record PassLayer
     /// <summary>The weight values, row-major (made on first use when the layer was found without them).</summary>
     public float[] Weights => _weights ??= _build?.Invoke() ?? _source!.ToFloatArray();
 
+    /// <summary>
+    /// Forgets the weight values made on first use, when they can be made again (from the tensor or the builder the
+    /// layer was found with); values given as an array are kept. The next <see cref="Weights"/> makes them anew.
+    /// </summary>
+    public void ReleaseWeights()
+    {
+        if (_build is not null || _source is not null)
+        {
+            _weights = null;
+        }
+    }
+
+    /// <summary>Whether the layer holds its weight values as an array now (made on first use, or given).</summary>
+    internal bool HoldsWeights => _weights is not null;
+
     /// <summary>The weight values without a copy when the layer reads them from a tensor.</summary>
     public ReadOnlySpan<float> WeightValues => _weights is null && _source is not null ? _source.AsSpan<float>() : Weights;
 

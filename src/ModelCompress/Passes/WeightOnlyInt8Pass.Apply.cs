@@ -37,11 +37,14 @@ public sealed partial class WeightOnlyInt8Pass
             }
 
             WeightPlacement.Rewire(layer, graph, floatName);
+            var weights = layer.Weights;
+            var maxError = q.MaxAbsError(weights);
+            layer.ReleaseWeights();
             reports.Add(new LayerReport(
                 WeightPlacement.DisplayName(layer), layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
-                BytesBefore: layer.Weights.LongLength * sizeof(float),
+                BytesBefore: weights.LongLength * sizeof(float),
                 BytesAfter: q.Values.LongLength + (q.Scales.LongLength * (sizeof(float) + (castMul ? 0 : 1))),
-                MaxAbsWeightError: q.MaxAbsError(layer.Weights)));
+                MaxAbsWeightError: maxError));
         }
 
         return reports;

@@ -15,7 +15,7 @@ namespace ModelCompress.Passes;
 /// (<see cref="Analysis.OpsetUpgrade"/>), otherwise the same product is written as Cast(int8→float) · scale, which
 /// every opset ≥ 7 runs.
 /// </summary>
-public sealed partial class WeightOnlyInt8Pass : ICompressionPass
+public sealed partial class WeightOnlyInt8Pass : IWeightStreamingPass
 {
     private readonly QuantizeStep _step;
 
