@@ -54,7 +54,7 @@ public sealed class SmoothQuantHeadroomRecipeTests : RecipeTests
     [Fact]
     public void Headroom_auto_with_a_fixed_alpha_is_an_error_at_the_key()
     {
-        var (_, sink) = _p.Load(Yaml("alpha: 0.5, headroom: auto"));
+        var (_, sink) = Project.Load(Yaml("alpha: 0.5, headroom: auto"));
 
         var d = Assert.Single(sink.Items);
         Assert.Equal(("MC2017", 7, 36), (d.Code, d.Line, d.Column));
