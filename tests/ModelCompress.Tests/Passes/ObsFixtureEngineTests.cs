@@ -45,7 +45,7 @@ public sealed class ObsFixtureEngineTests
     {
         using var p = new StoriesCacheProject(
             thresholds: "        - { metric: cosine, min: 0.9 }",
-            steps: "      - prune: { method: sparsegpt, pattern: \"2:4\" }");
+            steps: "      - prune: { method: sparsegpt, pattern: \"2:4\", storage: dense }"); // reads the written weights
         var sink = new ListDiagnosticSink();
 
         var first = p.Compress("out1", sink);

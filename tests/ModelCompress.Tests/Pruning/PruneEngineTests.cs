@@ -20,7 +20,7 @@ public sealed class PruneEngineTests
             // A 260K-parameter model loses much at 2:4 (top-1 agreement falls to about 0.1 on 128 tokens), but its
             // logits keep their direction; the benchmarks measure perplexity.
             thresholds: "        - { metric: cosine, min: 0.9 }",
-            steps: "      - prune: { method: wanda, pattern: \"2:4\" }");
+            steps: "      - prune: { method: wanda, pattern: \"2:4\", storage: dense }"); // reads the written weights
         var sink = new ListDiagnosticSink();
 
         var first = p.Compress("a", sink);
@@ -58,7 +58,7 @@ public sealed class PruneEngineTests
     [Fact]
     public void Mnist8_magnitude_half_unstructured_halves_each_layer_keeps_accuracy_and_is_byte_reproducible()
     {
-        using var p = MnistProject("      - prune: { method: magnitude, sparsity: 0.5 }", "        - { metric: accuracy, max_drop: 0.03 }");
+        using var p = MnistProject("      - prune: { method: magnitude, sparsity: 0.5, storage: dense }", "        - { metric: accuracy, max_drop: 0.03 }");
         var sink = new ListDiagnosticSink();
 
         var first = Compress(p, "a", sink);
@@ -79,7 +79,7 @@ public sealed class PruneEngineTests
     [Fact]
     public void Mnist8_global_scope_hits_the_target_over_all_layers_with_unequal_layer_sparsities()
     {
-        using var p = MnistProject("      - prune: { method: magnitude, sparsity: 0.6, scope: global }", "        - { metric: accuracy, max_drop: 0.5 }");
+        using var p = MnistProject("      - prune: { method: magnitude, sparsity: 0.6, scope: global, storage: dense }", "        - { metric: accuracy, max_drop: 0.5 }");
 
         var result = Compress(p, "out", new ListDiagnosticSink());
 
