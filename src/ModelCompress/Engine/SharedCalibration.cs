@@ -61,6 +61,8 @@ internal sealed class SharedCalibration(IReadOnlyList<TunePlan> plans, PassRunne
             request.SumSquares ? s.SumSquares : null)
         {
             Hessian = request.Hessian ? s.Hessian : null,
+            Halves = request.CaptureRows > 0 ? s.Halves : null,
+            GroupHessians = request.Hessian ? s.GroupHessians : null,
         };
 
     /// <summary>Whether statistics gathered for <paramref name="union"/> hold everything <paramref name="request"/> asks for.</summary>
