@@ -8,44 +8,53 @@
 #   bash build/bench-all.sh --smoke         the smallest run of each command: proves the commands work, not numbers
 #   bash build/bench-all.sh --only eval,cache  [--smoke]     a subset, by the names in the table below
 #   bash build/bench-all.sh --list          the table of commands and estimates, nothing run
+#   bash build/bench-all.sh --lanes 2       two commands at a time (one per core of this box), same tables
 #
-# Optional: PEER_DIR=/path (the peer's models, docs/benchmarks.md "Peer comparison") adds the peer row; the remote-cache
+# Optional: PEER_DIR=/path (the peer's models, docs/benchmarks.md "Peer comparison") adds the peer row; PEER_CONV_DIR=/path
+# (build/peer/ort_peer_conv.py's models) adds the peer column to the conv row; the remote-cache
 # row runs when Azurite is installed (bash build/install-azurite.sh). The no-op build row packs the package first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # name | docs/benchmarks.md section | estimated minutes of the quick form on the shared 2-core box under load |
 # quick arguments | smoke arguments. "@" means a benchmark command (tests/ModelCompress.Benchmarks); "!" a script.
-# {W} is the entry's own work folder.
+# {W} is the entry's own work folder; {PIPE} stands for a "|" inside an argument; {PEEROPT} becomes --peer-dir PEER_CONV_DIR when set.
 read -r -d '' TABLE <<'ROWS'
 eval|Evaluation|25|@ eval --quick --models char-gpt,stories260K,mnist-8,ppocrv4-rec --work-dir {W}|@ eval --quick --models mnist-8 --latency-rounds 1 --work-dir {W}
 obs|int4 and SparseGPT|20|@ eval --quick --suite obs --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite obs --models mnist-8 --latency-rounds 1 --work-dir {W}
 structured|Structured pruning|20|@ eval --quick --suite structured --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite structured --models mnist-8 --latency-rounds 1 --work-dir {W}
 pruning|Pruning|15|@ eval --quick --suite pruning --models char-gpt,stories260K,mnist-8 --latency-rounds 3 --work-dir {W}|@ eval --quick --suite pruning --models mnist-8 --latency-rounds 1 --work-dir {W}
-conv|Static int8 for conv nets|15|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 10 --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
-ood|SmoothQuant out of the calibration domain|10|@ eval --quick --models char-gpt --variants minmax,sq05,sqauto,sqauto-h1 --work-dir {W}|@ eval --quick --models stories260K --variants minmax --latency-rounds 1 --work-dir {W}
+conv-prune|Conv layers under Wanda, SparseGPT and distillation|15|@ eval --quick --suite conv-prune --models mnist-8,ppocrv4-rec --latency-rounds 3 --work-dir {W}|@ eval --quick --suite conv-prune --models mnist-8 --latency-rounds 1 --work-dir {W}
+conv|Static int8 for conv nets|15|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 20 {PEEROPT} --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
+ood|SmoothQuant out of the calibration domain|15|@ eval --quick --models char-gpt --variants minmax,sq05,sqauto,sqauto-h1,sqauto-hauto --work-dir {W}|@ eval --quick --models stories260K --variants minmax --latency-rounds 1 --work-dir {W}
 subgraph|Weights in Constant nodes, If branches and LSTMs|3|@ eval-subgraph|@ eval-subgraph
 share-distill|Distillation and sharing|20|@ share-distill --models mnist-8,stories260K --calib 16 --verify 16 --rows 1024|@ share-distill --models mnist-8 --variants k=16 --calib 4 --verify 4 --rows 256 --epochs 1
+share-distill-gpt|Distillation and sharing (char-gpt)|25|@ share-distill --models char-gpt --calib 16 --verify 8 --rows 1024|@ share-distill --models char-gpt --variants "lowrank 0.9" --calib 2 --verify 2 --rows 256 --epochs 1
+sparse-storage|Packed storage of pruned weights|12|@ sparse-storage --models mnist-8,stories260K,char-gpt --calib 16 --verify 8|@ sparse-storage --models mnist-8 --calib 4 --verify 4
 cache|Cache|6|@ cache --model stories --repeat 2|@ cache --model stories --repeat 1 --calibration 4 --verify 4
 remote-cache|Remote cache (two machines, Azurite)|6|@ remote-cache --repeat 1 --model stories|@ remote-cache --repeat 1 --model stories
 gemm|Kernels|3|@ gemm --quick|@ gemm --quick --m 1 --kn 768x768 --seconds 0.05
 storyteller|StoryTeller|10|@ storyteller --reps 2|@ storyteller --reps 1 --no-greedy
 tune|Tuning (`tune:`)|10|@ tune --model mnist-8 --verify 200 --calibration 16 --thresholds accuracy:max_drop:0.01 --max-trials 8|@ tune --model mnist-8 --verify 32 --calibration 8 --thresholds accuracy:max_drop:0.05 --max-trials 2
+tune-rec|Tuning (`tune:`), PP-OCRv4 rec|10|@ tune --model ppocrv4-rec --verify 40 --calibration 16 --thresholds top1_agreement:min:0.99 --max-trials 20|@ tune --model ppocrv4-rec --verify 4 --calibration 4 --thresholds top1_agreement:min:0.5 --max-trials 1
+tune-gpt|Tuning (`tune:`), char-gpt|15|@ tune --model char-gpt --verify 32 --calibration 32 --thresholds perplexity:max_increase:0.0006 --candidates "quantize: { mode: static } {PIPE} smoothquant: { alpha: 0.5 }; quantize: { mode: static } {PIPE} smoothquant: { alpha: auto }; quantize: { mode: static }" --compare "smoothquant: { alpha: auto }; quantize: { mode: static }"|@ tune --model char-gpt --verify 2 --calibration 2 --thresholds perplexity:max_increase:0.5 --max-trials 1
 external-data|External data (models over 2 GB)|5|@ external-data 2.25|@ external-data 2.05
 noop|No-op build overhead|10|! build/bench-noop.sh 3|! build/bench-noop.sh 1
-peer|Peer comparison|15|@ eval --quick --models mnist-8 --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
+peer|Peer comparison|15|@ eval --quick --models mnist-8,char-gpt --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
 ROWS
 
-mode=quick; only=""; list=0
+mode=quick; only=""; list=0; lanes=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) mode=smoke ;;
     --only) only="${2:-}"; shift ;;
+    --lanes) lanes="${2:-}"; shift ;;
     --list) list=1 ;;
-    *) echo "usage: bash build/bench-all.sh [--smoke] [--only name,name] [--list]" >&2; exit 2 ;;
+    *) echo "usage: bash build/bench-all.sh [--smoke] [--only name,name] [--lanes N] [--list]" >&2; exit 2 ;;
   esac
   shift
 done
+case "$lanes" in ''|*[!0-9]*|0) echo "--lanes takes a positive number" >&2; exit 2 ;; esac
 
 selected() {  # whether row $1 runs in this call
   local name=$1
@@ -60,7 +69,7 @@ selected() {  # whether row $1 runs in this call
 total=0; names=()
 while IFS='|' read -r name section minutes quick smoke; do
   [ -z "$name" ] && continue
-  if [ "$list" -eq 1 ]; then printf '%-14s %4s min  %s\n    quick: %s\n    smoke: %s\n' "$name" "$minutes" "$section" "$quick" "$smoke"; continue; fi
+  if [ "$list" -eq 1 ]; then printf '%-18s %4s min  %s\n    quick: %s\n    smoke: %s\n' "$name" "$minutes" "$section" "${quick//\{PIPE\}/|}" "${smoke//\{PIPE\}/|}"; continue; fi
   selected "$name" || continue
   names+=("$name"); total=$((total + minutes))
 done <<<"$TABLE"
@@ -68,9 +77,9 @@ done <<<"$TABLE"
 if [ "${#names[@]}" -eq 0 ]; then echo "nothing selected" >&2; exit 2; fi
 
 if [ "$mode" = quick ]; then
-  echo "bench-all: ${#names[@]} tables (${names[*]}); estimated ${total} min on this shared 2-core box under load (about half when it is quiet)"
+  echo "bench-all: ${#names[@]} tables (${names[*]}); estimated ${total} min of work on this shared 2-core box under load (about half when it is quiet), in ${lanes} lane(s)"
 else
-  echo "bench-all --smoke: ${#names[@]} commands (${names[*]}), their smallest runs; estimated $(( ${#names[@]} / 2 + 4 ))–$(( ${#names[@]} + 6 )) min on this box under load (13 commands took 11.7 min)"
+  echo "bench-all --smoke: ${#names[@]} commands (${names[*]}), their smallest runs, in ${lanes} lane(s)"
 fi
 
 commit=$(git rev-parse --short HEAD)
@@ -87,13 +96,64 @@ if ! dotnet build tests/ModelCompress.Benchmarks -c Release -nologo -v q >"$work
   tail -n 30 "$work/build.log" >&2; echo "bench-all: the benchmarks do not build" >&2; exit 1
 fi
 
+# Lanes: the selected rows are dealt, longest estimate first, to the lane with the least estimated work so far, so
+# the same selection always gives the same lanes. Each lane runs its rows one after another; on this 2-core box two
+# lanes keep both cores busy while every ORT session still runs at the one intra-op thread it asks for.
+declare -A lane_of=(); declare -a lane_load=()
+for ((l = 0; l < lanes; l++)); do lane_load[l]=0; done
+while IFS='|' read -r minutes name; do
+  best=0
+  for ((l = 1; l < lanes; l++)); do [ "${lane_load[l]}" -lt "${lane_load[best]}" ] && best=$l; done
+  lane_of[$name]=$best; lane_load[best]=$(( lane_load[best] + minutes ))
+done < <(while IFS='|' read -r name section minutes quick smoke; do
+           [ -z "$name" ] && continue; selected "$name" && echo "$minutes|$name"; done <<<"$TABLE" | sort -t'|' -k1,1nr -k2,2 -s)
+
+run_row() {  # runs one row; writes $work/$name.{out,err,status,seconds}
+  local name=$1 spec=$2 kind args
+  kind=${spec%% *}; args=${spec#* }
+  local -a argv
+  eval "argv=( $args )"
+  for i in "${!argv[@]}"; do argv[i]=${argv[i]//\{PIPE\}/|}; done
+  local start; start=$(date +%s)
+  if [ "$kind" = "@" ]; then dotnet "$bench" "${argv[@]}"; else bash "${argv[@]}"; fi >"$work/$name.out" 2>"$work/$name.err"
+  echo $? >"$work/$name.status"
+  echo $(( $(date +%s) - start )) >"$work/$name.seconds"
+}
+
+spec_of() {  # the row's arguments for this mode, placeholders filled
+  local spec=$1
+  spec=${spec//\{W\}/$work/$2}
+  spec=${spec//\{PEER\}/${PEER_DIR:-}}
+  if [ -n "${PEER_CONV_DIR:-}" ]; then spec=${spec//\{PEEROPT\}/--peer-dir ${PEER_CONV_DIR}}; else spec=${spec//\{PEEROPT\}/}; fi
+  echo "$spec"
+}
+
+start_load=$(cut -d' ' -f1-3 /proc/loadavg)
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+pids=()
+for ((l = 0; l < lanes; l++)); do
+  (
+    while IFS='|' read -r name section minutes quick smoke; do
+      [ -z "$name" ] && continue
+      selected "$name" || continue
+      [ "${lane_of[$name]}" -eq "$l" ] || continue
+      spec=$(spec_of "$([ "$mode" = smoke ] && echo "$smoke" || echo "$quick")" "$name")
+      echo "[$(date -u +%H:%M:%S)] lane $l: $name"
+      run_row "$name" "$spec"
+      echo "[$(date -u +%H:%M:%S)] lane $l: $name done, $(cat "$work/$name.seconds") s, exit $(cat "$work/$name.status")"
+    done <<<"$TABLE"
+  ) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
 tmp="$out.tmp"
 {
   echo "# Benchmarks re-measured at ${commit}${dirty} (${mode})"
   echo
-  echo "- made by \`bash build/bench-all.sh${flag}${only:+ --only $only}\` on $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- made by \`bash build/bench-all.sh${flag}${only:+ --only $only}$([ "$lanes" -gt 1 ] && echo " --lanes $lanes")\`, started ${started}, finished $(date -u '+%H:%M UTC')"
   echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) logical cores, $(free -g | awk '/Mem:/ {print $2}') GB;" \
-       "load average at start $(cut -d' ' -f1-3 /proc/loadavg) (other builds share this box)"
+       "load average at start ${start_load}, at the end $(cut -d' ' -f1-3 /proc/loadavg); ${lanes} lane(s) of commands ran side by side"
   echo "- every table below is a benchmark command's own output; its heading names the docs/benchmarks.md section it re-measures"
   [ "$mode" = smoke ] && echo "- --smoke: the smallest run of each command, to show that it works; these are not reference numbers"
   echo
@@ -103,33 +163,20 @@ failed=()
 while IFS='|' read -r name section minutes quick smoke; do
   [ -z "$name" ] && continue
   selected "$name" || continue
-  spec=$([ "$mode" = smoke ] && echo "$smoke" || echo "$quick")
-  spec=${spec//\{W\}/$work/$name}
-  spec=${spec//\{PEER\}/${PEER_DIR:-}}
-  kind=${spec%% *}; args=${spec#* }
-  if [ "$kind" = "@" ]; then
-    shown="dotnet run -c Release --project tests/ModelCompress.Benchmarks -- $args"
-    cmd=(dotnet "$bench" $args)
-  else
-    shown="bash $args"
-    cmd=(bash $args)
-  fi
-  echo "[$(date -u +%H:%M:%S)] $name: $shown"
-  start=$(date +%s)
-  "${cmd[@]}" >"$work/$name.out" 2>"$work/$name.err"
-  status=$?
-  seconds=$(( $(date +%s) - start ))
+  spec=$(spec_of "$([ "$mode" = smoke ] && echo "$smoke" || echo "$quick")" "$name")
+  kind=${spec%% *}; args=${spec#* }; args=${args//\{PIPE\}/|}
+  if [ "$kind" = "@" ]; then shown="dotnet run -c Release --project tests/ModelCompress.Benchmarks -- $args"; else shown="bash $args"; fi
+  status=$(cat "$work/$name.status" 2>/dev/null || echo 255)
   {
     echo "## ${name} — docs/benchmarks.md \"${section}\""
     echo
-    echo "\`$shown\` — ${seconds} s, exit ${status}"
+    echo "\`$shown\` — $(cat "$work/$name.seconds" 2>/dev/null || echo '?') s, exit ${status}, lane ${lane_of[$name]}"
     echo
     if [ "$kind" = "@" ] && grep -q '^|' "$work/$name.out"; then cat "$work/$name.out"; else echo '```'; cat "$work/$name.out"; echo '```'; fi
     if [ "$status" -ne 0 ]; then echo; echo "**failed** (exit ${status}); the last lines of its error output:"; echo; echo '```'; tail -n 15 "$work/$name.err"; echo '```'; fi
     echo
   } >>"$tmp"
   [ "$status" -ne 0 ] && failed+=("$name")
-  echo "    ${seconds} s, exit ${status}"
 done <<<"$TABLE"
 
 mv "$tmp" "$out"
