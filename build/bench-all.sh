@@ -167,15 +167,13 @@ while IFS='|' read -r name section minutes quick smoke; do
   kind=${spec%% *}; args=${spec#* }; args=${args//\{PIPE\}/|}
   if [ "$kind" = "@" ]; then shown="dotnet run -c Release --project tests/ModelCompress.Benchmarks -- $args"; else shown="bash $args"; fi
   status=$(cat "$work/$name.status" 2>/dev/null || echo 255)
-  {
-    echo "## ${name} — docs/benchmarks.md \"${section}\""
-    echo
-    echo "\`$shown\` — $(cat "$work/$name.seconds" 2>/dev/null || echo '?') s, exit ${status}, lane ${lane_of[$name]}"
+  {  # the row's body, also what build/bench-splice.sh puts into docs/benchmarks.md
+    echo "\`$shown\` — at ${commit}${dirty}, $(cat "$work/$name.seconds" 2>/dev/null || echo '?') s, exit ${status}"
     echo
     if [ "$kind" = "@" ] && grep -q '^|' "$work/$name.out"; then cat "$work/$name.out"; else echo '```'; cat "$work/$name.out"; echo '```'; fi
     if [ "$status" -ne 0 ]; then echo; echo "**failed** (exit ${status}); the last lines of its error output:"; echo; echo '```'; tail -n 15 "$work/$name.err"; echo '```'; fi
-    echo
-  } >>"$tmp"
+  } >"$work/$name.md"
+  { echo "## ${name} — docs/benchmarks.md \"${section}\" (lane ${lane_of[$name]})"; echo; cat "$work/$name.md"; echo; } >>"$tmp"
   [ "$status" -ne 0 ] && failed+=("$name")
 done <<<"$TABLE"
 

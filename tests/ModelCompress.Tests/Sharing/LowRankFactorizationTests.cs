@@ -61,4 +61,39 @@ public sealed class LowRankFactorizationTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(40, 30)]
+    [InlineData(30, 40)]
+    public void The_Gram_route_matches_a_full_SVD_in_values_and_in_the_best_rank_r_matrix(int k, int n)
+    {
+        // A matrix with a decaying spectrum, as trained weights have; the reference is MathNet's full Golub–Kahan SVD.
+        var random = new Random(11);
+        var w = Enumerable.Range(0, k * n).Select(i => (float)((random.NextDouble() - 0.5) / (1 + (i % n)))).ToArray();
+        var full = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(k, n, (i, j) => w[(i * n) + j]).Svd(computeVectors: true);
+
+        var singular = LowRankFactorization.SingularValues(w, k, n);
+        for (var i = 0; i < Math.Min(k, n); i++)
+        {
+            Assert.True(Math.Abs(singular[i] - full.S[i]) < 1e-9 + (1e-7 * full.S[0]), $"σ{i} {singular[i]} vs {full.S[i]}");
+        }
+
+        const int r = 7;
+        var (fa, fb, rank, _) = LowRankFactorization.Factor(w, k, n, r, null);
+        Assert.Equal(r, rank);
+        var best = full.U.SubMatrix(0, k, 0, r) * MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfDiagonalArray([.. full.S.Take(r)]) * full.VT.SubMatrix(0, r, 0, n);
+        for (var i = 0; i < k; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var s = 0.0;
+                for (var t = 0; t < r; t++)
+                {
+                    s += fa[(i * r) + t] * fb[(t * n) + j];
+                }
+
+                Assert.True(Math.Abs(best[i, j] - s) < 1e-5, $"[{i},{j}] {best[i, j]} vs {s}");
+            }
+        }
+    }
 }
