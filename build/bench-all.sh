@@ -16,31 +16,31 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# name | docs/benchmarks.md section | estimated minutes of the quick form on the shared 2-core box under load |
+# name | docs/benchmarks.md section | estimated minutes of the quick form on the 2-core box when it is quiet (one core) |
 # quick arguments | smoke arguments. "@" means a benchmark command (tests/ModelCompress.Benchmarks); "!" a script.
 # {W} is the entry's own work folder; {PIPE} stands for a "|" inside an argument; {PEEROPT} becomes --peer-dir PEER_CONV_DIR when set.
 read -r -d '' TABLE <<'ROWS'
-eval|Evaluation|25|@ eval --quick --models char-gpt,stories260K,mnist-8,ppocrv4-rec --work-dir {W}|@ eval --quick --models mnist-8 --latency-rounds 1 --work-dir {W}
-obs|int4 and SparseGPT|20|@ eval --quick --suite obs --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite obs --models mnist-8 --latency-rounds 1 --work-dir {W}
-structured|Structured pruning|20|@ eval --quick --suite structured --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite structured --models mnist-8 --latency-rounds 1 --work-dir {W}
-pruning|Pruning|15|@ eval --quick --suite pruning --models char-gpt,stories260K,mnist-8 --latency-rounds 3 --work-dir {W}|@ eval --quick --suite pruning --models mnist-8 --latency-rounds 1 --work-dir {W}
-conv-prune|Conv layers under Wanda, SparseGPT and distillation|15|@ eval --quick --suite conv-prune --models mnist-8,ppocrv4-rec --latency-rounds 3 --work-dir {W}|@ eval --quick --suite conv-prune --models mnist-8 --latency-rounds 1 --work-dir {W}
-conv|Static int8 for conv nets|15|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 20 {PEEROPT} --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
-ood|SmoothQuant out of the calibration domain|15|@ eval --quick --models char-gpt --variants minmax,sq05,sqauto,sqauto-h1,sqauto-hauto --work-dir {W}|@ eval --quick --models stories260K --variants minmax --latency-rounds 1 --work-dir {W}
-subgraph|Weights in Constant nodes, If branches and LSTMs|3|@ eval-subgraph|@ eval-subgraph
-share-distill|Distillation and sharing|20|@ share-distill --models mnist-8,stories260K --calib 16 --verify 16 --rows 1024|@ share-distill --models mnist-8 --variants k=16 --calib 4 --verify 4 --rows 256 --epochs 1
-share-distill-gpt|Distillation and sharing (char-gpt)|25|@ share-distill --models char-gpt --calib 16 --verify 8 --rows 1024|@ share-distill --models char-gpt --variants "lowrank 0.9" --calib 2 --verify 2 --rows 256 --epochs 1
-sparse-storage|Packed storage of pruned weights|12|@ sparse-storage --models mnist-8,stories260K,char-gpt --calib 16 --verify 8|@ sparse-storage --models mnist-8 --calib 4 --verify 4
-cache|Cache|6|@ cache --model stories --repeat 2|@ cache --model stories --repeat 1 --calibration 4 --verify 4
-remote-cache|Remote cache (two machines, Azurite)|6|@ remote-cache --repeat 1 --model stories|@ remote-cache --repeat 1 --model stories
+eval|Evaluation|8|@ eval --quick --models char-gpt,stories260K,mnist-8,ppocrv4-rec --work-dir {W}|@ eval --quick --models mnist-8 --latency-rounds 1 --work-dir {W}
+obs|int4 and SparseGPT|10|@ eval --quick --suite obs --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite obs --models mnist-8 --latency-rounds 1 --work-dir {W}
+structured|Structured pruning|6|@ eval --quick --suite structured --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite structured --models mnist-8 --latency-rounds 1 --work-dir {W}
+pruning|Pruning|18|@ eval --quick --suite pruning --models char-gpt,stories260K,mnist-8 --latency-rounds 3 --work-dir {W}|@ eval --quick --suite pruning --models mnist-8 --latency-rounds 1 --work-dir {W}
+conv-prune|Conv layers under Wanda, SparseGPT and distillation|10|@ eval --quick --suite conv-prune --models mnist-8,ppocrv4-rec --latency-rounds 3 --work-dir {W}|@ eval --quick --suite conv-prune --models mnist-8 --latency-rounds 1 --work-dir {W}
+conv|Static int8 for conv nets|6|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 20 {PEEROPT} --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
+ood|SmoothQuant out of the calibration domain|10|@ eval --quick --models char-gpt --variants minmax,sq05,sqauto,sqauto-h1,sqauto-hauto --work-dir {W}|@ eval --quick --models stories260K --variants minmax --latency-rounds 1 --work-dir {W}
+subgraph|Weights in Constant nodes, If branches and LSTMs|1|@ eval-subgraph|@ eval-subgraph
+share-distill|Distillation and sharing|4|@ share-distill --models mnist-8,stories260K --calib 16 --verify 16 --rows 1024|@ share-distill --models mnist-8 --variants k=16 --calib 4 --verify 4 --rows 256 --epochs 1
+share-distill-gpt|Distillation and sharing (char-gpt)|28|@ share-distill --models char-gpt --calib 16 --verify 8 --rows 1024|@ share-distill --models char-gpt --variants "lowrank 0.9" --calib 2 --verify 2 --rows 256 --epochs 1
+sparse-storage|Packed storage of pruned weights|5|@ sparse-storage --models mnist-8,stories260K,char-gpt --calib 16 --verify 8|@ sparse-storage --models mnist-8 --calib 4 --verify 4
+cache|Cache|3|@ cache --model stories --repeat 2|@ cache --model stories --repeat 1 --calibration 4 --verify 4
+remote-cache|Remote cache (two machines, Azurite)|3|@ remote-cache --repeat 1 --model stories|@ remote-cache --repeat 1 --model stories
 gemm|Kernels|3|@ gemm --quick|@ gemm --quick --m 1 --kn 768x768 --seconds 0.05
-storyteller|StoryTeller|10|@ storyteller --reps 2|@ storyteller --reps 1 --no-greedy
-tune|Tuning (`tune:`)|10|@ tune --model mnist-8 --verify 200 --calibration 16 --thresholds accuracy:max_drop:0.01 --max-trials 8|@ tune --model mnist-8 --verify 32 --calibration 8 --thresholds accuracy:max_drop:0.05 --max-trials 2
-tune-rec|Tuning (`tune:`), PP-OCRv4 rec|10|@ tune --model ppocrv4-rec --verify 40 --calibration 16 --thresholds top1_agreement:min:0.99 --max-trials 20|@ tune --model ppocrv4-rec --verify 4 --calibration 4 --thresholds top1_agreement:min:0.5 --max-trials 1
-tune-gpt|Tuning (`tune:`), char-gpt|15|@ tune --model char-gpt --verify 32 --calibration 32 --thresholds perplexity:max_increase:0.0006 --candidates "quantize: { mode: static } {PIPE} smoothquant: { alpha: 0.5 }; quantize: { mode: static } {PIPE} smoothquant: { alpha: auto }; quantize: { mode: static }" --compare "smoothquant: { alpha: auto }; quantize: { mode: static }"|@ tune --model char-gpt --verify 2 --calibration 2 --thresholds perplexity:max_increase:0.5 --max-trials 1
-external-data|External data (models over 2 GB)|5|@ external-data 2.25|@ external-data 2.05
-noop|No-op build overhead|10|! build/bench-noop.sh 3|! build/bench-noop.sh 1
-peer|Peer comparison|15|@ eval --quick --models mnist-8,char-gpt --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
+storyteller|StoryTeller|5|@ storyteller --reps 2|@ storyteller --reps 1 --no-greedy
+tune|Tuning (`tune:`)|3|@ tune --model mnist-8 --verify 200 --calibration 16 --thresholds accuracy:max_drop:0.01 --max-trials 8|@ tune --model mnist-8 --verify 32 --calibration 8 --thresholds accuracy:max_drop:0.05 --max-trials 2
+tune-rec|Tuning (`tune:`), PP-OCRv4 rec|5|@ tune --model ppocrv4-rec --verify 40 --calibration 16 --thresholds top1_agreement:min:0.99 --max-trials 20|@ tune --model ppocrv4-rec --verify 4 --calibration 4 --thresholds top1_agreement:min:0.5 --max-trials 1
+tune-gpt|Tuning (`tune:`), char-gpt|5|@ tune --model char-gpt --verify 32 --calibration 32 --thresholds perplexity:max_increase:0.0006 --candidates "quantize: { mode: static } {PIPE} smoothquant: { alpha: 0.5 }; quantize: { mode: static } {PIPE} smoothquant: { alpha: auto }; quantize: { mode: static }" --compare "smoothquant: { alpha: auto }; quantize: { mode: static }"|@ tune --model char-gpt --verify 2 --calibration 2 --thresholds perplexity:max_increase:0.5 --max-trials 1
+external-data|External data (models over 2 GB)|3|@ external-data 2.25|@ external-data 2.05
+noop|No-op build overhead|4|! build/bench-noop.sh 3|! build/bench-noop.sh 1
+peer|Peer comparison|8|@ eval --quick --models mnist-8,char-gpt --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
 ROWS
 
 mode=quick; only=""; list=0; lanes=1
@@ -77,7 +77,7 @@ done <<<"$TABLE"
 if [ "${#names[@]}" -eq 0 ]; then echo "nothing selected" >&2; exit 2; fi
 
 if [ "$mode" = quick ]; then
-  echo "bench-all: ${#names[@]} tables (${names[*]}); estimated ${total} min of work on this shared 2-core box under load (about half when it is quiet), in ${lanes} lane(s)"
+  echo "bench-all: ${#names[@]} tables (${names[*]}); estimated ${total} min of one core's work on a quiet 2-core box (more under load), in ${lanes} lane(s)"
 else
   echo "bench-all --smoke: ${#names[@]} commands (${names[*]}), their smallest runs, in ${lanes} lane(s)"
 fi
