@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using ModelCompress.Cache;
 using ModelCompress.Recipe;
@@ -19,11 +17,8 @@ namespace ModelCompress.Engine;
 /// </summary>
 internal sealed class GateMemo
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    // The tune decisions' JSON form: snake case, with +∞ (an equal output's SNR) written as a named literal.
+    private static readonly JsonSerializerOptions Json = TuneDecisionStore.Json;
 
     private readonly ILayerCache _cache;
     private readonly CacheKey _key;
@@ -57,9 +52,9 @@ internal sealed class GateMemo
             compressedDigest,
             MemoKey.Text(string.Create(CultureInfo.InvariantCulture,
                 $"samples={verify.Samples}|format={d.Format}|tokenizer={d.Tokenizer}|seq_len={d.SeqLen}|input={d.Input}|outputs={string.Join(',', outputs)}")),
-            FileHash(d.Path),
-            d.TokenizerPath is { } tokenizer ? FileHash(tokenizer) : [],
-            verify.LabelsPath is { } labels ? FileHash(labels) : []);
+            CalibrationCacheKey.FileHash(d.Path),
+            d.TokenizerPath is { } tokenizer ? CalibrationCacheKey.FileHash(tokenizer) : [],
+            verify.LabelsPath is { } labels ? CalibrationCacheKey.FileHash(labels) : []);
         return new GateMemo(cache, key, record);
     }
 
@@ -97,20 +92,6 @@ internal sealed class GateMemo
         catch (JsonException)
         {
             return null;
-        }
-    }
-
-    private static byte[] FileHash(string path)
-    {
-        // A missing verify file is the verifier's error to report, with its recipe line.
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return SHA256.HashData(stream);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return Encoding.UTF8.GetBytes("unreadable:" + path);
         }
     }
 }
