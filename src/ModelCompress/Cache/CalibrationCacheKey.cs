@@ -70,7 +70,7 @@ internal static class CalibrationCacheKey
         return hash.GetHashAndReset();
     }
 
-    private static byte[] FileHash(string path)
+    internal static byte[] FileHash(string path)
     {
         // A missing or unreadable data file is the collector's error to report (MC3002, with the recipe line).
         try

@@ -104,6 +104,9 @@ internal sealed class ModelDigests
         _digests.AddOrUpdate(model, hash.GetHashAndReset());
     }
 
+    /// <summary>The digest of <paramref name="model"/> when this run follows it (loaded or chained), else null; never serializes.</summary>
+    public byte[]? Tracked(OnnxModel model) => _digests.TryGetValue(model, out var digest) ? digest : null;
+
     /// <summary>Forgets <paramref name="model"/>'s digest (after an edit this class cannot follow).</summary>
     public void Forget(OnnxModel model) => _digests.Remove(model);
 

@@ -291,6 +291,16 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         }
     }
 
+    /// <summary>The digest of <paramref name="model"/> as it stands when the run follows it (a cache is set), else null.</summary>
+    public byte[]? TrackedDigest(OnnxModel model) => cache is null ? null : _digests.Tracked(model);
+
+    /// <summary>
+    /// Records a look-up of the gate's measurements (<see cref="GateMemo"/>): kind <c>gate</c>, the part (<c>metrics</c> or
+    /// <c>layers</c>) as the layer; <paramref name="storedComputeMs"/> is the hit's original cost, null for a miss.
+    /// </summary>
+    public void RecordGate(string modelName, string part, double elapsedMs, double? storedComputeMs) =>
+        Record(modelName, "verify", "gate", part, elapsedMs, storedComputeMs);
+
     /// <summary>The cache report of <paramref name="modelName"/> (null without a cache); its look-ups are then forgotten.</summary>
     public ModelCacheTimings? TakeModelTimings(string modelName)
     {

@@ -29,12 +29,17 @@ internal static class GateRunner
         Action<CompressProgress>? progress,
         IDiagnosticSink sink,
         CancellationToken ct,
-        SegmentCacheContext? segments = null)
+        SegmentCacheContext? segments = null,
+        Func<IReadOnlyList<string>, GateMemo?>? memoFor = null)
     {
         segments ??= SegmentCacheContext.None;
         var outputs = ModelVerifier.OutputsToCompare(model.Name, reference.Model, verify.Outputs, verify.OutputsLocation);
         var thresholds = verify.Thresholds.Select(ToGate).ToList();
-        var metrics = Compare(model, verify, outputs, reference, first, progress, "verify", ct, segments);
+
+        // The first candidate's measurements may come from the cache (fallback candidates are always measured).
+        var memo = memoFor?.Invoke(outputs);
+        VerificationMetrics MeasureFirst() => Compare(model, verify, outputs, reference, first, progress, "verify", ct, segments);
+        var metrics = memo is null ? MeasureFirst() : memo.Metrics(MeasureFirst);
         var verdicts = AccuracyGate.Judge(metrics, thresholds);
         var passed = verdicts.All(v => v.Outcome.Passed);
         IReadOnlyList<LayerError>? ranking = null;
@@ -42,7 +47,8 @@ internal static class GateRunner
         {
             progress?.Invoke(new CompressProgress(model.Name, "per-layer", 0, 0));
             var samples = Math.Min(verify.Samples ?? long.MaxValue, LayerErrorAnalyzer.DefaultSamples);
-            ranking = LayerErrorAnalyzer.Analyze(model.Name, reference.Model, first.Model, verify.Data, samples, ct, segments);
+            IReadOnlyList<LayerError> Rank() => LayerErrorAnalyzer.Analyze(model.Name, reference.Model, first.Model, verify.Data, samples, ct, segments);
+            ranking = memo is null ? Rank() : memo.Layers(Rank);
         }
 
         var quantize = FallbackRecipe.QuantizeStepOf(model);

@@ -34,6 +34,7 @@ public static partial class ModelCompressEngine
         var reference = onnx.Clone();
         var sourceFiles = SourceFiles(onnx, model.SourcePath);
         runner.Session.ModelLoaded(onnx, sourceFiles);
+        var sourceDigest = runner.Session.TrackedDigest(onnx);
 
         // tune: the steps are chosen first (trials, or the cached decision), then run as if the recipe listed them.
         TuneOutcome? tuning = null;
@@ -89,6 +90,9 @@ public static partial class ModelCompressEngine
         }
 
         var built = Build(model, onnx, sink);
+
+        // Sparse packing edits the model after the last step, outside the digest chain: such a model is measured.
+        var builtDigest = model.Steps.OfType<PruneStep>().Any() ? null : runner.Session.TrackedDigest(onnx);
         clock.Restart();
         VerificationReport? verification = null;
         var fail = false;
@@ -101,7 +105,9 @@ public static partial class ModelCompressEngine
             GateCandidate Rebuild(IReadOnlyList<string> inFloat) =>
                 Build(FallbackRecipe.WithFloatLayers(model, inFloat, verify.Location), OnnxModel.Load(model.SourcePath), new ErrorsOnlySink(sink));
             var segments = runner.Session.VerificationContext(model.Name);
-            verification = VerifyModel(recipe, model, verify, (model.SourcePath, reference), built, Rebuild, fail, options, sink, ct, segments);
+            verification = VerifyModel(recipe, model, verify, (model.SourcePath, reference), built, Rebuild, fail, options, sink, ct, segments,
+                outputs => GateMemo.For(runner.Session.Cache, runner.Session.EngineVersion, sourceDigest, builtDigest, verify, outputs,
+                    (part, ms, stored) => runner.Session.RecordGate(model.Name, part, ms, stored)));
         }
 
         var tuningFailed = tuning is not null && TuningFailed(model, tuning, verification, sink);

@@ -64,7 +64,8 @@ public static partial class ModelCompressEngine
         CompressOptions options,
         IDiagnosticSink sink,
         CancellationToken ct,
-        SegmentCacheContext segments) =>
+        SegmentCacheContext segments,
+        Func<IReadOnlyList<string>, GateMemo?>? memoFor = null) =>
         GateRunner.Run(model, verify, RelativeToRecipe(recipe, verify.Data.Path), reference, compressed, rebuild,
-            failOnRegression, options.Progress, sink, ct, segments);
+            failOnRegression, options.Progress, sink, ct, segments, memoFor);
 }

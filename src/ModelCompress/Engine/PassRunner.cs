@@ -30,6 +30,9 @@ internal sealed class PassRunner(CacheSession session)
 
     public int CacheMisses => session.Misses;
 
+    /// <summary>Layers whose weight hash was read back for their model's digest instead of being computed from the weights.</summary>
+    public int KnownWeightHashes { get; private set; }
+
     public StepReport Run(
         StepRecipe step,
         ICompressionPass pass,
@@ -56,7 +59,14 @@ internal sealed class PassRunner(CacheSession session)
             context.Report("MC3007", DiagnosticSeverity.Warning, context.ModelName, step.Kind);
         }
 
+        // The hashes stored for this model as it stands are taken instead of reading every weight again.
+        var (storeHashes, restored) = WeightHashMemo.Restore(session.Cache, session.TrackedDigest(model), session.EngineVersion, pass, layers);
+        KnownWeightHashes += restored ? layers.Count : 0;
         HashWeights(layers, ct);
+        if (storeHashes is { } hashesKey)
+        {
+            WeightHashMemo.Store(session.Cache!, hashesKey, layers);
+        }
 
         // Statistics are gathered on the model as it stands now, after the earlier steps changed it.
         var ranged = pass as IOutputRangePass;
@@ -86,7 +96,17 @@ internal sealed class PassRunner(CacheSession session)
         }
 
         ct.ThrowIfCancellationRequested();
-        var rows = pass.Apply(model, outcomes, context);
+
+        // A streaming pass's report reads every weight again for its error column, unless the errors of these very
+        // layers were stored: then the float weights are not read at all on a rebuild from the cache.
+        var errorsKey = pass is IWeightStreamingPass && session.Cache is not null ? WeightErrorMemo.KeyOf(pass, outcomes) : (CacheKey?)null;
+        var knownErrors = errorsKey is { } ek ? WeightErrorMemo.Restore(session.Cache!, ek) : null;
+        var rows = pass.Apply(model, outcomes, knownErrors is null ? context : context with { KnownWeightErrors = knownErrors });
+        if (errorsKey is { } storeKey && knownErrors is null)
+        {
+            WeightErrorMemo.Store(session.Cache!, storeKey, rows);
+        }
+
         session.StepApplied(model, pass, outcomes);
         return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
     }

@@ -18,7 +18,7 @@ namespace ModelCompress.Engine;
 internal static class TuneDecisionStore
 {
     // A trial that could not run has margin −∞ and latency NaN.
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -86,7 +86,9 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
         for (var i = 0; i < outcomes.Count; i++)
         {
             var (layer, key, _) = outcomes[i];
-            reports.Add(StaticInt8QdqPass.WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.Weights, plans[i].Plan,
+            var plan = plans[i].Plan;
+            reports.Add(StaticInt8QdqPass.WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
+                plan.Values.LongLength, plan, context.WeightError(key.Hex, () => plan.MaxAbsError(layer.Weights)),
                 "input quantized at run time (DynamicQuantizeLinear)"));
             layer.ReleaseWeights();
         }

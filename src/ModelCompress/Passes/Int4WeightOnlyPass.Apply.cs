@@ -48,7 +48,7 @@ public sealed partial class Int4WeightOnlyPass
                 layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: (long)q.Inputs * q.Outputs * sizeof(float),
                 BytesAfter: StoredBytes(q),
-                MaxAbsWeightError: MaxError(layer, q),
+                MaxAbsWeightError: context.WeightError(key.Hex, () => MaxError(layer, q)),
                 Note: q.Fallback.Length > 0 ? "rounded to nearest: " + q.Fallback : null));
         }
 

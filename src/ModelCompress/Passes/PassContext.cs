@@ -11,6 +11,20 @@ namespace ModelCompress.Passes;
 /// <param name="Sink">Where the pass reports warnings and notes.</param>
 public sealed record PassContext(string ModelName, SourceLocation StepLocation, IDiagnosticSink Sink)
 {
+    /// <summary>
+    /// The report's largest weight rounding error per layer work key, when a run stored them for these very layers
+    /// (their keys fix their weights and results): a weight-streaming pass then does not read the weights again for
+    /// its report.
+    /// </summary>
+    public IReadOnlyDictionary<string, double?>? KnownWeightErrors { get; init; }
+
+    /// <summary>The layer's largest weight error: known for <paramref name="keyHex"/>, or computed.</summary>
+    public double? WeightError(string keyHex, Func<double?> compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        return KnownWeightErrors is { } known && known.TryGetValue(keyHex, out var error) ? error : compute();
+    }
+
     /// <summary>Reports a coded diagnostic at the step's recipe line.</summary>
     public void Report(string code, DiagnosticSeverity severity, params object?[] args) =>
         Sink.Report(EngineDiagnostics.Catalog.Create(code, severity, StepLocation.File, StepLocation.Line, StepLocation.Column, args));

@@ -177,4 +177,7 @@ public sealed record PassLayer
 
     /// <summary>SHA-256 of <see cref="WeightBytes"/> (what the work key holds of the weights), taken once.</summary>
     public byte[] WeightHash => _weightHash ??= _weights is null && _hash is not null ? _hash() : SHA256.HashData(WeightBytes);
+
+    /// <summary>Takes the weight hash a run stored for this very layer (same model digest), so the weights are not read to hash them.</summary>
+    internal void UseKnownWeightHash(byte[] hash) => _weightHash ??= hash;
 }

@@ -79,4 +79,10 @@ public sealed partial class StaticInt8QdqPass
         string name, string op, string weight, IReadOnlyList<long> shape, string key, ReadOnlySpan<float> original, QuantizedLinear plan, string? note) =>
         new(name, op, weight, shape, key, (long)original.Length * sizeof(float),
             plan.Values.LongLength + (plan.Scales.LongLength * (sizeof(float) + 1)), plan.MaxAbsError(original), Note: note);
+
+    /// <summary>The same row with the weight's element count (one int8 code each) and rounding error given, read back or measured by the caller.</summary>
+    internal static LayerReport WeightReport(
+        string name, string op, string weight, IReadOnlyList<long> shape, string key, long weightElements, QuantizedLinear plan, double? maxAbsError, string? note) =>
+        new(name, op, weight, shape, key, weightElements * sizeof(float),
+            plan.Values.LongLength + (plan.Scales.LongLength * (sizeof(float) + 1)), maxAbsError, Note: note);
 }

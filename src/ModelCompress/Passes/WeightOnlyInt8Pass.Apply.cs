@@ -37,12 +37,11 @@ public sealed partial class WeightOnlyInt8Pass
             }
 
             WeightPlacement.Rewire(layer, graph, floatName);
-            var weights = layer.Weights;
-            var maxError = q.MaxAbsError(weights);
+            var maxError = context.WeightError(key.Hex, () => q.MaxAbsError(layer.Weights));
             layer.ReleaseWeights();
             reports.Add(new LayerReport(
                 WeightPlacement.DisplayName(layer), layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
-                BytesBefore: weights.LongLength * sizeof(float),
+                BytesBefore: q.Values.LongLength * sizeof(float), // one code per weight element
                 BytesAfter: q.Values.LongLength + (q.Scales.LongLength * (sizeof(float) + (castMul ? 0 : 1))),
                 MaxAbsWeightError: maxError));
         }
