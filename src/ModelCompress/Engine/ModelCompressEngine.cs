@@ -58,7 +58,7 @@ public static partial class ModelCompressEngine
         foreach (var model in recipe.Models)
         {
             ct.ThrowIfCancellationRequested();
-            var run = CompressModel(recipe, model, options, outputs, runner, inputs, recording, ct);
+            var run = CompressModelRemembered(recipe, model, options, outputs, runner, inputs, recording, ct);
             models.Add(run.Report);
             timings.Add(run.Timings);
             exceeded |= run.GatePassed == false;
