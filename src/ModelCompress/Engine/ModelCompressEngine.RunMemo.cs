@@ -8,18 +8,15 @@ namespace ModelCompress.Engine;
 /// <summary>A model's run through <see cref="RunMemo"/>: read back when nothing changed, remembered when it passed.</summary>
 public static partial class ModelCompressEngine
 {
+    /// <summary>
+    /// The model's run read back when nothing it depends on changed; otherwise <paramref name="compress"/> (the run itself,
+    /// reporting to the sink it is given), remembered when it passed.
+    /// </summary>
     private static ModelRun CompressModelRemembered(
-        Recipe.Recipe recipe,
-        ModelRecipe model,
-        CompressOptions options,
-        OutputTransaction outputs,
-        PassRunner runner,
-        ISet<string> inputs,
-        RecordingSink sink,
-        CancellationToken ct)
+        Recipe.Recipe recipe, ModelRecipe model, CompressOptions options, OutputTransaction outputs, CacheSession session, ISet<string> inputs,
+        RecordingSink sink, Func<RecordingSink, ModelRun> compress)
     {
         var clock = Stopwatch.StartNew();
-        var session = runner.Session;
         var key = RunMemo.Key(recipe, model, options, session, ReferencedFiles(model));
         if (key is not null && RunMemo.TryRead(session, key, options.OutputDirectory) is { } entry)
         {
@@ -40,7 +37,7 @@ public static partial class ModelCompressEngine
 
         var capture = new CapturingSink(sink);
         var outputsBefore = outputs.FinalPaths.ToHashSet(StringComparer.Ordinal);
-        var run = CompressModel(recipe, model, options, outputs, runner, inputs, new RecordingSink(capture), ct);
+        var run = compress(new RecordingSink(capture));
         if (key is not null && run.GatePassed != false && capture.All.All(d => d.Severity != DiagnosticSeverity.Error))
         {
             Remember(session, key, model, options, outputs, outputsBefore, run, capture.All);

@@ -59,7 +59,8 @@ public static partial class ModelCompressEngine
         foreach (var model in recipe.Models)
         {
             ct.ThrowIfCancellationRequested();
-            var run = CompressModelRemembered(recipe, model, options, outputs, runner, inputs, recording, ct);
+            var run = CompressModelRemembered(recipe, model, options, outputs, runner.Session, inputs, recording,
+                into => CompressModel(recipe, model, options, outputs, runner, inputs, into, ct));
             models.Add(run.Report);
             timings.Add(run.Timings);
             exceeded |= run.GatePassed == false;
@@ -69,7 +70,7 @@ public static partial class ModelCompressEngine
 
         // A run read back whole added nothing to the cache, so there is nothing to trim (walking the folder was most of
         // what such a rerun spent in the engine).
-        if (readBack < recipe.Models.Count)
+        if (readBack < recipe.Models.Length)
         {
             cache?.ReportTrim(cache.Trim(recipe.Cache.MaxSizeMb * 1048576L), recipe.Cache.MaxSizeMb, recording, recipe.Cache.Location);
         }
