@@ -83,7 +83,12 @@ public static partial class ModelCompressEngine
 
         public void Report(Diagnostic diagnostic)
         {
-            _all.Add(diagnostic);
+            // MC6xxx speak of this run's cache folder (a damaged entry, a failing disk), not of the model: not replayed.
+            if (!diagnostic.Code.StartsWith("MC6", StringComparison.Ordinal))
+            {
+                _all.Add(diagnostic);
+            }
+
             inner.Report(diagnostic);
         }
     }

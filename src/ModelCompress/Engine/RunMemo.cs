@@ -22,7 +22,7 @@ namespace ModelCompress.Engine;
 internal static class RunMemo
 {
     /// <summary>The folder under the cache root that holds the entries.</summary>
-    public const string FolderName = "runs";
+    public const string FolderName = Cache.DirectoryLayerCache.RunsFolderName;
 
     private static readonly JsonSerializerOptions Json = new()
     {
