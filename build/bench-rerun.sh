@@ -37,13 +37,13 @@ engine() {
   python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['timings']; print(f\"engine {t['total_milliseconds']:.0f} ms, read back: {t['models'][0].get('read_back', False)}\")" "$work/out/report.json"
 }
 start=$(date +%s.%N)
-dotnet "$cli" run "$work/compression.yaml" -o "$work/out" --cache-dir "$work/cache" >/dev/null
+dotnet "$cli" run "$work/compression.yaml" -o "$work/out" --cache-dir "$work/cache" >/dev/null 2>&1
 echo "first run: $(echo "$(date +%s.%N) - $start" | bc) s wall; $(engine)"
 # A file hashed within 2 s of its last change is never remembered (docs/cache.md): the outputs were just written.
 sleep 2
 for i in $(seq 1 "$runs"); do
   start=$(date +%s.%N)
-  dotnet "$cli" run "$work/compression.yaml" -o "$work/out" --cache-dir "$work/cache" >/dev/null
+  dotnet "$cli" run "$work/compression.yaml" -o "$work/out" --cache-dir "$work/cache" >/dev/null 2>&1
   echo "rerun $i: $(echo "$(date +%s.%N) - $start" | bc) s wall; $(engine)"
 done
 echo "machine: $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
