@@ -15,6 +15,9 @@ public sealed class CacheDefaultTests
 
         var first = await CliResult.Invoke("run", p.Recipe);
         var firstTimings = Timings(p);
+
+        // Without its output the run is not read back whole: the model is built again from the layer cache.
+        File.Delete(p.PathOf("compressed/mlp.onnx"));
         var second = await CliResult.Invoke("run", p.Recipe);
         var secondTimings = Timings(p);
 

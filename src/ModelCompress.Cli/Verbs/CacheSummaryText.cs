@@ -13,7 +13,13 @@ internal static class CacheSummaryText
     public static string? Describe(CompressionReport report, string modelName)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var cache = report.Timings.Models.FirstOrDefault(m => m.Name == modelName)?.Cache;
+        var timings = report.Timings.Models.FirstOrDefault(m => m.Name == modelName);
+        if (timings?.ReadBack == true)
+        {
+            return "cache: nothing changed since the last run; its report read back and the outputs kept as they are";
+        }
+
+        var cache = timings?.Cache;
         if (cache is null)
         {
             return null;

@@ -29,7 +29,8 @@ internal static class CalibrationCacheKey
 
     /// <summary>The key for a model given by its digest (<see cref="ModelDigests"/>) rather than by its bytes.</summary>
     public static CacheKey Compute(
-        byte[] modelDigest, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null)
+        byte[] modelDigest, CalibrationSettings calibration, IReadOnlyList<string> sortedValues, string engineVersion, LayerStatisticsRequest? request = null,
+        Func<string, byte[]>? fileHash = null)
     {
         ArgumentNullException.ThrowIfNull(modelDigest);
         ArgumentNullException.ThrowIfNull(calibration);
@@ -40,8 +41,8 @@ internal static class CalibrationCacheKey
         var data = calibration.Data;
         AppendField(hash, Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"samples={calibration.Samples}|seed={calibration.Seed}|format={data.Format}|tokenizer={data.Tokenizer}|seq_len={data.SeqLen}|input={data.Input}")));
-        AppendField(hash, FileHash(data.Path));
-        AppendField(hash, data.TokenizerPath is { } tokenizer ? FileHash(tokenizer) : []);
+        AppendField(hash, FileHash(data.Path, fileHash));
+        AppendField(hash, data.TokenizerPath is { } tokenizer ? FileHash(tokenizer, fileHash) : []);
         AppendField(hash, BitConverter.GetBytes(sortedValues.Count));
         foreach (var value in sortedValues)
         {
@@ -70,11 +71,16 @@ internal static class CalibrationCacheKey
         return hash.GetHashAndReset();
     }
 
-    internal static byte[] FileHash(string path)
+    internal static byte[] FileHash(string path, Func<string, byte[]>? fileHash = null)
     {
         // A missing or unreadable data file is the collector's error to report (MC3002, with the recipe line).
         try
         {
+            if (fileHash is not null)
+            {
+                return fileHash(path);
+            }
+
             using var stream = File.OpenRead(path);
             return SHA256.HashData(stream);
         }

@@ -78,6 +78,13 @@ public sealed partial class DirectoryLayerCache
         return new CacheTrimResult(removed, removedBytes, total, removedTemps);
     }
 
+    /// <summary>The folder of remembered runs (the engine's <c>RunMemo</c>).</summary>
+    public const string RunsFolderName = "runs";
+
+    // Folders beside the entries that hold memos, not entries: file digests, remembered runs, tuning decisions
+    // (the engine's TuneDecisionStore writes "tune").
+    private static readonly string[] MemoFolderNames = [FileDigestMemo.FolderName, RunsFolderName, "tune"];
+
     /// <summary>
     /// Deletes every entry, temporary file and the marker; returns how many files went. A folder that exists, is not
     /// empty and has no marker is not a cache: MC6003, and nothing is deleted.
@@ -99,6 +106,18 @@ public sealed partial class DirectoryLayerCache
         foreach (var kind in Kinds)
         {
             DeleteEmptyFolders(Path.Combine(Root, FolderOf(kind)));
+        }
+
+        // The memos beside the entries (file digests, remembered runs, tuning decisions) only save time; they go too,
+        // uncounted, so a cleared folder is empty.
+        foreach (var memo in MemoFolderNames.Select(name => Path.Combine(Root, name)).Where(Directory.Exists))
+        {
+            foreach (var file in Directory.EnumerateFiles(memo, "*", SearchOption.AllDirectories))
+            {
+                TryDelete(file);
+            }
+
+            DeleteEmptyFolders(memo);
         }
 
         removed += TryDelete(marker) ? 1 : 0;

@@ -51,7 +51,7 @@ internal sealed class ModelDigests
     /// so the model need not be serialized to be hashed. The model file's hash taken while it was loaded is used
     /// rather than reading the file again.
     /// </summary>
-    public void Loaded(OnnxModel model, IReadOnlyList<string> files)
+    public void Loaded(OnnxModel model, IReadOnlyList<string> files, Func<string, byte[]>? fileHash = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(files);
@@ -64,6 +64,12 @@ internal sealed class ModelDigests
             if (i == 0 && model.LoadedFile is { } loaded && string.Equals(loaded.Path, Path.GetFullPath(files[0]), StringComparison.Ordinal))
             {
                 Append(hash, loaded.Sha256);
+                continue;
+            }
+
+            if (fileHash is not null)
+            {
+                Append(hash, fileHash(files[i]));
                 continue;
             }
 

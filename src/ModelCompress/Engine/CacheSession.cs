@@ -25,6 +25,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     private readonly Dictionary<string, List<CacheLookup>> _lookups = new(StringComparer.Ordinal);
     private readonly string _keyVersion = CacheIdentity.KeyVersion(engineVersion);
     private readonly ModelDigests _digests = new();
+    private FileDigestMemo? _files;
 
     // SHA-256 of each statistics object's canonical bytes, taken where the bytes exist anyway (encoding fresh statistics
     // for the cache, or reading them back), so layer keys never encode statistics a second time.
@@ -47,6 +48,15 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
     /// <summary>The local folder behind the cache (itself, or the one a remote cache reads through), if any.</summary>
     private DirectoryLayerCache? LocalFolder => cache as DirectoryLayerCache ?? (cache as RemoteLayerCache)?.Local;
+
+    /// <summary>The local cache folder's root, if the run has one.</summary>
+    public string? LocalRoot => LocalFolder?.Root;
+
+    /// <summary>
+    /// Digests of input files, remembered beside the local cache folder by file stamp so that a rerun with nothing
+    /// changed does not read every data file and model again.
+    /// </summary>
+    public FileDigestMemo Files => _files ??= new FileDigestMemo(LocalFolder?.Root);
 
     /// <summary>Layer results read back in this run.</summary>
     public int Hits { get; private set; }
@@ -125,7 +135,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
 
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request);
+        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request, Files.Sha256);
         if (cache.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecodeIndex(entry.Payload, out var index) && names.All(index.ContainsKey))
@@ -274,7 +284,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     {
         if (cache is not null)
         {
-            _digests.Loaded(model, files);
+            _digests.Loaded(model, files, Files.Sha256);
         }
     }
 

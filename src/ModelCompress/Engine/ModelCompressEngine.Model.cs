@@ -14,7 +14,11 @@ namespace ModelCompress.Engine;
 /// <summary>One model's run: load, steps, staged output, verification.</summary>
 public static partial class ModelCompressEngine
 {
-    private sealed record ModelRun(ModelReport Report, ModelTimings Timings, bool? GatePassed, bool FailOnRegression);
+    private sealed record ModelRun(ModelReport Report, ModelTimings Timings, bool? GatePassed, bool FailOnRegression)
+    {
+        /// <summary>The source model file and its external data files.</summary>
+        public IReadOnlyList<string> SourceFiles { get; init; } = [];
+    }
 
     private static ModelRun CompressModel(
         Recipe.Recipe recipe,
@@ -123,7 +127,7 @@ public static partial class ModelCompressEngine
             steps,
             verification) { Tuning = tuning?.Report };
         var timings = new ModelTimings(model.Name, loadMs, stepMs, clock.Elapsed.TotalMilliseconds) { Cache = runner.Session.TakeModelTimings(model.Name) };
-        return new ModelRun(report, timings, tuningFailed ? false : verification?.Passed, fail || tuningFailed);
+        return new ModelRun(report, timings, tuningFailed ? false : verification?.Passed, fail || tuningFailed) { SourceFiles = sourceFiles };
     }
 
     /// <summary>

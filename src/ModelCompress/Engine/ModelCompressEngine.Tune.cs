@@ -31,7 +31,7 @@ public static partial class ModelCompressEngine
         // The decision's key needs only the candidates' settings: a rebuild that reads it back analyses nothing.
         var lists = TuneSpace.Lists(model, tune);
         var fingerprints = lists.Select(TunePlan.FingerprintOf).ToList();
-        var key = TuneDecisionStore.Key(model, fingerprints, sourceFiles, runner.Session.EngineVersion, loaded);
+        var key = TuneDecisionStore.Key(model, fingerprints, sourceFiles, runner.Session.EngineVersion, loaded, runner.Session.Files.Sha256);
         var cacheDir = cacheEnabled ? options.CacheDirectory : null;
         if (cacheDir is not null && TuneDecisionStore.TryRead(cacheDir, key, fingerprints) is { } stored)
         {

@@ -55,17 +55,26 @@ public static partial class ModelCompressEngine
         var timings = new List<ModelTimings>();
         var exceeded = false;
         var failing = false;
+        var readBack = 0;
         foreach (var model in recipe.Models)
         {
             ct.ThrowIfCancellationRequested();
-            var run = CompressModel(recipe, model, options, outputs, runner, inputs, recording, ct);
+            var run = CompressModelRemembered(recipe, model, options, outputs, runner.Session, inputs, recording,
+                into => CompressModel(recipe, model, options, outputs, runner, inputs, into, ct));
             models.Add(run.Report);
             timings.Add(run.Timings);
             exceeded |= run.GatePassed == false;
             failing |= run.GatePassed == false && run.FailOnRegression;
+            readBack += run.Timings.ReadBack == true ? 1 : 0;
         }
 
-        cache?.ReportTrim(cache.Trim(recipe.Cache.MaxSizeMb * 1048576L), recipe.Cache.MaxSizeMb, recording, recipe.Cache.Location);
+        // A run read back whole added nothing to the cache, so there is nothing to trim (walking the folder was most of
+        // what such a rerun spent in the engine).
+        if (readBack < recipe.Models.Length)
+        {
+            cache?.ReportTrim(cache.Trim(recipe.Cache.MaxSizeMb * 1048576L), recipe.Cache.MaxSizeMb, recording, recipe.Cache.Location);
+        }
+
         var report = new CompressionReport(
             CompressionReport.CurrentSchema,
             EngineInfo.Version,

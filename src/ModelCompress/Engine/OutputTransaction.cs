@@ -78,6 +78,12 @@ public sealed class OutputTransaction : IDisposable
         return false;
     });
 
+    /// <summary>
+    /// Counts <paramref name="finalPath"/>, already in place and unchanged, as an output of this run (for the manifest)
+    /// without writing it again.
+    /// </summary>
+    public void Keep(string finalPath) => _committed.Add(Path.GetFullPath(finalPath));
+
     /// <summary>The full final paths of everything staged or committed so far.</summary>
     public IReadOnlyList<string> FinalPaths => [.. _committed, .. _staged.Select(s => s.Final)];
 

@@ -33,9 +33,12 @@ internal static class TuneDecisionStore
     /// The model file's SHA-256 taken while it was parsed (<c>OnnxModel.LoadedFile</c>), if known: that file is not
     /// read a second time (for a large model, hashing it again was most of a no-op rebuild's decision look-up).
     /// </param>
+    /// <param name="fileHash">SHA-256 of a file's content (the run's <c>FileDigestMemo</c>); null reads each file.</param>
     public static string Key(
-        ModelRecipe model, IReadOnlyList<string> candidates, IEnumerable<string> sourceFiles, string engineVersion, (string Path, byte[] Sha256)? loaded = null)
+        ModelRecipe model, IReadOnlyList<string> candidates, IEnumerable<string> sourceFiles, string engineVersion, (string Path, byte[] Sha256)? loaded = null,
+        Func<string, byte[]>? fileHash = null)
     {
+        string FileHash(string path) => fileHash is null ? TuneDecisionStore.FileHash(path) : Convert.ToHexStringLower(fileHash(path));
         var tune = model.Tune!;
         var verify = model.Verify!;
         var text = new StringBuilder("modelcompress.tune.v1\n");

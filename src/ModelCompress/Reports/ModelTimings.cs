@@ -13,4 +13,10 @@ public sealed record ModelTimings(
 {
     /// <summary>The per-layer cache's hits, misses and time saved for this model; null when the run used no cache.</summary>
     public ModelCacheTimings? Cache { get; init; }
+
+    /// <summary>
+    /// True when nothing the model's run depends on changed since a run that wrote the same outputs, which are kept as
+    /// they are and its report read back (no load, steps or gate); absent otherwise.
+    /// </summary>
+    public bool? ReadBack { get; init; }
 }
