@@ -20,5 +20,6 @@ internal static class EvalConvRecipes
         new("int8 minmax", "minmax", Static + " }\n", true, true),
         new("int8 p99.99", "p9999", Static.Replace("minmax", "percentile", StringComparison.Ordinal) + ", percentile: 99.99 }\n", true, true),
         new("int8 minmax, last MatMul float", "minmax-head", Static + ", exclude: [\"p2o.MatMul.24\", \"Times212\"] }\n", true, true),
+        new("int8 minmax, GPTQ weights", "gptq", Static + ", algorithm: gptq }\n", true, true),
     ];
 }

@@ -20,6 +20,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePa
     private List<ConvOutputUnit> _units = [];
     private Dictionary<string, IReadOnlyList<(OnnxNode Op, string Output)>> _chains = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, LayerInputStatistics>? _ranges;
+    private List<string> _patchViews = [];
 
     /// <summary>Creates the pass for a <c>quantize</c> step with <c>mode: static</c>.</summary>
     public StaticInt8QdqPass(QuantizeStep step)
@@ -38,7 +39,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePa
     public bool RequiresCalibration => true;
 
     /// <inheritdoc />
-    public LayerStatisticsRequest StatisticsRequest => new(Histogram: _step.Method != ActivationRangeMethod.MinMax);
+    public LayerStatisticsRequest StatisticsRequest => new(Histogram: _step.Method != ActivationRangeMethod.MinMax, Hessian: Gptq);
 
     /// <inheritdoc />
     public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context)
@@ -51,6 +52,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePa
         var inputs = layers.Select(l => l.InputName).ToHashSet(StringComparer.Ordinal);
         _chains = _units.Select(u => (u.Output, Chain: ConvOutputs.SameScaleChain(model.Graph, u.Output, inputs)))
             .Where(c => c.Chain.Count > 0).ToDictionary(c => c.Output, c => c.Chain, StringComparer.Ordinal);
+        _patchViews = [.. PatchViews(layers)];
         _ranges = null;
         var units = _units.ToDictionary(u => u.Layer.Node, u => u);
 
@@ -61,7 +63,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePa
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> RangeValues => [.. _units.Select(u => u.Output)];
+    public IReadOnlyList<string> RangeValues => [.. _units.Select(u => u.Output), .. _patchViews];
 
     /// <inheritdoc />
     public void TakeRanges(IReadOnlyDictionary<string, LayerInputStatistics> statistics) => _ranges = statistics;
@@ -74,7 +76,7 @@ public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePa
         var stats = statistics ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its input statistics.");
         var range = TensorStatistics.RangeOf(stats.TensorMin, stats.TensorMax, stats.Histogram, _step.Method, _step.Percentile,
             _step.Activations == QuantizeActivationType.Int8, layer.ActivationName);
-        return QdqQuantizer.PlanStatic(layer.Weights, [.. layer.WeightShape], layer.ChannelAxis, range, _step).ToBytes();
+        return QdqQuantizer.PlanStatic(WeightsToQuantize(layer, stats), [.. layer.WeightShape], layer.ChannelAxis, range, _step).ToBytes();
     }
 
     /// <summary>The layers a static or dynamic quantize step works on: all single-matrix layers but the excluded ones.</summary>

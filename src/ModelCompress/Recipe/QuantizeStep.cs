@@ -37,7 +37,7 @@ public sealed record QuantizeStep(
     /// <summary>The default GPTQ dampening, λ = percdamp · mean diag(H) (GPTQ's reference uses 0.01).</summary>
     public const double DefaultPercDamp = 0.01;
 
-    /// <summary>How int4 weights are rounded (<c>algorithm:</c>; default rtn). Only for <c>weights: int4</c>.</summary>
+    /// <summary>How weights are rounded (<c>algorithm:</c>; default rtn). For <c>weights: int4</c>, and int8 weights in static mode.</summary>
     public Int4Algorithm Algorithm { get; init; } = Int4Algorithm.Rtn;
 
     /// <summary>GPTQ's dampening fraction (<c>percdamp:</c>, default 0.01). Only for <c>algorithm: gptq</c>.</summary>
@@ -62,6 +62,11 @@ public sealed record QuantizeStep(
             {
                 f.Add("percdamp", PercDamp);
             }
+        }
+        else if (Algorithm == Int4Algorithm.Gptq)
+        {
+            // Written only when asked for, so int8 recipes without it keep their fingerprints (and cache keys).
+            f.Add("algorithm", RecipeChoices.Int4Algorithms.Name(Algorithm)).Add("percdamp", PercDamp);
         }
 
         if (Mode != QuantizeMode.WeightOnly)

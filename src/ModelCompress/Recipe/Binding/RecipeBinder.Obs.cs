@@ -7,16 +7,27 @@ internal sealed partial class RecipeBinder
     // λ = percdamp · mean diag(H): 0 would leave a singular H unfactorable, above 1 the Hessian is mostly ignored.
     private static readonly NumberRange PercDampRange = new(0, 1, MinOpen: true);
 
-    /// <summary><c>algorithm</c> and <c>percdamp</c> of a quantize step; int4 weights are weight-only (MC2055).</summary>
+    /// <summary><c>algorithm</c> and <c>percdamp</c> of a quantize step (int4 weights, or static int8); int4 weights are weight-only (MC2055).</summary>
     private (Int4Algorithm Algorithm, double PercDamp) BindInt4(MappingScope s, QuantizeWeightType weights, QuantizeMode mode)
     {
         var algorithm = s.Choice("algorithm", RecipeChoices.Int4Algorithms) ?? Int4Algorithm.Rtn;
         var percdamp = s.Number("percdamp", PercDampRange) ?? QuantizeStep.DefaultPercDamp;
+        if (weights != QuantizeWeightType.Int4 && mode != QuantizeMode.Static)
+        {
+            s.NotApplicable("algorithm", "to int8 weights unless 'mode' is static (or to 'weights: int4')");
+            s.NotApplicable("percdamp", "to int8 weights unless 'mode' is static and 'algorithm' is gptq");
+            return (Int4Algorithm.Rtn, QuantizeStep.DefaultPercDamp);
+        }
+
         if (weights != QuantizeWeightType.Int4)
         {
-            s.NotApplicable("algorithm", "to int8 weights, only to 'weights: int4'");
-            s.NotApplicable("percdamp", "to int8 weights, only to 'weights: int4' with 'algorithm: gptq'");
-            return (Int4Algorithm.Rtn, QuantizeStep.DefaultPercDamp);
+            // Static int8 can round its weights by GPTQ too: the calibration run it needs is already there.
+            if (algorithm != Int4Algorithm.Gptq)
+            {
+                s.NotApplicable("percdamp", "unless 'algorithm' is gptq");
+            }
+
+            return (algorithm, percdamp);
         }
 
         if (mode != QuantizeMode.WeightOnly && s.ValueOf("mode") is YNode modeNode)
