@@ -1,3 +1,5 @@
+using ModelCompress.Testing;
+
 namespace ModelCompress.Benchmarks;
 
 /// <summary>

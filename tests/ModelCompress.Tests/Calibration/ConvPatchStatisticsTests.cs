@@ -72,11 +72,13 @@ public sealed class ConvPatchStatisticsTests
     }
 
     /// <summary>One Conv configuration and its reference im2col.</summary>
-    private sealed record Case(long[] InputShape, long[] KernelShape, int Groups, long[] Strides, long[] Dilations, long[]? Pads, string? AutoPad)
+    internal sealed record Case(long[] InputShape, long[] KernelShape, int Groups, long[] Strides, long[] Dilations, long[]? Pads, string? AutoPad)
     {
         public static Case Of(string name) => name switch
         {
             "2d-grouped" => new Case([2, 4, 7, 6], [6, 2, 3, 2], 2, [2, 1], [1, 2], [1, 0, 2, 1], null),
+            "2d-grouped-3x3" => new Case([1, 16, 6, 5], [6, 8, 3, 3], 2, [1, 2], [1, 1], [1, 1, 1, 0], null),
+            "2d-dense-1x1" => new Case([2, 8, 4, 4], [5, 8, 1, 1], 1, [1, 1], [1, 1], [0, 0, 0, 0], null),
             _ => new Case([1, 3, 11], [3, 1, 3], 3, [2], [1], null, "SAME_UPPER"),
         };
 

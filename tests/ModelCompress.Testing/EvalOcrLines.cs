@@ -1,6 +1,4 @@
-using ModelCompress.Testing;
-
-namespace ModelCompress.Benchmarks;
+namespace ModelCompress.Testing;
 
 /// <summary>
 /// Deterministic text-line images for the PP-OCRv4 recognizer made from real handwriting: six consecutive MNIST test
@@ -9,7 +7,7 @@ namespace ModelCompress.Benchmarks;
 /// normalizes pixels to (v/255 − 0.5)/0.5 and pads the normalized image with zeros, so the padding is mid-grey.
 /// The three channels are equal. Layout [3, 48, 320], row-major.
 /// </summary>
-internal static class EvalOcrLines
+public static class EvalOcrLines
 {
     public const int Height = 48;
     public const int Width = 320;
