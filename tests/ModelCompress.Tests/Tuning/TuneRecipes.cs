@@ -1,3 +1,4 @@
+using ModelCompress.Data;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Tuning;
@@ -35,5 +36,61 @@ internal static class TuneRecipes
                   thresholds:
             {{thresholds}}
             """;
+    }
+
+    /// <summary>
+    /// char-GPT calibrated on <paramref name="calibration"/> windows of 128 bytes of WikiText-2 valid and verified on
+    /// <paramref name="verify"/> windows of WikiText-2 test, with the model section <paramref name="tune"/>.
+    /// </summary>
+    public static string CharGpt(string tune, string thresholds, int calibration = 32, int verify = 32) => $$"""
+        version: 1
+        allow_outside: true
+        models:
+          - name: char-gpt
+            source: {{Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx")}}
+            calibration: { data: {{Fixtures.Require("data/wikitext-2/valid.txt")}}, tokenizer: bytes, seq_len: 128, samples: {{calibration}} }
+            tune:
+        {{tune}}
+            verify:
+              data: {{Fixtures.Require("data/wikitext-2/test.txt")}}
+              tokenizer: bytes
+              seq_len: 128
+              samples: {{verify}}
+              per_layer: false
+              thresholds:
+        {{thresholds}}
+        """;
+
+    /// <summary>
+    /// The PP-OCRv4 recognizer with the evaluation's MNIST digit lines written into <paramref name="p"/>: calibration
+    /// lines from image 5,000 on, verification lines from image 0 on (disjoint).
+    /// </summary>
+    public static string OcrRec(TestProject p, string tune, string thresholds, int calibration, int verify)
+    {
+        var (images, _) = ModelCompress.Testing.Mnist.TestSet(5000 + (calibration * EvalOcrLines.Digits));
+        WriteLines(p.PathOf("calib.npy"), images, 5000, calibration);
+        WriteLines(p.PathOf("verify.npy"), images, 0, verify);
+        return $$"""
+            version: 1
+            allow_outside: true
+            models:
+              - name: rec
+                source: {{Fixtures.Require("models/ppocrv4/ch_PP-OCRv4_rec_infer.onnx")}}
+                calibration: { data: calib.npy, samples: {{calibration}} }
+                tune:
+            {{tune}}
+                verify:
+                  data: verify.npy
+                  samples: {{verify}}
+                  per_layer: false
+                  thresholds:
+            {{thresholds}}
+            """;
+    }
+
+    private static void WriteLines(string path, float[][] images, int firstImage, int lines)
+    {
+        var data = Enumerable.Range(0, lines).SelectMany(j => EvalOcrLines.Line(images, firstImage + (j * EvalOcrLines.Digits))).ToArray();
+        NpyWriter.WriteFile(path, NdArray.FromFloats(data, lines, 3, EvalOcrLines.Height, EvalOcrLines.Width));
     }
 }
