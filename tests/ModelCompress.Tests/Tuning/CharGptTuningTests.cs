@@ -1,7 +1,4 @@
-using ModelCompress.Engine;
-using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Testing;
-using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Tuning;
 
@@ -28,20 +25,9 @@ public sealed class CharGptTuningTests
     {
         using var p = new TestProject();
         p.WriteRecipe(TuneRecipes.CharGpt(Candidates, "            - { metric: perplexity, max_increase: 0.0008 }"));
-        var sink = new ListDiagnosticSink();
+        var (smooth, plain) = TuneFixtureRun.RejectThenChoose(p, rejected: 1, chosen: 2);
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
-
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
-        var tuning = result.Report.Models.Single().Tuning!;
-        Assert.Equal(2, tuning.Trials.Count);
-        var (smooth, plain) = (tuning.Trials[0], tuning.Trials[1]);
-        Assert.Equal(1, smooth.Candidate);
-        Assert.False(smooth.Passed);
-        Assert.True(plain.Passed);
-        Assert.Equal(2, tuning.Chosen);
-        Assert.InRange(Assert.Single(smooth.Thresholds, o => o.Metric == "perplexity_increase").Value, 0.0008, 0.002);
-        Assert.InRange(Assert.Single(plain.Thresholds, o => o.Metric == "perplexity_increase").Value, -0.002, 0.0008);
-        Assert.True(result.Report.Models[0].Verification!.Passed);
+        Assert.InRange(TuneFixtureRun.Measured(smooth, "perplexity_increase"), 0.0008, 0.002);
+        Assert.InRange(TuneFixtureRun.Measured(plain, "perplexity_increase"), -0.002, 0.0008);
     }
 }

@@ -1,7 +1,4 @@
-using ModelCompress.Engine;
-using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Testing;
-using ModelCompress.Tests.Engine;
 
 namespace ModelCompress.Tests.Tuning;
 
@@ -25,20 +22,9 @@ public sealed class OcrTuningTests
     {
         using var p = new TestProject();
         p.WriteRecipe(TuneRecipes.OcrRec(p, Candidates, "            - { metric: top1_agreement, min: 0.985 }", calibration: 8, verify: 8));
-        var sink = new ListDiagnosticSink();
+        var (statik, dynamic) = TuneFixtureRun.RejectThenChoose(p, rejected: 2, chosen: 1);
 
-        var result = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("out")), sink, CancellationToken.None);
-
-        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
-        var tuning = result.Report.Models.Single().Tuning!;
-        Assert.Equal(2, tuning.Trials.Count);
-        var (first, second) = (tuning.Trials[0], tuning.Trials[1]);
-        Assert.Equal(2, first.Candidate);
-        Assert.False(first.Passed);
-        Assert.True(second.Passed);
-        Assert.Equal(1, tuning.Chosen);
-        Assert.True(first.OutputBytes < second.OutputBytes, $"static {first.OutputBytes} B vs dynamic {second.OutputBytes} B");
-        Assert.InRange(Assert.Single(first.Thresholds, o => o.Metric == "top1_agreement").Value, 0.85, 0.985);
-        Assert.True(result.Report.Models[0].Verification!.Passed);
+        Assert.True(statik.OutputBytes < dynamic.OutputBytes, $"static {statik.OutputBytes} B vs dynamic {dynamic.OutputBytes} B");
+        Assert.InRange(TuneFixtureRun.Measured(statik, "top1_agreement"), 0.85, 0.985);
     }
 }
