@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts the tables of one bench-all run into docs/benchmarks.md: every block between `<!-- bench:NAME -->` and
 # `<!-- /bench:NAME -->` is replaced by row NAME's body from the run's work folder (its command, commit, seconds and
-# output, as written by build/bench-all.sh). A marker whose row did not run is left as it is and named on stderr, so
+# output, as written by build/bench-all.sh), the output's own headings moved two levels down. A marker whose row did not run is left as it is and named on stderr, so
 # a table is never silently kept from an older run.
 #
 #   bash build/bench-splice.sh artifacts/bench-all/<commit>-quick [docs/benchmarks.md]
@@ -17,7 +17,8 @@ while IFS= read -r line; do
   if [[ $line =~ ^'<!-- bench:'([a-z0-9-]+)' -->'$ ]]; then
     name=${BASH_REMATCH[1]}
     if [ -f "$work/$name.md" ]; then
-      cat "$work/$name.md"
+      # the command's own headings go two levels down, under the page's section (not inside code fences)
+      awk '/^```/ { fence = !fence } !fence && /^#+ / && !/^##### / { $0 = "##" $0 } { print }' "$work/$name.md"
       skipping=$name
     else
       echo "bench-splice: no result for '$name' in $work; its block is kept" >&2; missing=1
