@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ModelCompress.Data;
 using ModelCompress.Engine;
 using ModelCompress.Importers;
 using ModelCompress.Onnx.Diagnostics;
@@ -44,8 +43,8 @@ internal sealed class TuneBench : IBenchCommand
         {
             // The evaluation's digit lines (EvalOcrLines): verify lines from images 0.., calibration from images 5000...
             var (images, _) = Mnist.TestSet();
-            WriteLines(Path.Combine(dir.FullPath, "verify.npy"), images, 0, verify);
-            WriteLines(Path.Combine(dir.FullPath, "calib.npy"), images, 5000, calibration);
+            EvalOcrLines.WriteNpy(Path.Combine(dir.FullPath, "verify.npy"), images, 0, verify);
+            EvalOcrLines.WriteNpy(Path.Combine(dir.FullPath, "calib.npy"), images, 5000, calibration);
         }
 
         File.WriteAllText(recipePath, Recipe(model, "    tune:\n" + tune, calibration, verify, thresholds));
@@ -139,12 +138,6 @@ internal sealed class TuneBench : IBenchCommand
             + $"    calibration: {{ data: {Fixtures.Require("data/wikitext-2/valid.txt")}, tokenizer: bytes, seq_len: 128, samples: {calibration} }}\n{body}\n"
             + $"    verify:\n      data: {Fixtures.Require("data/wikitext-2/test.txt")}\n      tokenizer: bytes\n      seq_len: 128\n      samples: {verify}\n"
             + $"      per_layer: false\n      thresholds:\n{bounds}";
-    }
-
-    private static void WriteLines(string path, float[][] images, int firstImage, int lines)
-    {
-        var data = Enumerable.Range(0, lines).SelectMany(j => EvalOcrLines.Line(images, firstImage + (j * EvalOcrLines.Digits))).ToArray();
-        NpyWriter.WriteFile(path, NdArray.FromFloats(data, lines, 3, EvalOcrLines.Height, EvalOcrLines.Width));
     }
 
     private sealed class RecipeReportSink : IDiagnosticSink

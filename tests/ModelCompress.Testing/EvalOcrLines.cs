@@ -1,3 +1,5 @@
+using ModelCompress.Data;
+
 namespace ModelCompress.Testing;
 
 /// <summary>
@@ -41,6 +43,16 @@ public static class EvalOcrLines
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="lines"/> consecutive lines, the first made of images <paramref name="firstImage"/>.., as an
+    /// .npy [lines, 3, 48, 320] float32 (the rows a recipe's calibration or verify data reads).
+    /// </summary>
+    public static void WriteNpy(string path, float[][] images, int firstImage, int lines)
+    {
+        var data = Enumerable.Range(0, lines).SelectMany(j => Line(images, firstImage + (j * Digits))).ToArray();
+        NpyWriter.WriteFile(path, NdArray.FromFloats(data, lines, 3, Height, Width));
     }
 
     /// <summary>The 28×28 image sampled at output pixel (y, x) of a 48×48 grid, centres aligned, edges clamped.</summary>

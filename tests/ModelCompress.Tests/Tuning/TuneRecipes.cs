@@ -1,4 +1,3 @@
-using ModelCompress.Data;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Tuning;
@@ -68,8 +67,8 @@ internal static class TuneRecipes
     public static string OcrRec(TestProject p, string tune, string thresholds, int calibration, int verify)
     {
         var (images, _) = ModelCompress.Testing.Mnist.TestSet(5000 + (calibration * EvalOcrLines.Digits));
-        WriteLines(p.PathOf("calib.npy"), images, 5000, calibration);
-        WriteLines(p.PathOf("verify.npy"), images, 0, verify);
+        EvalOcrLines.WriteNpy(p.PathOf("calib.npy"), images, 5000, calibration);
+        EvalOcrLines.WriteNpy(p.PathOf("verify.npy"), images, 0, verify);
         return $$"""
             version: 1
             allow_outside: true
@@ -86,11 +85,5 @@ internal static class TuneRecipes
                   thresholds:
             {{thresholds}}
             """;
-    }
-
-    private static void WriteLines(string path, float[][] images, int firstImage, int lines)
-    {
-        var data = Enumerable.Range(0, lines).SelectMany(j => EvalOcrLines.Line(images, firstImage + (j * EvalOcrLines.Digits))).ToArray();
-        NpyWriter.WriteFile(path, NdArray.FromFloats(data, lines, 3, EvalOcrLines.Height, EvalOcrLines.Width));
     }
 }
