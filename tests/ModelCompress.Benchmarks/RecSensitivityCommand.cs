@@ -7,7 +7,7 @@ using ModelCompress.Testing;
 namespace ModelCompress.Benchmarks;
 
 /// <summary>
-/// <c>rec-sensitivity [--lines N] [--mode static|weight_only] [--work-dir D]</c>: which PP-OCRv4 rec layers cost the
+/// <c>rec-sensitivity [--lines N] [--mode static|weight_only] [--work-dir D] [--float a,b;c] [--alone-int8-only] [--margins]</c>: which PP-OCRv4 rec layers cost the
 /// int8 model its per-time-step argmax agreement with fp32. Each model is made by the engine from a recipe (the
 /// <c>dotnet build</c> path): every layer quantized, then each layer alone left float (<c>exclude</c> one), then each
 /// layer alone quantized (<c>exclude</c> all others); prints the agreement of each on N digit lines.
@@ -48,6 +48,12 @@ internal sealed class RecSensitivityCommand : IBenchCommand
         }
 
         Console.WriteLine(FormattableString.Invariant($"mode {mode}, {lines} lines × {steps} steps; all quantized: {Measure("all", []):F4}"));
+        if (args.Contains("--margins"))
+        {
+            RecMargins.Print(reference, EvalOcr.Recognize(Path.Combine(folder, "all", "out", "model.onnx"), inputs, 2), steps, vocab);
+            return 0;
+        }
+
         if (Array.IndexOf(args, "--float") is var f and >= 0)
         {
             // Only the given sets (';' between sets, ',' within one) left float.
