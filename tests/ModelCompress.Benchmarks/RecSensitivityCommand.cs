@@ -1,16 +1,17 @@
 using System.Globalization;
 using ModelCompress.Analysis;
-using ModelCompress.Data;
 using ModelCompress.Onnx;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Benchmarks;
 
 /// <summary>
-/// <c>rec-sensitivity [--lines N] [--mode static|weight_only] [--work-dir D] [--float a,b;c] [--alone-int8-only] [--margins]</c>: which PP-OCRv4 rec layers cost the
-/// int8 model its per-time-step argmax agreement with fp32. Each model is made by the engine from a recipe (the
-/// <c>dotnet build</c> path): every layer quantized, then each layer alone left float (<c>exclude</c> one), then each
-/// layer alone quantized (<c>exclude</c> all others); prints the agreement of each on N digit lines.
+/// <c>rec-sensitivity [--lines N] [--mode static|weight_only] [--work-dir D] [--float a,b;c] [--alone-int8-only]
+/// [--margins]</c>: which PP-OCRv4 rec layers cost the int8 model its per-time-step argmax agreement with fp32. Each
+/// model is made by the engine from a recipe (the <c>dotnet build</c> path): every layer quantized, then each layer
+/// alone left float (<c>exclude</c> one), then each layer alone quantized (<c>exclude</c> all others); prints the
+/// agreement of each on N digit lines. <c>--float</c> measures only the given float sets; <c>--margins</c> prints where
+/// the all-int8 model's flipped steps lie in fp32's top-1/top-2 gap.
 /// </summary>
 internal sealed class RecSensitivityCommand : IBenchCommand
 {
@@ -28,8 +29,7 @@ internal sealed class RecSensitivityCommand : IBenchCommand
         var fp32 = Fixtures.Require("models/ppocrv4/ch_PP-OCRv4_rec_infer.onnx");
         var (images, _) = Mnist.TestSet();
         var calibration = Path.Combine(folder, "calib.npy");
-        var calib = Enumerable.Range(0, 32).Select(j => EvalOcrLines.Line(images, 5000 + (j * EvalOcrLines.Digits))).ToList();
-        NpyWriter.WriteFile(calibration, NdArray.FromFloats([.. calib.SelectMany(l => l)], 32, 3, EvalOcrLines.Height, EvalOcrLines.Width));
+        EvalOcrLines.WriteNpy(calibration, images, 5000, 32); // the eval's calibration lines
         var inputs = Enumerable.Range(0, lines).Select(j => EvalOcrLines.Line(images, j * EvalOcrLines.Digits)).ToList();
         var reference = EvalOcr.Recognize(fp32, inputs, 2);
         const int vocab = 6625;
