@@ -12,6 +12,15 @@ internal static class EvalConvRecipes
 
     private const string Static = "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax";
 
+    /// <summary>
+    /// The gate of the sensitivity-fallback column: per-time-step (or per-image) top-1 agreement with fp32 on the
+    /// calibration rows (the evaluation rows stay unseen), layers put back to float in the order of what each alone in
+    /// int8 costs it; a warning, not an error, when 24 layers are not enough, so the column shows what was built.
+    /// </summary>
+    private const string SensitivityGate = "    verify:\n      data: " + EvalRecipes.CalibrationToken + "\n      severity: warning\n" +
+        "      on_regression: fallback\n      fallback_order: sensitivity\n      max_fallback_layers: 24\n" +
+        "      thresholds:\n        - { metric: top1_agreement, min: 0.98 }\n";
+
     /// <summary>The variants, in column order.</summary>
     public static readonly IReadOnlyList<EvalRecipeVariant> Variants =
     [
@@ -21,5 +30,6 @@ internal static class EvalConvRecipes
         new("int8 p99.99", "p9999", Static.Replace("minmax", "percentile", StringComparison.Ordinal) + ", percentile: 99.99 }\n", true, true),
         new("int8 minmax, last MatMul float", "minmax-head", Static + ", exclude: [\"p2o.MatMul.24\", \"Times212\"] }\n", true, true),
         new("int8 minmax, GPTQ weights", "gptq", Static + ", algorithm: gptq }\n", true, true),
+        new("int8 minmax, sensitivity fallback", "sens", Static + " }\n" + SensitivityGate, true, true),
     ];
 }

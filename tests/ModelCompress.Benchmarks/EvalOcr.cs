@@ -78,7 +78,7 @@ internal sealed class EvalOcr : IEvalFixture
         table.Print(context.Out);
     }
 
-    private static float[][] Recognize(string path, List<float[]> inputs, int threads)
+    internal static float[][] Recognize(string path, List<float[]> inputs, int threads)
     {
         using var session = EvalOrt.Session(path, threads);
         var name = session.InputNames[0];
@@ -96,7 +96,7 @@ internal sealed class EvalOcr : IEvalFixture
         return output.Length % vocab == 0 ? vocab : throw new InvalidDataException($"output length {output.Length} is not a multiple of {vocab} classes");
     }
 
-    private static double Agreement(float[][] reference, float[][] other, int steps, int vocab)
+    internal static double Agreement(float[][] reference, float[][] other, int steps, int vocab)
     {
         long same = 0;
         for (var k = 0; k < reference.Length; k++)

@@ -19,6 +19,9 @@ internal static class EvalRecipes
     /// <summary>A static int8 step as the columns ask: per-channel symmetric int8 weights, uint8 activations, min/max ranges.</summary>
     private const string StaticMinMax = "      - quantize: { mode: static, weights: int8, activations: uint8, per_channel: true, method: minmax }\n";
 
+    /// <summary>Written in a variant's steps (e.g. a <c>verify:</c> block after them) where the calibration file's path goes.</summary>
+    public const string CalibrationToken = "$CALIBRATION";
+
     /// <summary>Our variants, in column order.</summary>
     public static readonly IReadOnlyList<EvalRecipeVariant> Standard =
     [
@@ -116,7 +119,7 @@ internal static class EvalRecipes
             w.Append("      samples: ").Append(calibrationSamples.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        w.Append("    steps:\n").Append(variant.Steps);
+        w.Append("    steps:\n").Append(calibration is null ? variant.Steps : variant.Steps.Replace(CalibrationToken, Quote(calibration), StringComparison.Ordinal));
         return w.ToString();
     }
 

@@ -65,6 +65,13 @@ internal static class GateRunner
             }
             else
             {
+                if (verify.FallbackOrder == FallbackOrder.Sensitivity)
+                {
+                    progress?.Invoke(new CompressProgress(model.Name, "fallback sensitivity", 0, culprits.Count));
+                    culprits = FallbackSensitivity.Order(model.Name, culprits, inFloat => TuneMargins.Worst(AccuracyGate.Judge(
+                        Compare(model, verify, outputs, reference, rebuild(inFloat), progress, "sensitivity verify", ct, segments), thresholds)), at, sink, ct);
+                }
+
                 var attempts = new List<FallbackAttempt>();
                 var limit = Math.Min(verify.MaxFallbackLayers, culprits.Count);
                 for (var k = 1; k <= limit && !passed; k++)

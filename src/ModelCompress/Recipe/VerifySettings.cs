@@ -35,4 +35,7 @@ public sealed record VerifySettings(
 
     /// <summary>Where <c>outputs:</c> is written, for an error naming an output the model lacks.</summary>
     public SourceLocation? OutputsLocation { get; init; }
+
+    /// <summary>The order in which a fallback puts layers back to float (<c>fallback_order:</c>, default by SNR).</summary>
+    public FallbackOrder FallbackOrder { get; init; } = FallbackOrder.Snr;
 }

@@ -66,6 +66,7 @@ public sealed class RecipeRuleTests : RecipeTests
 
     [Theory]
     [InlineData("max_fallback_layers: 3", "MC2017", "unless 'on_regression' is fallback")]
+    [InlineData("fallback_order: sensitivity", "MC2017", "unless 'on_regression' is fallback")]
     [InlineData("on_regression: retry", "MC2008", "Use one of: fail or fallback.")]
     [InlineData("severity: fatal", "MC2008", "Use one of: error or warning.")]
     [InlineData("samples: 0", "MC2007", "of at least 1")]

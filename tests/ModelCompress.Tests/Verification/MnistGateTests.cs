@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
@@ -38,6 +39,9 @@ public sealed partial class MnistGateTests
 
     [GeneratedRegex(@"exclude: (\[[^\]]*\]) in the quantize step")]
     private static partial Regex SuggestedExclude();
+
+    [GeneratedRegex(@"(\w+) \(([+-][0-9.]+)\)")]
+    private static partial Regex SensitivityNamed();
 
     [Fact]
     public void An_impossible_cosine_fails_with_MC5001_at_its_line_naming_the_classifier_then_the_suggested_exclude_passes()
@@ -119,6 +123,28 @@ public sealed partial class MnistGateTests
         Assert.Single(sinkOne.Items, d => d.Code == "MC5101");
         Assert.Contains(
             "Worst int8 layers by SNR: Convolution28 (", Assert.Single(sinkOne.Items, d => d.Code == "MC5001").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fallback_order_sensitivity_puts_back_the_layer_whose_int8_alone_costs_the_gate_most_first()
+    {
+        using var p = new TestProject();
+        p.WriteRecipe(Recipe(thresholds: "snr_db, min: 49.5", verifyExtra: "      on_regression: fallback\n      fallback_order: sensitivity"));
+        var sink = new ListDiagnosticSink();
+
+        var result = Run(p, sink);
+
+        Assert.True(result.Succeeded, string.Join("\n", sink.Items));
+        var order = Assert.Single(sink.Items, d => d.Code == "MC3940");
+        Assert.Contains("each of the 3 ranked layers", order.Message, StringComparison.Ordinal);
+
+        // The named layers come worst margin first, and the fallback takes them in that order.
+        var named = SensitivityNamed().Matches(order.Message).Select(m => (Layer: m.Groups[1].Value, Margin: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal(3, named.Count);
+        Assert.Equal(named.Select(n => n.Margin).Order(), named.Select(n => n.Margin));
+        var fallback = result.Report.Models[0].Verification!.Fallback!;
+        Assert.Equal(named.Select(n => n.Layer).Take(fallback.FloatLayers.Count), fallback.FloatLayers);
+        Assert.InRange(result.Report.Models[0].Verification!.Metrics.SnrDb, 49.5, 80);
     }
 
     [Fact]

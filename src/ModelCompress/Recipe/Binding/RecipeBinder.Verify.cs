@@ -9,6 +9,7 @@ internal sealed partial class RecipeBinder
     private static readonly string[] VerifyKeys =
     [
         "data", "samples", "labels", "thresholds", "severity", "on_regression", "max_fallback_layers", "per_layer",
+        "fallback_order",
         "format", "tokenizer", "seq_len", "input", "outputs",
     ];
 
@@ -48,6 +49,12 @@ internal sealed partial class RecipeBinder
             s.NotApplicable("max_fallback_layers", "unless 'on_regression' is fallback");
         }
 
+        var order = s.Choice("fallback_order", RecipeChoices.FallbackOrders) ?? FallbackOrder.Snr;
+        if (action != RegressionAction.Fallback)
+        {
+            s.NotApplicable("fallback_order", "unless 'on_regression' is fallback");
+        }
+
         var perLayer = s.Bool("per_layer") ?? true;
         var thresholds = BindThresholds(s, data, hasLabels: s.Has("labels"));
         var outputs = BindOutputNames(s);
@@ -57,6 +64,7 @@ internal sealed partial class RecipeBinder
             {
                 Outputs = outputs,
                 OutputsLocation = s.ValueOf("outputs") is { } at ? _report.At(at) : null,
+                FallbackOrder = order,
             };
     }
 

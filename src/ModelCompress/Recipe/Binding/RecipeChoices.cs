@@ -9,7 +9,7 @@ internal static class RecipeChoices
     public static IEnumerable<string> AllNames => Formats.Names.Concat(Combines.Names).Concat(Modes.Names).Concat(WeightType.Names)
         .Concat(ActivationType.Names).Concat(RangeMethod.Names).Concat(PruneMethods.Names).Concat(PruneScopes.Names).Concat(DistillMethods.Names)
         .Concat(ShareMethods.Names).Concat(Int4Algorithms.Names).Concat(Metric.Names).Concat(Severity.Names).Concat(OnRegression.Names)
-        .Concat(SparseStorages.Names);
+        .Concat(SparseStorages.Names).Concat(FallbackOrders.Names);
 
     public static Choices<DataFormat> Formats { get; } = new(
         ("npy", DataFormat.Npy), ("npz", DataFormat.Npz), ("text", DataFormat.Text), ("mnist-idx", DataFormat.MnistIdx));
@@ -62,4 +62,6 @@ internal static class RecipeChoices
 
     public static Choices<RegressionAction> OnRegression { get; } = new(
         ("fail", RegressionAction.Fail), ("fallback", RegressionAction.Fallback));
+
+    public static Choices<FallbackOrder> FallbackOrders { get; } = new(("snr", FallbackOrder.Snr), ("sensitivity", FallbackOrder.Sensitivity));
 }
