@@ -61,20 +61,38 @@ public sealed class InputHessian
                 x[t] = values[(r0 * k) + t];
             }
 
-            for (var i = 0; i < k; i++)
+            // Rows of the sum are independent: wide inputs fold them on several threads, each row's products still
+            // in row order (same bits on any thread count).
+            if (k >= ParallelChannels)
             {
-                var target = _sum.AsSpan((i * k) + i, k - i);
-                for (var r = 0; r < count; r++)
+                Parallel.For(0, k, i => FoldRow(x, i, count));
+            }
+            else
+            {
+                for (var i = 0; i < k; i++)
                 {
-                    var xi = x[(r * k) + i];
-                    if (xi != 0)
-                    {
-                        AddScaled(target, xi, x.AsSpan((r * k) + i, k - i));
-                    }
+                    FoldRow(x, i, count);
                 }
             }
 
             Rows += count;
+        }
+    }
+
+    // Below this many channels a chunk's fold is too small to be worth handing to other threads.
+    private const int ParallelChannels = 128;
+
+    private void FoldRow(double[] x, int i, int count)
+    {
+        var k = Channels;
+        var target = _sum.AsSpan((i * k) + i, k - i);
+        for (var r = 0; r < count; r++)
+        {
+            var xi = x[(r * k) + i];
+            if (xi != 0)
+            {
+                AddScaled(target, xi, x.AsSpan((r * k) + i, k - i));
+            }
         }
     }
 

@@ -32,13 +32,18 @@ internal static class Cholesky
                 column[i - j - 1] = v;
             }
 
-            // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j.
-            for (var i = j + 1; i < n; i++)
+            // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j. Rows are independent, so large trailing
+            // blocks run their rows in parallel: each element still gets its updates in column order (same bits).
+            var jj = j;
+            if (n - j > ParallelRows)
             {
-                var lij = column[i - j - 1];
-                if (lij != 0)
+                Parallel.For(j + 1, n, i => UpdateRow(a, n, jj, i, column));
+            }
+            else
+            {
+                for (var i = j + 1; i < n; i++)
                 {
-                    DoubleKernels.AddScaled(a.AsSpan((i * n) + j + 1, i - j), -lij, column.AsSpan(0, i - j));
+                    UpdateRow(a, n, j, i, column);
                 }
             }
 
@@ -78,18 +83,21 @@ internal static class Cholesky
         }
 
         // (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ = XᵀX = Σ_k x_kᵀ x_k over the rows x_k of X (lower triangle accumulated, then mirrored).
-        inverse = new double[(long)n * n];
-        for (var k = 0; k < n; k++)
+        // Each row a of the result sums its k = a..n−1 terms in increasing k whatever thread runs it (same bits).
+        var sum = new double[(long)n * n];
+        if (n > ParallelRows)
         {
-            var xk = x.AsSpan(k * n, k + 1);
-            for (var a = 0; a <= k; a++)
+            Parallel.For(0, n, a => InverseRow(x, sum, n, a));
+        }
+        else
+        {
+            for (var a = 0; a < n; a++)
             {
-                if (xk[a] != 0)
-                {
-                    DoubleKernels.AddScaled(inverse.AsSpan(a * n, a + 1), xk[a], xk[..(a + 1)]);
-                }
+                InverseRow(x, sum, n, a);
             }
         }
+
+        inverse = sum;
 
         for (var a = 0; a < n; a++)
         {
@@ -105,5 +113,30 @@ internal static class Cholesky
         }
 
         return true;
+    }
+
+    /// <summary>Below this many rows the work of a column is too small to be worth handing to other threads.</summary>
+    private const int ParallelRows = 192;
+
+    private static void UpdateRow(double[] a, int n, int j, int i, double[] column)
+    {
+        var lij = column[i - j - 1];
+        if (lij != 0)
+        {
+            DoubleKernels.AddScaled(a.AsSpan((i * n) + j + 1, i - j), -lij, column.AsSpan(0, i - j));
+        }
+    }
+
+    private static void InverseRow(double[] x, double[] inverse, int n, int a)
+    {
+        var target = inverse.AsSpan(a * n, a + 1);
+        for (var k = a; k < n; k++)
+        {
+            var xka = x[(k * n) + a];
+            if (xka != 0)
+            {
+                DoubleKernels.AddScaled(target, xka, x.AsSpan(k * n, a + 1));
+            }
+        }
     }
 }
