@@ -66,6 +66,15 @@ internal sealed class TuneBench : IBenchCommand
         }
 
         Console.WriteLine();
+        Console.WriteLine("Where each trial's time went (s):");
+        Console.WriteLine();
+        foreach (var r in t.Trials)
+        {
+            var phases = string.Join(", ", (r.Phases ?? []).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Milliseconds / 1000:0.00}")));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- #{r.Candidate} {r.Label}: {phases}"));
+        }
+
+        Console.WriteLine();
         Console.WriteLine($"- chosen: candidate {t.Chosen} [{t.ChosenLabel}], passed {t.Passed}: {t.Reason}; stopped by {t.StopReason}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"- first run {firstMs / 1000:0.0} s (tuning {t.Milliseconds / 1000:0.0} s over {t.Trials.Count} trials of {t.Candidates}); output {first.Report.Models[0].OutputBytes:N0} B ({first.Report.Models[0].SizeRatio:0.000}×)"));

@@ -1,0 +1,185 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelCompress.Calibration;
+
+/// <summary>
+/// Folds rows into the upper triangle of Σ xxᵀ (the kernel of <see cref="InputHessian.Add"/>) with a register-tiled
+/// symmetric rank-k update: a block of rows is packed once into panels of eight channels (each panel's rows
+/// contiguous), and each 4×8 tile of the sum is held in eight vector registers while every row of the block is folded
+/// into it, so the sum is read and written once per block instead of once per row.
+/// <para>
+/// The bits are those of the plain row-by-row fold: every element still receives, in row order, the product
+/// <c>xᵢ·xⱼ</c> (a multiply, then an add, never fused) of each row whose <c>xᵢ</c> is not zero. The tiles add the
+/// products of zero <c>xᵢ</c> too; with finite inputs such a product is ±0 and adding ±0 leaves a sum unchanged,
+/// because a sum that starts at +0 never becomes −0 (x + y is −0 only when both are −0). A block holding a non-finite
+/// value (where 0·∞ would be NaN) is folded element by element with the skip instead.
+/// </para>
+/// </summary>
+internal static class HessianFold
+{
+    // Channels per packed panel: two Vector256<double>, the width of one tile.
+    private const int Panel = 8;
+
+    // Rows packed at a time: a panel of this many rows (8 KB) stays in L1 while the tiles of its column sweep it.
+    private const int RowBlock = 128;
+
+    // Below this many channels a block's fold is too small to be worth handing to other threads.
+    private const int ParallelChannels = 128;
+
+    /// <summary>Adds the rows of <paramref name="values"/> ([rows, k] row-major) to <paramref name="sum"/>'s upper triangle.</summary>
+    public static void Add(double[] sum, int k, ReadOnlySpan<float> values)
+    {
+        var rows = values.Length / k;
+        var panels = k / Panel;
+
+        // Column groups: each full panel, then the ragged tail (if any); a group owns the sum's columns it names, so
+        // groups fold on separate threads without sharing an element.
+        var groups = panels + (k % Panel == 0 ? 0 : 1);
+        var pack = new double[Math.Min(RowBlock, rows) * panels * Panel];
+        for (var r0 = 0; r0 < rows; r0 += RowBlock)
+        {
+            var n = Math.Min(RowBlock, rows - r0);
+            var block = values.Slice(r0 * k, n * k);
+            var tiled = IsFinite(block);
+            if (tiled)
+            {
+                Pack(block, k, n, pack);
+            }
+
+            // The float block cannot enter a lambda; the parallel branch reads it through a copy of its array.
+            if (k >= ParallelChannels)
+            {
+                var copy = block.ToArray();
+                Parallel.For(0, groups, q => FoldColumns(sum, k, copy, n, pack, tiled, q));
+            }
+            else
+            {
+                for (var q = 0; q < groups; q++)
+                {
+                    FoldColumns(sum, k, block, n, pack, tiled, q);
+                }
+            }
+        }
+    }
+
+    // Columns of group q: tiles left of the diagonal, then the diagonal block (and a ragged tail) element by element.
+    private static void FoldColumns(double[] sum, int k, ReadOnlySpan<float> block, int n, double[] pack, bool tiled, int q)
+    {
+        var j0 = q * Panel;
+        var j1 = Math.Min(k, j0 + Panel);
+        var full = j1 - j0 == Panel;
+        if (tiled && full)
+        {
+            for (var i0 = 0; i0 < j0; i0 += Panel / 2)
+            {
+                Tile(sum, k, pack, n, i0, j0);
+            }
+
+            Elements(sum, k, block, n, j0, j1, j0, j1);
+            return;
+        }
+
+        Elements(sum, k, block, n, 0, j1, j0, j1);
+    }
+
+    // Rows i0..i0+3 × columns j0..j0+7 (a full panel, j0 ≥ i0 + 4): eight accumulators, one pass over the block.
+    private static void Tile(double[] sum, int k, double[] pack, int n, int i0, int j0)
+    {
+        ref var s = ref MemoryMarshal.GetArrayDataReference(sum);
+        ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
+        ref var iPanel = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (i0 % Panel));
+        ref var jPanel = ref Unsafe.Add(ref p, (j0 / Panel) * n * Panel);
+        var at = (nuint)((i0 * k) + j0);
+        var stride = (nuint)k;
+        var a00 = Vector256.LoadUnsafe(ref s, at);
+        var a01 = Vector256.LoadUnsafe(ref s, at + 4);
+        var a10 = Vector256.LoadUnsafe(ref s, at + stride);
+        var a11 = Vector256.LoadUnsafe(ref s, at + stride + 4);
+        var a20 = Vector256.LoadUnsafe(ref s, at + (2 * stride));
+        var a21 = Vector256.LoadUnsafe(ref s, at + (2 * stride) + 4);
+        var a30 = Vector256.LoadUnsafe(ref s, at + (3 * stride));
+        var a31 = Vector256.LoadUnsafe(ref s, at + (3 * stride) + 4);
+        for (nuint r = 0, end = (nuint)(n * Panel); r < end; r += Panel)
+        {
+            var x0 = Vector256.LoadUnsafe(ref jPanel, r);
+            var x1 = Vector256.LoadUnsafe(ref jPanel, r + 4);
+            var b = Vector256.Create(Unsafe.Add(ref iPanel, r));
+            a00 += b * x0;
+            a01 += b * x1;
+            b = Vector256.Create(Unsafe.Add(ref iPanel, r + 1));
+            a10 += b * x0;
+            a11 += b * x1;
+            b = Vector256.Create(Unsafe.Add(ref iPanel, r + 2));
+            a20 += b * x0;
+            a21 += b * x1;
+            b = Vector256.Create(Unsafe.Add(ref iPanel, r + 3));
+            a30 += b * x0;
+            a31 += b * x1;
+        }
+
+        a00.StoreUnsafe(ref s, at);
+        a01.StoreUnsafe(ref s, at + 4);
+        a10.StoreUnsafe(ref s, at + stride);
+        a11.StoreUnsafe(ref s, at + stride + 4);
+        a20.StoreUnsafe(ref s, at + (2 * stride));
+        a21.StoreUnsafe(ref s, at + (2 * stride) + 4);
+        a30.StoreUnsafe(ref s, at + (3 * stride));
+        a31.StoreUnsafe(ref s, at + (3 * stride) + 4);
+    }
+
+    // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), one at a time with the zero skip.
+    private static void Elements(double[] sum, int k, ReadOnlySpan<float> block, int n, int i0, int i1, int j0, int j1)
+    {
+        for (var i = i0; i < i1; i++)
+        {
+            for (var j = Math.Max(i, j0); j < j1; j++)
+            {
+                var acc = sum[(i * k) + j];
+                for (var r = 0; r < n; r++)
+                {
+                    double xi = block[(r * k) + i];
+                    if (xi != 0)
+                    {
+                        var product = xi * block[(r * k) + j];
+                        acc += product;
+                    }
+                }
+
+                sum[(i * k) + j] = acc;
+            }
+        }
+    }
+
+    // Full panels of the block, panel-major: pack[(panel · n + r) · 8 + c] = x[r, panel · 8 + c].
+    private static void Pack(ReadOnlySpan<float> block, int k, int n, double[] pack)
+    {
+        var panels = k / Panel;
+        for (var r = 0; r < n; r++)
+        {
+            var row = block.Slice(r * k, k);
+            for (var q = 0; q < panels; q++)
+            {
+                var to = ((q * n) + r) * Panel;
+                for (var c = 0; c < Panel; c++)
+                {
+                    pack[to + c] = row[(q * Panel) + c];
+                }
+            }
+        }
+    }
+
+    private static bool IsFinite(ReadOnlySpan<float> block)
+    {
+        foreach (var v in block)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
