@@ -12,10 +12,20 @@ internal static class Cholesky
     /// outer product is subtracted from the trailing rows, one contiguous row segment at a time — only element-wise
     /// updates, each element's in column order, so the bits do not depend on the vector width.
     /// </summary>
-    public static bool TryLower(double[] a, int n)
+    public static bool TryLower(double[] a, int n) => TryLower(a, n, allowPanels: true);
+
+    /// <summary><see cref="TryLower(double[], int)"/>; <paramref name="allowPanels"/> false keeps to one column at a time (tests compare the two).</summary>
+    internal static bool TryLower(double[] a, int n, bool allowPanels)
     {
+        // Wide matrices go in panels (CholeskyPanels: the same bits, the trailing matrix swept once per panel).
+        var panels = allowPanels && n >= PanelRows && CholeskyPanels.Applies(a, n);
+        if (panels && !CholeskyPanels.TryLower(a, n))
+        {
+            return false;
+        }
+
         var column = new double[n];
-        for (var j = 0; j < n; j++)
+        for (var j = 0; j < (panels ? 0 : n); j++)
         {
             var d = a[(j * n) + j];
             if (!(d > 0) || !double.IsFinite(d))
@@ -117,6 +127,9 @@ internal static class Cholesky
 
     /// <summary>Below this many rows the work of a column is too small to be worth handing to other threads.</summary>
     private const int ParallelRows = 192;
+
+    /// <summary>From this many rows the factorization goes in panels.</summary>
+    private const int PanelRows = 64;
 
     private static void UpdateRow(double[] a, int n, int j, int i, double[] column)
     {

@@ -88,15 +88,10 @@ public sealed class HessianFoldTests
         var expected = RowByRow(x, k);
         var actual = tiled.Matrix();
         Assert.Equal(x.Length / k, tiled.Rows);
-        for (var i = 0; i < k; i++)
-        {
-            for (var j = i; j < k; j++)
-            {
-                var e = BitConverter.DoubleToInt64Bits(expected[(i * k) + j]);
-                var a = BitConverter.DoubleToInt64Bits(actual[(i * k) + j]);
-                Assert.True(e == a, $"H[{i},{j}]: {actual[(i * k) + j]:R} vs row-by-row {expected[(i * k) + j]:R}");
-            }
-        }
+        var mismatches = Enumerable.Range(0, k).SelectMany(i => Enumerable.Range(i, k - i).Select(j => (i, j)))
+            .Where(p => BitConverter.DoubleToInt64Bits(expected[(p.i * k) + p.j]) != BitConverter.DoubleToInt64Bits(actual[(p.i * k) + p.j]))
+            .Take(3).Select(p => $"H[{p.i},{p.j}]: {actual[(p.i * k) + p.j]:R} vs row-by-row {expected[(p.i * k) + p.j]:R}");
+        Assert.Empty(mismatches);
     }
 
     // The fold's definition: rows in order, xᵢ·xⱼ multiplied then added to the upper triangle, rows with xᵢ = 0 skipped.
