@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -28,8 +29,13 @@ internal static class HessianFold
     // Below this many channels a block's fold is too small to be worth handing to other threads.
     private const int ParallelChannels = 128;
 
-    /// <summary>Adds the rows of <paramref name="values"/> ([rows, k] row-major) to <paramref name="sum"/>'s upper triangle.</summary>
-    public static void Add(double[] sum, int k, ReadOnlySpan<float> values)
+    /// <summary>
+    /// Adds the rows of <paramref name="values"/> ([rows, k] row-major, float or double) to <paramref name="sum"/>'s
+    /// upper triangle. <paramref name="lowerTriangular"/>: the rows are those of a lower triangular matrix (row r is +0
+    /// beyond column r), so the rows above a column's first are left out of it (their products are ±0).
+    /// </summary>
+    public static void Add<T>(double[] sum, int k, ReadOnlySpan<T> values, bool lowerTriangular = false)
+        where T : unmanaged, INumberBase<T>
     {
         var rows = values.Length / k;
         var panels = k / Panel;
@@ -49,43 +55,47 @@ internal static class HessianFold
             }
 
             // The float block cannot enter a lambda; the parallel branch reads it through a copy of its array.
+            var skip = lowerTriangular ? r0 : -1;
             if (k >= ParallelChannels)
             {
                 var copy = block.ToArray();
-                Parallel.For(0, groups, q => FoldColumns(sum, k, copy, n, pack, tiled, q));
+                Parallel.For(0, groups, q => FoldColumns(sum, k, copy, n, pack, tiled, q, skip));
             }
             else
             {
                 for (var q = 0; q < groups; q++)
                 {
-                    FoldColumns(sum, k, block, n, pack, tiled, q);
+                    FoldColumns(sum, k, block, n, pack, tiled, q, skip);
                 }
             }
         }
     }
 
     // Columns of group q: tiles left of the diagonal, then the diagonal block (and a ragged tail) element by element.
-    private static void FoldColumns(double[] sum, int k, ReadOnlySpan<float> block, int n, double[] pack, bool tiled, int q)
+    // Rows of a lower triangular matrix (block starting at row r0 = triangular ≥ 0) above column j0 hold only +0 there.
+    private static void FoldColumns<T>(double[] sum, int k, ReadOnlySpan<T> block, int n, double[] pack, bool tiled, int q, int triangular)
+        where T : unmanaged, INumberBase<T>
     {
         var j0 = q * Panel;
         var j1 = Math.Min(k, j0 + Panel);
+        var first = triangular < 0 ? 0 : Math.Clamp(j0 - triangular, 0, n);
         var full = j1 - j0 == Panel;
         if (tiled && full)
         {
             for (var i0 = 0; i0 < j0; i0 += Panel / 2)
             {
-                Tile(sum, k, pack, n, i0, j0);
+                Tile(sum, k, pack, n, first, i0, j0);
             }
 
-            Elements(sum, k, block, n, j0, j1, j0, j1);
+            Elements(sum, k, block, first, n, j0, j1, j0, j1);
             return;
         }
 
-        Elements(sum, k, block, n, 0, j1, j0, j1);
+        Elements(sum, k, block, first, n, 0, j1, j0, j1);
     }
 
     // Rows i0..i0+3 × columns j0..j0+7 (a full panel, j0 ≥ i0 + 4): eight accumulators, one pass over the block.
-    private static void Tile(double[] sum, int k, double[] pack, int n, int i0, int j0)
+    private static void Tile(double[] sum, int k, double[] pack, int n, int first, int i0, int j0)
     {
         ref var s = ref MemoryMarshal.GetArrayDataReference(sum);
         ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
@@ -101,7 +111,7 @@ internal static class HessianFold
         var a21 = Vector256.LoadUnsafe(ref s, at + (2 * stride) + 4);
         var a30 = Vector256.LoadUnsafe(ref s, at + (3 * stride));
         var a31 = Vector256.LoadUnsafe(ref s, at + (3 * stride) + 4);
-        for (nuint r = 0, end = (nuint)(n * Panel); r < end; r += Panel)
+        for (nuint r = (nuint)(first * Panel), end = (nuint)(n * Panel); r < end; r += Panel)
         {
             var x0 = Vector256.LoadUnsafe(ref jPanel, r);
             var x1 = Vector256.LoadUnsafe(ref jPanel, r + 4);
@@ -129,20 +139,21 @@ internal static class HessianFold
         a31.StoreUnsafe(ref s, at + (3 * stride) + 4);
     }
 
-    // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), one at a time with the zero skip.
-    private static void Elements(double[] sum, int k, ReadOnlySpan<float> block, int n, int i0, int i1, int j0, int j1)
+    // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), rows [first, n), one at a time with the zero skip.
+    private static void Elements<T>(double[] sum, int k, ReadOnlySpan<T> block, int first, int n, int i0, int i1, int j0, int j1)
+        where T : unmanaged, INumberBase<T>
     {
         for (var i = i0; i < i1; i++)
         {
             for (var j = Math.Max(i, j0); j < j1; j++)
             {
                 var acc = sum[(i * k) + j];
-                for (var r = 0; r < n; r++)
+                for (var r = first; r < n; r++)
                 {
-                    double xi = block[(r * k) + i];
+                    var xi = double.CreateTruncating(block[(r * k) + i]);
                     if (xi != 0)
                     {
-                        var product = xi * block[(r * k) + j];
+                        var product = xi * double.CreateTruncating(block[(r * k) + j]);
                         acc += product;
                     }
                 }
@@ -153,7 +164,8 @@ internal static class HessianFold
     }
 
     // Full panels of the block, panel-major: pack[(panel · n + r) · 8 + c] = x[r, panel · 8 + c].
-    private static void Pack(ReadOnlySpan<float> block, int k, int n, double[] pack)
+    private static void Pack<T>(ReadOnlySpan<T> block, int k, int n, double[] pack)
+        where T : unmanaged, INumberBase<T>
     {
         var panels = k / Panel;
         for (var r = 0; r < n; r++)
@@ -164,17 +176,19 @@ internal static class HessianFold
                 var to = ((q * n) + r) * Panel;
                 for (var c = 0; c < Panel; c++)
                 {
-                    pack[to + c] = row[(q * Panel) + c];
+                    pack[to + c] = double.CreateTruncating(row[(q * Panel) + c]);
                 }
             }
         }
     }
 
-    private static bool IsFinite(ReadOnlySpan<float> block)
+    /// <summary>Whether every value is finite (the tiles then give the skip's bits).</summary>
+    public static bool IsFinite<T>(ReadOnlySpan<T> block)
+        where T : unmanaged, INumberBase<T>
     {
         foreach (var v in block)
         {
-            if (!float.IsFinite(v))
+            if (!T.IsFinite(v))
             {
                 return false;
             }

@@ -1,3 +1,5 @@
+using ModelCompress.Calibration;
+
 namespace ModelCompress.Quantization;
 
 /// <summary>
@@ -68,7 +70,10 @@ internal static class Cholesky
     }
 
     /// <summary>(LLᵀ)⁻¹ from the lower factor L in <paramref name="l"/>: X = L⁻¹ by forward substitution row by row, then XᵀX.</summary>
-    public static bool TryInverseFromLower(double[] l, int n, out double[] inverse)
+    public static bool TryInverseFromLower(double[] l, int n, out double[] inverse) => TryInverseFromLower(l, n, out inverse, allowTiles: true);
+
+    /// <summary><see cref="TryInverseFromLower(double[], int, out double[])"/>; <paramref name="allowTiles"/> false sums XᵀX row by row (tests compare the two).</summary>
+    internal static bool TryInverseFromLower(double[] l, int n, out double[] inverse, bool allowTiles)
     {
         var x = new double[(long)n * n];
         for (var i = 0; i < n; i++)
@@ -95,7 +100,20 @@ internal static class Cholesky
         // (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ = XᵀX = Σ_k x_kᵀ x_k over the rows x_k of X (lower triangle accumulated, then mirrored).
         // Each row a of the result sums its k = a..n−1 terms in increasing k whatever thread runs it (same bits).
         var sum = new double[(long)n * n];
-        if (n > ParallelRows)
+        if (allowTiles && HessianFold.IsFinite<double>(x))
+        {
+            // The same sums as row by row, folded as a register-tiled SYRK over X's rows into the upper triangle
+            // (HessianFold: the same products in the same k order; the rows above a column hold only +0 there).
+            HessianFold.Add<double>(sum, n, x, lowerTriangular: true);
+            for (var a = 0; a < n; a++)
+            {
+                for (var b = 0; b < a; b++)
+                {
+                    sum[(a * n) + b] = sum[(b * n) + a];
+                }
+            }
+        }
+        else if (n > ParallelRows)
         {
             Parallel.For(0, n, a => InverseRow(x, sum, n, a));
         }

@@ -6,7 +6,7 @@ using ModelCompress.Testing;
 namespace ModelCompress.Tests.Quantization;
 
 /// <summary>
-/// The panel Cholesky gives the bits of the column-at-a-time one (GPTQ factors, cache keys and outputs must not move):
+/// The panel Cholesky and the tiled XᵀX of the inverse give the bits of the column-at-a-time / row-by-row ones (GPTQ factors, cache keys and outputs must not move):
 /// on damped Hessians of random rows with dead channels, of MNIST images (many exact zeros, a ragged last panel and
 /// tile), on the second factorization GPTQ runs (of the inverse), and on a matrix that is not positive definite.
 /// </summary>
@@ -23,7 +23,10 @@ public sealed class CholeskyPanelsTests
             x[(r * k) + 5] = 0;
         }
 
-        AssertAlike(Damped(x, k), k);
+        var lower = AssertAlike(Damped(x, k), k);
+        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var inverse, allowTiles: true));
+        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var rowByRow, allowTiles: false));
+        Assert.Equal(rowByRow.Select(BitConverter.DoubleToInt64Bits), inverse.Select(BitConverter.DoubleToInt64Bits));
     }
 
     [Fact]
@@ -34,7 +37,9 @@ public sealed class CholeskyPanelsTests
         var h = Damped(images.SelectMany(img => img.Select(p => p / 255f)).ToArray(), k);
         var lower = AssertAlike(h, k);
 
-        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var inverse));
+        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var inverse, allowTiles: true));
+        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var rowByRow, allowTiles: false));
+        Assert.Equal(rowByRow.Select(BitConverter.DoubleToInt64Bits), inverse.Select(BitConverter.DoubleToInt64Bits));
         AssertAlike(inverse, k);
     }
 
