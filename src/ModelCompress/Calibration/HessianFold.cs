@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace ModelCompress.Calibration;
 
@@ -97,46 +96,11 @@ internal static class HessianFold
     // Rows i0..i0+3 × columns j0..j0+7 (a full panel, j0 ≥ i0 + 4): eight accumulators, one pass over the block.
     private static void Tile(double[] sum, int k, double[] pack, int n, int first, int i0, int j0)
     {
-        ref var s = ref MemoryMarshal.GetArrayDataReference(sum);
         ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref var iPanel = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (i0 % Panel));
-        ref var jPanel = ref Unsafe.Add(ref p, (j0 / Panel) * n * Panel);
-        var at = (nuint)((i0 * k) + j0);
-        var stride = (nuint)k;
-        var a00 = Vector256.LoadUnsafe(ref s, at);
-        var a01 = Vector256.LoadUnsafe(ref s, at + 4);
-        var a10 = Vector256.LoadUnsafe(ref s, at + stride);
-        var a11 = Vector256.LoadUnsafe(ref s, at + stride + 4);
-        var a20 = Vector256.LoadUnsafe(ref s, at + (2 * stride));
-        var a21 = Vector256.LoadUnsafe(ref s, at + (2 * stride) + 4);
-        var a30 = Vector256.LoadUnsafe(ref s, at + (3 * stride));
-        var a31 = Vector256.LoadUnsafe(ref s, at + (3 * stride) + 4);
-        for (nuint r = (nuint)(first * Panel), end = (nuint)(n * Panel); r < end; r += Panel)
-        {
-            var x0 = Vector256.LoadUnsafe(ref jPanel, r);
-            var x1 = Vector256.LoadUnsafe(ref jPanel, r + 4);
-            var b = Vector256.Create(Unsafe.Add(ref iPanel, r));
-            a00 += b * x0;
-            a01 += b * x1;
-            b = Vector256.Create(Unsafe.Add(ref iPanel, r + 1));
-            a10 += b * x0;
-            a11 += b * x1;
-            b = Vector256.Create(Unsafe.Add(ref iPanel, r + 2));
-            a20 += b * x0;
-            a21 += b * x1;
-            b = Vector256.Create(Unsafe.Add(ref iPanel, r + 3));
-            a30 += b * x0;
-            a31 += b * x1;
-        }
-
-        a00.StoreUnsafe(ref s, at);
-        a01.StoreUnsafe(ref s, at + 4);
-        a10.StoreUnsafe(ref s, at + stride);
-        a11.StoreUnsafe(ref s, at + stride + 4);
-        a20.StoreUnsafe(ref s, at + (2 * stride));
-        a21.StoreUnsafe(ref s, at + (2 * stride) + 4);
-        a30.StoreUnsafe(ref s, at + (3 * stride));
-        a31.StoreUnsafe(ref s, at + (3 * stride) + 4);
+        ref var iPanel = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (i0 % Panel) + (first * Panel));
+        ref var jPanel = ref Unsafe.Add(ref p, ((j0 / Panel) * n * Panel) + (first * Panel));
+        ref var acc = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sum), (i0 * k) + j0);
+        RegisterTile.Fold(ref acc, (nuint)k, ref iPanel, 1, Panel, ref jPanel, Panel, n - first, 1.0);
     }
 
     // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), rows [first, n), one at a time with the zero skip.

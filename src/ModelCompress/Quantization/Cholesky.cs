@@ -29,19 +29,14 @@ internal static class Cholesky
         var column = new double[n];
         for (var j = 0; j < (panels ? 0 : n); j++)
         {
-            var d = a[(j * n) + j];
-            if (!(d > 0) || !double.IsFinite(d))
+            if (!TryPivot(a, n, j))
             {
                 return false;
             }
 
-            var ljj = Math.Sqrt(d);
-            a[(j * n) + j] = ljj;
             for (var i = j + 1; i < n; i++)
             {
-                var v = a[(i * n) + j] / ljj;
-                a[(i * n) + j] = v;
-                column[i - j - 1] = v;
+                column[i - j - 1] = a[(i * n) + j];
             }
 
             // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j. Rows are independent, so large trailing
@@ -138,6 +133,28 @@ internal static class Cholesky
             {
                 return false;
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Column j of L from its updated values: L[j, j] = √A[j, j] and L[i, j] = A[i, j] / L[j, j] below; false when the
+    /// pivot is not positive and finite.
+    /// </summary>
+    internal static bool TryPivot(double[] a, int n, int j)
+    {
+        var d = a[(j * n) + j];
+        if (!(d > 0) || !double.IsFinite(d))
+        {
+            return false;
+        }
+
+        var ljj = Math.Sqrt(d);
+        a[(j * n) + j] = ljj;
+        for (var i = j + 1; i < n; i++)
+        {
+            a[(i * n) + j] /= ljj;
         }
 
         return true;

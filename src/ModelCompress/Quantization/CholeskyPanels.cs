@@ -1,5 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using ModelCompress.Calibration;
 
 namespace ModelCompress.Quantization;
 
@@ -100,17 +101,9 @@ internal static class CholeskyPanels
     {
         for (var j = j0; j < j1; j++)
         {
-            var d = a[(j * n) + j];
-            if (!(d > 0) || !double.IsFinite(d))
+            if (!Cholesky.TryPivot(a, n, j))
             {
                 return false;
-            }
-
-            var ljj = Math.Sqrt(d);
-            a[(j * n) + j] = ljj;
-            for (var i = j + 1; i < n; i++)
-            {
-                a[(i * n) + j] /= ljj;
             }
 
             for (var i = j + 1; i < n; i++)
@@ -169,46 +162,8 @@ internal static class CholeskyPanels
     private static void Tile(double[] a, int n, double[] pack, int j0, int j1, int i0, int m)
     {
         ref var s = ref MemoryMarshal.GetArrayDataReference(a);
-        ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
-        var stride = (nuint)n;
-        var at = ((nuint)i0 * stride) + (nuint)m;
-        var a00 = Vector256.LoadUnsafe(ref s, at);
-        var a01 = Vector256.LoadUnsafe(ref s, at + 4);
-        var a10 = Vector256.LoadUnsafe(ref s, at + stride);
-        var a11 = Vector256.LoadUnsafe(ref s, at + stride + 4);
-        var a20 = Vector256.LoadUnsafe(ref s, at + (2 * stride));
-        var a21 = Vector256.LoadUnsafe(ref s, at + (2 * stride) + 4);
-        var a30 = Vector256.LoadUnsafe(ref s, at + (3 * stride));
-        var a31 = Vector256.LoadUnsafe(ref s, at + (3 * stride) + 4);
-        var row = (i0 * n) + j0;
-        for (var t = 0; t < j1 - j0; t++)
-        {
-            var from = ((nuint)t * stride) + (nuint)m;
-            var x0 = Vector256.LoadUnsafe(ref p, from);
-            var x1 = Vector256.LoadUnsafe(ref p, from + 4);
-            var l = row + t;
-            var b = Vector256.Create(-a[l]);
-            a00 += b * x0;
-            a01 += b * x1;
-            b = Vector256.Create(-a[l + n]);
-            a10 += b * x0;
-            a11 += b * x1;
-            b = Vector256.Create(-a[l + (2 * n)]);
-            a20 += b * x0;
-            a21 += b * x1;
-            b = Vector256.Create(-a[l + (3 * n)]);
-            a30 += b * x0;
-            a31 += b * x1;
-        }
-
-        a00.StoreUnsafe(ref s, at);
-        a01.StoreUnsafe(ref s, at + 4);
-        a10.StoreUnsafe(ref s, at + stride);
-        a11.StoreUnsafe(ref s, at + stride + 4);
-        a20.StoreUnsafe(ref s, at + (2 * stride));
-        a21.StoreUnsafe(ref s, at + (2 * stride) + 4);
-        a30.StoreUnsafe(ref s, at + (3 * stride));
-        a31.StoreUnsafe(ref s, at + (3 * stride) + 4);
+        ref var x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pack), m);
+        RegisterTile.Fold(ref Unsafe.Add(ref s, (i0 * n) + m), (nuint)n, ref Unsafe.Add(ref s, (i0 * n) + j0), (nuint)n, 1, ref x, (nuint)n, j1 - j0, -1.0);
     }
 
     private static bool PanelIsFinite(double[] a, int n, int j0, int j1)

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using ModelCompress.Calibration;
 
 namespace ModelCompress.Quantization;
 
@@ -52,43 +52,8 @@ internal static class ObsRowTile
         var c = i2;
         for (; c + Width <= k; c += Width)
         {
-            var at = (nuint)c;
-            var a00 = Vector256.LoadUnsafe(ref w, at);
-            var a01 = Vector256.LoadUnsafe(ref w, at + 4);
-            var a10 = Vector256.LoadUnsafe(ref w, at + stride);
-            var a11 = Vector256.LoadUnsafe(ref w, at + stride + 4);
-            var a20 = Vector256.LoadUnsafe(ref w, at + (2 * stride));
-            var a21 = Vector256.LoadUnsafe(ref w, at + (2 * stride) + 4);
-            var a30 = Vector256.LoadUnsafe(ref w, at + (3 * stride));
-            var a31 = Vector256.LoadUnsafe(ref w, at + (3 * stride) + 4);
-            for (var j = i1; j < i2; j++)
-            {
-                var from = ((nuint)j * stride) + at;
-                var u0 = Vector256.LoadUnsafe(ref uu, from);
-                var u1 = Vector256.LoadUnsafe(ref uu, from + 4);
-                var e = j - i1;
-                var s = Vector256.Create(-errors[e]);
-                a00 += s * u0;
-                a01 += s * u1;
-                s = Vector256.Create(-errors[width + e]);
-                a10 += s * u0;
-                a11 += s * u1;
-                s = Vector256.Create(-errors[(2 * width) + e]);
-                a20 += s * u0;
-                a21 += s * u1;
-                s = Vector256.Create(-errors[(3 * width) + e]);
-                a30 += s * u0;
-                a31 += s * u1;
-            }
-
-            a00.StoreUnsafe(ref w, at);
-            a01.StoreUnsafe(ref w, at + 4);
-            a10.StoreUnsafe(ref w, at + stride);
-            a11.StoreUnsafe(ref w, at + stride + 4);
-            a20.StoreUnsafe(ref w, at + (2 * stride));
-            a21.StoreUnsafe(ref w, at + (2 * stride) + 4);
-            a30.StoreUnsafe(ref w, at + (3 * stride));
-            a31.StoreUnsafe(ref w, at + (3 * stride) + 4);
+            RegisterTile.Fold(ref Unsafe.Add(ref w, c), stride, ref MemoryMarshal.GetArrayDataReference(errors), (nuint)width, 1,
+                ref Unsafe.Add(ref uu, (i1 * k) + c), stride, i2 - i1, -1.0);
         }
 
         // The last columns (fewer than a tile), element by element with the zero skip.
