@@ -1,6 +1,7 @@
 using ModelCompress.Analysis;
 using ModelCompress.Calibration;
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Calibration;
@@ -44,17 +45,9 @@ public sealed class HessianFoldTests
     {
         var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
         var layer = GraphAnalyzer.Analyze(model).Layers.MaxBy(l => l.InFeatures)!;
-        var (k, n) = (layer.InFeatures, layer.OutFeatures);
-        var kn = layer.WeightKN();
+        var (_, k, w) = Int4WeightOnlyPass.RowsOf(PassLayer.Of(layer));
         const int rows = 96;
-        var x = new float[rows * k];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < k; c++)
-            {
-                x[(r * k) + c] = kn[(c * n) + r];
-            }
-        }
+        var x = w.Take(rows * k).Select(v => (float)v).ToArray();
 
         Assert.True(k >= 1024);
         AssertSameBits(x, k, 40 * k);

@@ -1,5 +1,6 @@
 using ModelCompress.Analysis;
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 using ModelCompress.Quantization;
 using ModelCompress.Testing;
 
@@ -36,18 +37,7 @@ public sealed class Int4RoundToNearestTests
         var layers = GraphAnalyzer.Analyze(model).Layers;
         foreach (var layer in new[] { layers[0], layers.MaxBy(l => l.InFeatures)! })
         {
-            // W [N, K] from the stored [K, N].
-            var (k, n) = (layer.InFeatures, layer.OutFeatures);
-            var kn = layer.WeightKN();
-            var w = new double[n * k];
-            for (var r = 0; r < n; r++)
-            {
-                for (var c = 0; c < k; c++)
-                {
-                    w[(r * k) + c] = kn[(c * n) + r];
-                }
-            }
-
+            var (n, k, w) = Int4WeightOnlyPass.RowsOf(PassLayer.Of(layer));
             AssertSameBytes(w, n, k, 32, symmetric: true);
             AssertSameBytes(w, n, k, 128, symmetric: false);
         }

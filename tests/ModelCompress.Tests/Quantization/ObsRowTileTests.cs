@@ -1,6 +1,7 @@
 using ModelCompress.Analysis;
 using ModelCompress.Calibration;
 using ModelCompress.Onnx;
+using ModelCompress.Passes;
 using ModelCompress.Quantization;
 using ModelCompress.Testing;
 
@@ -36,17 +37,9 @@ public sealed class ObsRowTileTests
     {
         var model = OnnxModel.Load(Fixtures.Require("models/char-gpt/char-gpt-6l384.onnx"));
         var layer = GraphAnalyzer.Analyze(model).Layers[0];
-        var (k, outputs) = (layer.InFeatures, layer.OutFeatures);
-        var kn = layer.WeightKN();
+        var (_, k, all) = Int4WeightOnlyPass.RowsOf(PassLayer.Of(layer));
         const int n = 9;
-        var w = new double[n * k];
-        for (var r = 0; r < n; r++)
-        {
-            for (var c = 0; c < k; c++)
-            {
-                w[(r * k) + c] = kn[(c * outputs) + r];
-            }
-        }
+        var w = all[..(n * k)];
 
         AssertInt4Alike(w, n, k, 128, Factor(k, seed: 8));
     }
