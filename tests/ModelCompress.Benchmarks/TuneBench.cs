@@ -49,8 +49,8 @@ internal sealed class TuneBench : IBenchCommand
 
         File.WriteAllText(recipePath, Recipe(model, "    tune:\n" + tune, calibration, verify, thresholds));
         var cache = Path.Combine(dir.FullPath, "cache");
-        var (first, firstMs) = Compress(recipePath, Path.Combine(dir.FullPath, "out"), cache);
-        var (second, secondMs) = Compress(recipePath, Path.Combine(dir.FullPath, "out2"), cache);
+        var (first, firstMs, firstCpuMs) = Compress(recipePath, Path.Combine(dir.FullPath, "out"), cache);
+        var (second, secondMs, _) = Compress(recipePath, Path.Combine(dir.FullPath, "out2"), cache);
         var t = first.Report.Models[0].Tuning!;
         Console.WriteLine($"## tune on {model}: calibration {calibration}, verify {verify}, thresholds {thresholds}");
         Console.WriteLine();
@@ -63,6 +63,15 @@ internal sealed class TuneBench : IBenchCommand
             var bounds = r.Error ?? string.Join("; ", r.Thresholds.Select(o => $"{o.Metric} {o.Value:G5} ({o.Bound})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {k++} | {r.Candidate} | {r.Label} | {(r.Passed ? "pass" : "FAIL")} | {r.Margin:0.###} | {bounds} | {r.OutputBytes:N0} B | {(double)r.OutputBytes / source:0.000}× | {r.LatencyMs:0.00} | {r.Milliseconds / 1000:0.0} | {r.CacheHits}/{r.CacheMisses} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("Where each trial's time went (s):");
+        Console.WriteLine();
+        foreach (var r in t.Trials)
+        {
+            var phases = string.Join(", ", (r.Phases ?? []).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Milliseconds / 1000:0.00}")));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- #{r.Candidate} {r.Label}: {phases}"));
         }
 
         Console.WriteLine();
@@ -80,9 +89,11 @@ internal sealed class TuneBench : IBenchCommand
             var plainPath = Path.Combine(dir.FullPath, "plain.yaml");
             var steps = "    steps:\n" + string.Join("\n", compare.Split(';').Select(s => "      - " + s.Trim()));
             File.WriteAllText(plainPath, Recipe(model, steps, calibration, verify, thresholds));
-            var (_, plainMs) = Compress(plainPath, Path.Combine(dir.FullPath, "plain"), null);
+            var (_, plainMs, plainCpuMs) = Compress(plainPath, Path.Combine(dir.FullPath, "plain"), null);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"- one plain run of [{compare}] without cache: {plainMs / 1000:0.0} s; tuning run / plain run = {firstMs / plainMs:0.00}×"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"- process CPU time (all threads): tuning run {firstCpuMs / 1000:0.0} s, plain run {plainCpuMs / 1000:0.0} s; ratio {firstCpuMs / plainCpuMs:0.00}×"));
         }
 
         return 0;
@@ -92,8 +103,11 @@ internal sealed class TuneBench : IBenchCommand
         : "      candidates:\n" + string.Concat(spec.Split('|').Select(c =>
             "        - [ " + string.Join(", ", c.Split(';').Select(s => s.Trim())) + " ]\n"));
 
-    private static (CompressResult Result, double Ms) Compress(string recipePath, string output, string? cache)
+    // Wall clock and process CPU time (all threads: on a loaded machine a steadier measure than the wall clock).
+    private static (CompressResult Result, double Ms, double CpuMs) Compress(string recipePath, string output, string? cache)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var report = new RecipeReportSink();
         var recipe = RecipeLoader.Load(recipePath, new RecipeLoadOptions(), report) ?? throw new InvalidOperationException(string.Join("\n", report.Items));
         var clock = Stopwatch.StartNew();
@@ -103,7 +117,9 @@ internal sealed class TuneBench : IBenchCommand
             Console.Error.WriteLine(d.ToCanonicalString());
         }
 
-        return (result, clock.Elapsed.TotalMilliseconds);
+        var wall = clock.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        return (result, wall, (process.TotalProcessorTime - cpu).TotalMilliseconds);
     }
 
     private static string Recipe(string model, string body, int calibration, int verify, string thresholds)

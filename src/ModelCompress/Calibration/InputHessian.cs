@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 
 namespace ModelCompress.Calibration;
 
@@ -48,34 +47,9 @@ public sealed class InputHessian
             throw new ArgumentException("values are not whole channel vectors", nameof(values));
         }
 
-        // Rows go in chunks so that each row segment of the sum stays in cache while the chunk's rows are folded into
-        // it; every element still receives its rows' products one after another in row order.
-        const int chunk = 32;
-        var rows = values.Length / k;
-        var x = new double[chunk * k];
-        for (var r0 = 0; r0 < rows; r0 += chunk)
-        {
-            var count = Math.Min(chunk, rows - r0);
-            for (var t = 0; t < count * k; t++)
-            {
-                x[t] = values[(r0 * k) + t];
-            }
-
-            for (var i = 0; i < k; i++)
-            {
-                var target = _sum.AsSpan((i * k) + i, k - i);
-                for (var r = 0; r < count; r++)
-                {
-                    var xi = x[(r * k) + i];
-                    if (xi != 0)
-                    {
-                        AddScaled(target, xi, x.AsSpan((r * k) + i, k - i));
-                    }
-                }
-            }
-
-            Rows += count;
-        }
+        // A register-tiled fold (same products in the same order per element: same bits as one row at a time).
+        HessianFold.Add(_sum, k, values);
+        Rows += values.Length / k;
     }
 
     /// <summary>The full symmetric matrix Σ xxᵀ, row-major [K, K] (a new array).</summary>
@@ -146,26 +120,5 @@ public sealed class InputHessian
         at = p;
         hessian = new InputHessian(k, rows, sum);
         return true;
-    }
-
-    // target += scale · x, element by element (a multiply, then an add: never fused, so every CPU rounds alike).
-    private static void AddScaled(Span<double> target, double scale, ReadOnlySpan<double> x)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated && target.Length >= Vector<double>.Count)
-        {
-            var s = new Vector<double>(scale);
-            for (; i <= target.Length - Vector<double>.Count; i += Vector<double>.Count)
-            {
-                var product = s * new Vector<double>(x[i..]);
-                (new Vector<double>(target[i..]) + product).CopyTo(target[i..]);
-            }
-        }
-
-        for (; i < target.Length; i++)
-        {
-            var product = scale * x[i];
-            target[i] += product;
-        }
     }
 }

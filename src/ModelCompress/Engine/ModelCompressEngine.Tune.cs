@@ -112,10 +112,12 @@ public static partial class ModelCompressEngine
         var (hits, misses) = Counts(runner);
         var m = model with { Steps = plan.Steps };
         var quiet = new TrialSink();
+        var phases = new TrialPhases();
         long bytes = 0;
         try
         {
             var onnx = OnnxModel.Load(model.SourcePath);
+            phases.Lap("load");
 
             // The same digest as the build's own copy of the source: the chosen candidate's calibration keys are then
             // the ones the build after tuning (and every rebuild) looks up.
@@ -127,8 +129,10 @@ public static partial class ModelCompressEngine
                 var at = index;
                 var pass = PassFactory.Create(step, m.Name, quiet, m.Steps, m.Calibration);
                 runner.Run(step, pass, onnx, new PassContext(m.Name, step.Location, quiet), options.Progress,
-                    (names, request) => shared.Get(plan, at, m, onnx, names, request), ct);
+                    (names, request) => phases.Time("calibration", () => shared.Get(plan, at, m, onnx, names, request)), ct);
             }
+
+            phases.Lap("steps");
 
             // The trial measures and judges the file the build would write, packed storage included.
             PackSparseWeights(m, onnx, quiet);
@@ -136,15 +140,19 @@ public static partial class ModelCompressEngine
             bytes = data.LongLength;
             var path = Path.Combine(dir, $"{m.Name}.candidate{plan.Number.ToString(CultureInfo.InvariantCulture)}.onnx");
             File.WriteAllBytes(path, data);
+            phases.Lap("write");
             var (_, verdicts) = GateRunner.Judge(m, m.Verify!, (model.SourcePath, reference), new GateCandidate(onnx, path), options.Progress, ct,
                 runner.Session.VerificationContext(m.Name));
+            phases.Lap("verify");
             var latency = LatencyProbe.MedianMilliseconds(path, m.Name, m.Verify!.Data, LatencyRounds, ct);
+            phases.Lap("latency");
             File.Delete(path);
             var passed = quiet.FirstError is null && verdicts.All(v => v.Outcome.Passed);
             return new TuneTrial(plan.Number, plan.Label, plan.Fingerprint, passed, TuneMargins.Worst(verdicts), [.. verdicts.Select(v => v.Outcome)],
                 bytes, latency, Ms(clock), Counts(runner).Hits - hits, Counts(runner).Misses - misses)
             {
                 Error = quiet.FirstError?.ToCanonicalString(),
+                Phases = phases.ToList(),
             };
         }
         catch (ModelCompressException ex)

@@ -19,7 +19,8 @@ public sealed partial class Int4WeightOnlyPass : IWeightStreamingPass
 {
     private readonly QuantizeStep _step;
 
-    // One factorization per Hessian: layers that read the same input (Q/K/V) share the statistics object.
+    // One factorization per Hessian: layers that read the same input (Q/K/V) share the statistics object, and
+    // HessianFactorCache shares equal Hessians between passes (GPTQ b128 and b32 of one tuning run).
     private readonly ConditionalWeakTable<LayerInputStatistics, FactorResult> _factors = [];
 
     /// <summary>Creates the pass for a <c>quantize</c> step with <c>weights: int4</c>.</summary>
@@ -72,7 +73,7 @@ public sealed partial class Int4WeightOnlyPass : IWeightStreamingPass
         if (_step.Algorithm == Int4Algorithm.Gptq)
         {
             var hessian = statistics?.Hessian ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs its input Hessian.");
-            var result = _factors.GetValue(statistics, s => FactorResult.Create(s.Hessian!, _step.PercDamp));
+            var result = _factors.GetValue(statistics, s => HessianFactorCache.Get(s.Hessian!, _step.PercDamp));
             if (hessian.Channels != inputs)
             {
                 throw new InvalidOperationException($"Layer '{layer.Name}': its input has {hessian.Channels} channels, its weight {inputs} inputs.");
@@ -108,8 +109,8 @@ public sealed partial class Int4WeightOnlyPass : IWeightStreamingPass
     /// <summary>A factorization, or why there is none (the layer then rounds to nearest).</summary>
     internal sealed record FactorResult(InverseHessianFactor? Factor, string Reason)
     {
-        public static FactorResult Create(Calibration.InputHessian hessian, double percdamp) =>
-            InverseHessianFactor.TryCreate(hessian.Matrix(), hessian.Channels, percdamp, out var factor, out var reason)
+        public static FactorResult Create(double[] hessian, int channels, double percdamp) =>
+            InverseHessianFactor.TryCreate(hessian, channels, percdamp, out var factor, out var reason)
                 ? new FactorResult(factor, string.Empty)
                 : new FactorResult(null, reason);
     }

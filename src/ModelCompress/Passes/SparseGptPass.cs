@@ -72,7 +72,7 @@ public sealed partial class SparseGptPass : ICompressionPass
             throw new InvalidOperationException($"Layer '{layer.Name}': its input has {hessian.Channels} channels, its weight {inputs} inputs.");
         }
 
-        var factor = _factors.GetValue(statistics, s => Int4WeightOnlyPass.FactorResult.Create(s.Hessian!, _step.PercDamp));
+        var factor = _factors.GetValue(statistics, s => HessianFactorCache.Get(s.Hessian!, _step.PercDamp));
         var (n, m) = _step.Pattern is { } p ? (p.N, p.M) : (0, 0);
         SparseGptPruner.Prune(rows, outputs, inputs, _step.Sparsity, _step.BlockSize, n, m, factor.Factor);
         return Encode(factor.Reason, ToLayout(layer, rows, outputs, inputs));

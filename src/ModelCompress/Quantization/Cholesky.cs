@@ -1,3 +1,5 @@
+using ModelCompress.Calibration;
+
 namespace ModelCompress.Quantization;
 
 /// <summary>
@@ -12,33 +14,43 @@ internal static class Cholesky
     /// outer product is subtracted from the trailing rows, one contiguous row segment at a time — only element-wise
     /// updates, each element's in column order, so the bits do not depend on the vector width.
     /// </summary>
-    public static bool TryLower(double[] a, int n)
+    public static bool TryLower(double[] a, int n) => TryLower(a, n, allowPanels: true);
+
+    /// <summary><see cref="TryLower(double[], int)"/>; <paramref name="allowPanels"/> false keeps to one column at a time (tests compare the two).</summary>
+    internal static bool TryLower(double[] a, int n, bool allowPanels)
     {
-        var column = new double[n];
-        for (var j = 0; j < n; j++)
+        // Wide matrices go in panels (CholeskyPanels: the same bits, the trailing matrix swept once per panel).
+        var panels = allowPanels && n >= PanelRows && CholeskyPanels.Applies(a, n);
+        if (panels && !CholeskyPanels.TryLower(a, n))
         {
-            var d = a[(j * n) + j];
-            if (!(d > 0) || !double.IsFinite(d))
+            return false;
+        }
+
+        var column = new double[n];
+        for (var j = 0; j < (panels ? 0 : n); j++)
+        {
+            if (!TryPivot(a, n, j))
             {
                 return false;
             }
 
-            var ljj = Math.Sqrt(d);
-            a[(j * n) + j] = ljj;
             for (var i = j + 1; i < n; i++)
             {
-                var v = a[(i * n) + j] / ljj;
-                a[(i * n) + j] = v;
-                column[i - j - 1] = v;
+                column[i - j - 1] = a[(i * n) + j];
             }
 
-            // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j.
-            for (var i = j + 1; i < n; i++)
+            // A[i, j+1..i] −= L[i,j] · L[j+1..i, j] for every row i below j. Rows are independent, so large trailing
+            // blocks run their rows in parallel: each element still gets its updates in column order (same bits).
+            var jj = j;
+            if (n - j > ParallelRows)
             {
-                var lij = column[i - j - 1];
-                if (lij != 0)
+                Parallel.For(j + 1, n, i => UpdateRow(a, n, jj, i, column));
+            }
+            else
+            {
+                for (var i = j + 1; i < n; i++)
                 {
-                    DoubleKernels.AddScaled(a.AsSpan((i * n) + j + 1, i - j), -lij, column.AsSpan(0, i - j));
+                    UpdateRow(a, n, j, i, column);
                 }
             }
 
@@ -53,7 +65,10 @@ internal static class Cholesky
     }
 
     /// <summary>(LLᵀ)⁻¹ from the lower factor L in <paramref name="l"/>: X = L⁻¹ by forward substitution row by row, then XᵀX.</summary>
-    public static bool TryInverseFromLower(double[] l, int n, out double[] inverse)
+    public static bool TryInverseFromLower(double[] l, int n, out double[] inverse) => TryInverseFromLower(l, n, out inverse, allowTiles: true);
+
+    /// <summary><see cref="TryInverseFromLower(double[], int, out double[])"/>; <paramref name="allowTiles"/> false sums XᵀX row by row (tests compare the two).</summary>
+    internal static bool TryInverseFromLower(double[] l, int n, out double[] inverse, bool allowTiles)
     {
         var x = new double[(long)n * n];
         for (var i = 0; i < n; i++)
@@ -78,18 +93,34 @@ internal static class Cholesky
         }
 
         // (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ = XᵀX = Σ_k x_kᵀ x_k over the rows x_k of X (lower triangle accumulated, then mirrored).
-        inverse = new double[(long)n * n];
-        for (var k = 0; k < n; k++)
+        // Each row a of the result sums its k = a..n−1 terms in increasing k whatever thread runs it (same bits).
+        var sum = new double[(long)n * n];
+        if (allowTiles && HessianFold.IsFinite<double>(x))
         {
-            var xk = x.AsSpan(k * n, k + 1);
-            for (var a = 0; a <= k; a++)
+            // The same sums as row by row, folded as a register-tiled SYRK over X's rows into the upper triangle
+            // (HessianFold: the same products in the same k order; the rows above a column hold only +0 there).
+            HessianFold.Add<double>(sum, n, x, lowerTriangular: true);
+            for (var a = 0; a < n; a++)
             {
-                if (xk[a] != 0)
+                for (var b = 0; b < a; b++)
                 {
-                    DoubleKernels.AddScaled(inverse.AsSpan(a * n, a + 1), xk[a], xk[..(a + 1)]);
+                    sum[(a * n) + b] = sum[(b * n) + a];
                 }
             }
         }
+        else if (n > ParallelRows)
+        {
+            Parallel.For(0, n, a => InverseRow(x, sum, n, a));
+        }
+        else
+        {
+            for (var a = 0; a < n; a++)
+            {
+                InverseRow(x, sum, n, a);
+            }
+        }
+
+        inverse = sum;
 
         for (var a = 0; a < n; a++)
         {
@@ -105,5 +136,55 @@ internal static class Cholesky
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Column j of L from its updated values: L[j, j] = √A[j, j] and L[i, j] = A[i, j] / L[j, j] below; false when the
+    /// pivot is not positive and finite.
+    /// </summary>
+    internal static bool TryPivot(double[] a, int n, int j)
+    {
+        var d = a[(j * n) + j];
+        if (!(d > 0) || !double.IsFinite(d))
+        {
+            return false;
+        }
+
+        var ljj = Math.Sqrt(d);
+        a[(j * n) + j] = ljj;
+        for (var i = j + 1; i < n; i++)
+        {
+            a[(i * n) + j] /= ljj;
+        }
+
+        return true;
+    }
+
+    /// <summary>Below this many rows the work of a column is too small to be worth handing to other threads.</summary>
+    private const int ParallelRows = 192;
+
+    /// <summary>From this many rows the factorization goes in panels.</summary>
+    private const int PanelRows = 64;
+
+    private static void UpdateRow(double[] a, int n, int j, int i, double[] column)
+    {
+        var lij = column[i - j - 1];
+        if (lij != 0)
+        {
+            DoubleKernels.AddScaled(a.AsSpan((i * n) + j + 1, i - j), -lij, column.AsSpan(0, i - j));
+        }
+    }
+
+    private static void InverseRow(double[] x, double[] inverse, int n, int a)
+    {
+        var target = inverse.AsSpan(a * n, a + 1);
+        for (var k = a; k < n; k++)
+        {
+            var xka = x[(k * n) + a];
+            if (xka != 0)
+            {
+                DoubleKernels.AddScaled(target, xka, x.AsSpan(k * n, a + 1));
+            }
+        }
     }
 }

@@ -41,10 +41,25 @@ public static class ObsSolver
             diagonal[j] = factor.Upper[((long)j * k) + j];
         }
 
-        Parallel.For(0, rows, r => SolveRow(weights.AsSpan(r * k, k), factor, diagonal, ruleFor(r), batch));
+        // Four rows at a time share the lazy batch update's loads of U (ObsRowTile), with the very same bits.
+        if (ObsRowTile.Applies(weights, factor))
+        {
+            Parallel.For(0, (rows + ObsRowTile.Rows - 1) / ObsRowTile.Rows, g =>
+            {
+                var first = g * ObsRowTile.Rows;
+                var count = Math.Min(ObsRowTile.Rows, rows - first);
+                var rules = Enumerable.Range(first, count).Select(ruleFor).ToArray();
+                SolveRows(weights.AsSpan(first * k, count * k), count, factor, diagonal, rules, batch);
+            });
+            return;
+        }
+
+        Parallel.For(0, rows, r => SolveRows(weights.AsSpan(r * k, k), 1, factor, diagonal, [ruleFor(r)], batch));
     }
 
-    private static void SolveRow(Span<double> w, InverseHessianFactor factor, double[] diagonal, IObsColumnRule rule, int batch)
+    // Rows [count, K] of one group: each row's columns are fixed exactly as alone; only the lazy batch update of a
+    // full group runs as a tile over the group's rows.
+    private static void SolveRows(Span<double> rows, int count, InverseHessianFactor factor, double[] diagonal, IObsColumnRule[] rules, int batch)
     {
         var k = factor.Channels;
         var u = factor.Upper;
@@ -52,38 +67,56 @@ public static class ObsSolver
         {
             if (factor.Dead[j])
             {
-                w[j] = 0;
+                for (var g = 0; g < count; g++)
+                {
+                    rows[(g * k) + j] = 0;
+                }
             }
         }
 
-        var errors = new double[Math.Min(batch, k)];
+        var width = Math.Min(batch, k);
+        var errors = new double[count * width];
         for (var i1 = 0; i1 < k; i1 += batch)
         {
             var i2 = Math.Min(i1 + batch, k);
-            for (var j = i1; j < i2; j++)
+            for (var g = 0; g < count; g++)
             {
-                rule.Prepare(j, w, diagonal);
-                var q = rule.Fix(j, w[j]);
-                var e = (w[j] - q) / diagonal[j];
-                w[j] = q;
-                errors[j - i1] = e;
-                if (e != 0)
+                var w = rows.Slice(g * k, k);
+                var rule = rules[g];
+                for (var j = i1; j < i2; j++)
                 {
-                    DoubleKernels.AddScaled(w.Slice(j + 1, i2 - j - 1), -e, u.AsSpan((j * k) + j + 1, i2 - j - 1));
+                    rule.Prepare(j, w, diagonal);
+                    var q = rule.Fix(j, w[j]);
+                    var e = (w[j] - q) / diagonal[j];
+                    w[j] = q;
+                    errors[(g * width) + j - i1] = e;
+                    if (e != 0)
+                    {
+                        DoubleKernels.AddScaled(w.Slice(j + 1, i2 - j - 1), -e, u.AsSpan((j * k) + j + 1, i2 - j - 1));
+                    }
                 }
             }
 
             // Lazy batch update: W[:, i2:] −= E · U[i1:i2, i2:], one block row at a time in column order.
-            var tail = w[i2..];
-            for (var j = i1; j < i2; j++)
+            if (count == ObsRowTile.Rows)
             {
-                var e = errors[j - i1];
-                if (e == 0)
-                {
-                    continue;
-                }
+                ObsRowTile.Update(rows, k, u, errors, width, i1, i2);
+                continue;
+            }
 
-                DoubleKernels.AddScaled(tail, -e, u.AsSpan((j * k) + i2, k - i2));
+            for (var g = 0; g < count; g++)
+            {
+                var tail = rows.Slice((g * k) + i2, k - i2);
+                for (var j = i1; j < i2; j++)
+                {
+                    var e = errors[(g * width) + j - i1];
+                    if (e == 0)
+                    {
+                        continue;
+                    }
+
+                    DoubleKernels.AddScaled(tail, -e, u.AsSpan((j * k) + i2, k - i2));
+                }
             }
         }
     }

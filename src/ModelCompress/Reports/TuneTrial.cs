@@ -29,4 +29,11 @@ public sealed record TuneTrial(
 {
     /// <summary>The coded error that stopped the candidate's build or verification, when one did.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// Where the trial's time went, in milliseconds by phase, in the order spent: <c>load</c>, <c>calibration</c>
+    /// (statistics gathered or read back), <c>steps</c> (the passes less their calibration), <c>write</c> (packing and
+    /// serializing), <c>verify</c> (the gate) and <c>latency</c>.
+    /// </summary>
+    public IReadOnlyList<TunePhase>? Phases { get; init; }
 }

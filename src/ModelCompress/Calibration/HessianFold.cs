@@ -1,0 +1,163 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace ModelCompress.Calibration;
+
+/// <summary>
+/// Folds rows into the upper triangle of Σ xxᵀ (the kernel of <see cref="InputHessian.Add"/>) with a register-tiled
+/// symmetric rank-k update: a block of rows is packed once into panels of eight channels (each panel's rows
+/// contiguous), and each 4×8 tile of the sum is held in eight vector registers while every row of the block is folded
+/// into it, so the sum is read and written once per block instead of once per row.
+/// <para>
+/// The bits are those of the plain row-by-row fold: every element still receives, in row order, the product
+/// <c>xᵢ·xⱼ</c> (a multiply, then an add, never fused) of each row whose <c>xᵢ</c> is not zero. The tiles add the
+/// products of zero <c>xᵢ</c> too; with finite inputs such a product is ±0 and adding ±0 leaves a sum unchanged,
+/// because a sum that starts at +0 never becomes −0 (x + y is −0 only when both are −0). A block holding a non-finite
+/// value (where 0·∞ would be NaN) is folded element by element with the skip instead.
+/// </para>
+/// </summary>
+internal static class HessianFold
+{
+    // Channels per packed panel: two Vector256<double>, the width of one tile.
+    private const int Panel = 8;
+
+    // Rows packed at a time: a panel of this many rows (8 KB) stays in L1 while the tiles of its column sweep it.
+    private const int RowBlock = 128;
+
+    // Below this many channels a block's fold is too small to be worth handing to other threads.
+    private const int ParallelChannels = 128;
+
+    /// <summary>
+    /// Adds the rows of <paramref name="values"/> ([rows, k] row-major, float or double) to <paramref name="sum"/>'s
+    /// upper triangle. <paramref name="lowerTriangular"/>: the rows are those of a lower triangular matrix (row r is +0
+    /// beyond column r), so the rows above a column's first are left out of it (their products are ±0).
+    /// </summary>
+    public static void Add<T>(double[] sum, int k, ReadOnlySpan<T> values, bool lowerTriangular = false)
+        where T : unmanaged, INumberBase<T>
+    {
+        var rows = values.Length / k;
+        var panels = k / Panel;
+
+        // Column groups: each full panel, then the ragged tail (if any); a group owns the sum's columns it names, so
+        // groups fold on separate threads without sharing an element.
+        var groups = panels + (k % Panel == 0 ? 0 : 1);
+        var pack = new double[Math.Min(RowBlock, rows) * panels * Panel];
+        for (var r0 = 0; r0 < rows; r0 += RowBlock)
+        {
+            var n = Math.Min(RowBlock, rows - r0);
+            var block = values.Slice(r0 * k, n * k);
+            var tiled = IsFinite(block);
+            if (tiled)
+            {
+                Pack(block, k, n, pack);
+            }
+
+            // The float block cannot enter a lambda; the parallel branch reads it through a copy of its array.
+            var skip = lowerTriangular ? r0 : -1;
+            if (k >= ParallelChannels)
+            {
+                var copy = block.ToArray();
+                Parallel.For(0, groups, q => FoldColumns(sum, k, copy, n, pack, tiled, q, skip));
+            }
+            else
+            {
+                for (var q = 0; q < groups; q++)
+                {
+                    FoldColumns(sum, k, block, n, pack, tiled, q, skip);
+                }
+            }
+        }
+    }
+
+    // Columns of group q: tiles left of the diagonal, then the diagonal block (and a ragged tail) element by element.
+    // Rows of a lower triangular matrix (block starting at row r0 = triangular ≥ 0) above column j0 hold only +0 there.
+    private static void FoldColumns<T>(double[] sum, int k, ReadOnlySpan<T> block, int n, double[] pack, bool tiled, int q, int triangular)
+        where T : unmanaged, INumberBase<T>
+    {
+        var j0 = q * Panel;
+        var j1 = Math.Min(k, j0 + Panel);
+        var first = triangular < 0 ? 0 : Math.Clamp(j0 - triangular, 0, n);
+        var full = j1 - j0 == Panel;
+        if (tiled && full)
+        {
+            for (var i0 = 0; i0 < j0; i0 += Panel / 2)
+            {
+                Tile(sum, k, pack, n, first, i0, j0);
+            }
+
+            Elements(sum, k, block, first, n, j0, j1, j0, j1);
+            return;
+        }
+
+        Elements(sum, k, block, first, n, 0, j1, j0, j1);
+    }
+
+    // Rows i0..i0+3 × columns j0..j0+7 (a full panel, j0 ≥ i0 + 4): eight accumulators, one pass over the block.
+    private static void Tile(double[] sum, int k, double[] pack, int n, int first, int i0, int j0)
+    {
+        ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
+        ref var iPanel = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (i0 % Panel) + (first * Panel));
+        ref var jPanel = ref Unsafe.Add(ref p, ((j0 / Panel) * n * Panel) + (first * Panel));
+        ref var acc = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sum), (i0 * k) + j0);
+        RegisterTile.Fold(ref acc, (nuint)k, ref iPanel, 1, Panel, ref jPanel, Panel, n - first, 1.0);
+    }
+
+    // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), rows [first, n), one at a time with the zero skip.
+    private static void Elements<T>(double[] sum, int k, ReadOnlySpan<T> block, int first, int n, int i0, int i1, int j0, int j1)
+        where T : unmanaged, INumberBase<T>
+    {
+        for (var i = i0; i < i1; i++)
+        {
+            for (var j = Math.Max(i, j0); j < j1; j++)
+            {
+                var acc = sum[(i * k) + j];
+                for (var r = first; r < n; r++)
+                {
+                    var xi = double.CreateTruncating(block[(r * k) + i]);
+                    if (xi != 0)
+                    {
+                        var product = xi * double.CreateTruncating(block[(r * k) + j]);
+                        acc += product;
+                    }
+                }
+
+                sum[(i * k) + j] = acc;
+            }
+        }
+    }
+
+    // Full panels of the block, panel-major: pack[(panel · n + r) · 8 + c] = x[r, panel · 8 + c].
+    private static void Pack<T>(ReadOnlySpan<T> block, int k, int n, double[] pack)
+        where T : unmanaged, INumberBase<T>
+    {
+        var panels = k / Panel;
+        for (var r = 0; r < n; r++)
+        {
+            var row = block.Slice(r * k, k);
+            for (var q = 0; q < panels; q++)
+            {
+                var to = ((q * n) + r) * Panel;
+                for (var c = 0; c < Panel; c++)
+                {
+                    pack[to + c] = double.CreateTruncating(row[(q * Panel) + c]);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether every value is finite (the tiles then give the skip's bits).</summary>
+    public static bool IsFinite<T>(ReadOnlySpan<T> block)
+        where T : unmanaged, INumberBase<T>
+    {
+        foreach (var v in block)
+        {
+            if (!T.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
