@@ -60,7 +60,8 @@ internal sealed class PassRunner(CacheSession session)
         }
 
         // The hashes stored for this model as it stands are taken instead of reading every weight again.
-        var (storeHashes, restored) = WeightHashMemo.Restore(session.Cache, session.TrackedDigest(model), session.EngineVersion, pass, layers);
+        var digestBefore = session.TrackedDigest(model);
+        var (storeHashes, restored) = WeightHashMemo.Restore(session.Cache, digestBefore, session.EngineVersion, pass, layers);
         KnownWeightHashes += restored ? layers.Count : 0;
         HashWeights(layers, ct);
         if (storeHashes is { } hashesKey)
@@ -102,7 +103,12 @@ internal sealed class PassRunner(CacheSession session)
         // layers were stored: then the float weights are not read at all on a rebuild from the cache.
         var errorsKey = pass is IWeightStreamingPass && session.Cache is not null ? WeightErrorMemo.KeyOf(pass, outcomes) : (CacheKey?)null;
         var knownErrors = errorsKey is { } ek ? WeightErrorMemo.Restore(session.Cache!, ek) : null;
-        var rows = pass.Apply(model, outcomes, knownErrors is null ? context : context with { KnownWeightErrors = knownErrors });
+        var applyContext = context with
+        {
+            KnownWeightErrors = knownErrors ?? context.KnownWeightErrors,
+            ModelDerived = context.ModelDerived ?? ModelDerivedMemo.For(session.Cache, digestBefore, pass, session.EngineVersion),
+        };
+        var rows = pass.Apply(model, outcomes, applyContext);
         if (pass is IWeightStreamingPass)
         {
             // What Apply read (plans, tables) is garbage now: returned before the model is written and verified.

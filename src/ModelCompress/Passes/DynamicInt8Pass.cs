@@ -80,13 +80,12 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         var analysis = _analysis.Take(model);
-        // Each table's float values are read once, for its plan and its report row (a 32000 × 2048 table is 262 MB).
         var tableReports = new List<LayerReport>();
         var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step).Select(t =>
         {
-            var values = t.Table.ToFloatArray();
-            var plan = QdqQuantizer.PlanTable(t, values);
-            tableReports.Add(StaticInt8QdqPass.WeightReport(t.Name, "Gather", t.TableName, t.Table.Dims, string.Empty, values, plan, "embedding table, int8 per row"));
+            var (plan, error) = TablePlan(t, context);
+            tableReports.Add(StaticInt8QdqPass.WeightReport(t.Name, "Gather", t.TableName, t.Table.Dims, string.Empty, t.Table.ElementCount, plan, error,
+                "embedding table, int8 per row"));
             return (t, plan);
         }).ToList();
         if (outcomes.Count + tables.Count > 0)
@@ -100,6 +99,35 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
             spill is null ? null : (name, dims, values) => spill.Tensor<sbyte>(name, TensorDataType.Int8, dims, values));
         reports.AddRange(tableReports);
         return reports;
+    }
+
+    /// <summary>
+    /// An embedding table's plan and largest rounding error: read back for the model as it stood (a rebuild of an
+    /// unchanged model neither reads the table's floats nor quantizes it again), else computed from one read of its
+    /// values (a 32000 × 2048 table is 262 MB).
+    /// </summary>
+    private static (QuantizedLinear Plan, double Error) TablePlan(EmbeddingTable table, PassContext context)
+    {
+        (QuantizedLinear, double) Compute()
+        {
+            var values = table.Table.ToFloatArray();
+            var plan = QdqQuantizer.PlanTable(table, values);
+            return (plan, plan.MaxAbsError(values));
+        }
+
+        var stored = context.FromModel("embedding-table:" + table.TableName, () =>
+        {
+            var (plan, error) = Compute();
+            return [.. BitConverter.GetBytes(error), .. plan.ToBytes()];
+        });
+        try
+        {
+            return (QuantizedLinear.FromBytes(stored[sizeof(double)..]), BitConverter.ToDouble(stored, 0));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            return Compute();
+        }
     }
 
     /// <summary>Each outcome's plan in turn; once its layer is rewritten, its report row is added and its weights dropped.</summary>
