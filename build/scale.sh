@@ -2,7 +2,8 @@
 # Scale: build/scale.sh LAYERS [MODES]   (MODES default: "dynamic int4 sq"; also wo8, weight-only int8; spaces or commas)
 # Generates a TinyLlama-shaped model with LAYERS layers (22 = 1.1 B parameters, 4.4 GB fp32; see the benchmarks'
 # scale-model command), then runs `model-compress run` per mode twice with one cache folder (cold, then warm) and prints
-# wall time and peak RSS (GNU time) per run. Needs disk for the model (4.4 GB at 22 layers) and RAM for the runs:
+# wall time and peak RSS (GNU time) per run; a third run (`cache`) deletes the outputs first, so every layer comes
+# from the cache instead of the run memo. Needs disk for the model (4.4 GB at 22 layers) and RAM for the runs:
 # run it once, on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +51,10 @@ $steps
         - { metric: top1_agreement, min: 0.0 }
 YAML
   rm -rf "$dir/cache-$mode" "$dir/out-$mode"
-  for pass in cold warm; do
+  # cold: empty cache; warm: the same run again (outputs in place: the run memo may read the whole run back);
+  # cache: outputs deleted, cache kept (a fresh checkout with a restored cache: every layer read back, model rewritten).
+  for pass in cold warm cache; do
+    if [ "$pass" = cache ]; then rm -rf "$dir/out-$mode"; fi
     /usr/bin/time -f "%e %M" -o "$dir/time-$mode-$pass" dotnet "$cli_dir/ModelCompress.Cli.dll" run "$dir/$mode.yaml" \
       -o "$dir/out-$mode" --cache-dir "$dir/cache-$mode" > "$dir/log-$mode-$pass" 2>&1 || { tail -5 "$dir/log-$mode-$pass"; }
     read -r secs kb < "$dir/time-$mode-$pass"
