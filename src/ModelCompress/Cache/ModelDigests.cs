@@ -82,10 +82,10 @@ internal sealed class ModelDigests
 
     /// <summary>
     /// Records that <paramref name="passName"/> with <paramref name="settingsFingerprint"/> applied
-    /// <paramref name="outcomes"/> (each layer's work key and result) to <paramref name="model"/>. Without a digest of the model before the step there is
+    /// <paramref name="outcomes"/> (each layer's work key and the SHA-256 of its result) to <paramref name="model"/>. Without a digest of the model before the step there is
     /// nothing to chain from, and the next <see cref="Of"/> hashes the model's bytes.
     /// </summary>
-    public void Applied(OnnxModel model, string passName, string settingsFingerprint, string keyVersion, IReadOnlyList<(string KeyHex, byte[] Result)> outcomes)
+    public void Applied(OnnxModel model, string passName, string settingsFingerprint, string keyVersion, IReadOnlyList<(string KeyHex, byte[] ResultHash)> outcomes)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
@@ -104,7 +104,7 @@ internal sealed class ModelDigests
         foreach (var outcome in outcomes)
         {
             Append(hash, Encoding.UTF8.GetBytes(outcome.KeyHex));
-            Append(hash, SHA256.HashData(outcome.Result));
+            Append(hash, outcome.ResultHash);
         }
 
         _digests.AddOrUpdate(model, hash.GetHashAndReset());

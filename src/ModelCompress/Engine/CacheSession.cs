@@ -297,7 +297,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         ArgumentNullException.ThrowIfNull(pass);
         if (cache is not null)
         {
-            _digests.Applied(model, pass.Name, pass.SettingsFingerprint, _keyVersion, [.. outcomes.Select(o => (o.Key.Hex, o.Result))]);
+            _digests.Applied(model, pass.Name, pass.SettingsFingerprint, _keyVersion, [.. outcomes.Select(o => (o.Key.Hex, o.ResultHash))]);
         }
     }
 

@@ -60,7 +60,8 @@ internal sealed class PassRunner(CacheSession session)
         }
 
         // The hashes stored for this model as it stands are taken instead of reading every weight again.
-        var (storeHashes, restored) = WeightHashMemo.Restore(session.Cache, session.TrackedDigest(model), session.EngineVersion, pass, layers);
+        var digestBefore = session.TrackedDigest(model);
+        var (storeHashes, restored) = WeightHashMemo.Restore(session.Cache, digestBefore, session.EngineVersion, pass, layers);
         KnownWeightHashes += restored ? layers.Count : 0;
         HashWeights(layers, ct);
         if (storeHashes is { } hashesKey)
@@ -79,12 +80,13 @@ internal sealed class PassRunner(CacheSession session)
         }
 
         var outcomes = new List<LayerOutcome>(layers.Count);
+        var spill = SpillFor(pass, layers);
         for (var i = 0; i < layers.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var layer = layers[i];
             var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
-            outcomes.Add(new LayerOutcome(layer, key, result));
+            outcomes.Add(spill is null ? new LayerOutcome(layer, key, result) : LayerOutcome.Spilled(layer, key, result, spill));
             (pass as ISequentialPass)?.LayerDone(outcomes[^1]);
             if (pass is IWeightStreamingPass)
             {
@@ -101,7 +103,18 @@ internal sealed class PassRunner(CacheSession session)
         // layers were stored: then the float weights are not read at all on a rebuild from the cache.
         var errorsKey = pass is IWeightStreamingPass && session.Cache is not null ? WeightErrorMemo.KeyOf(pass, outcomes) : (CacheKey?)null;
         var knownErrors = errorsKey is { } ek ? WeightErrorMemo.Restore(session.Cache!, ek) : null;
-        var rows = pass.Apply(model, outcomes, knownErrors is null ? context : context with { KnownWeightErrors = knownErrors });
+        var applyContext = context with
+        {
+            KnownWeightErrors = knownErrors ?? context.KnownWeightErrors,
+            ModelDerived = context.ModelDerived ?? ModelDerivedMemo.For(session.Cache, digestBefore, pass, session.EngineVersion),
+        };
+        var rows = pass.Apply(model, outcomes, applyContext);
+        if (pass is IWeightStreamingPass)
+        {
+            // What Apply read (plans, tables) is garbage now: returned before the model is written and verified.
+            _garbage.Tick();
+        }
+
         if (errorsKey is { } storeKey && knownErrors is null)
         {
             WeightErrorMemo.Store(session.Cache!, storeKey, rows);
@@ -110,6 +123,14 @@ internal sealed class PassRunner(CacheSession session)
         session.StepApplied(model, pass, outcomes);
         return new StepReport(step.Kind, pass.Name, pass.SettingsFingerprint, rows);
     }
+
+    /// <summary>
+    /// Where a streaming pass keeps its results until the model is written: a spill file when the model's weights lie
+    /// in external data (a model too large to be held whole; its results would be a quarter of its weights at int8),
+    /// else nowhere (memory). The pass puts the tensors it makes from them there too; the file goes when they do.
+    /// </summary>
+    private static SpillFile? SpillFor(ICompressionPass pass, IReadOnlyList<PassLayer> layers) =>
+        pass is IWeightStreamingPass && layers.Any(l => l.Layer?.Weight.IsExternal == true) ? SpillFile.Create() : null;
 
     /// <summary>
     /// Hashes every layer's weights for its key, on all cores: in a run whose results come from the cache this is most

@@ -31,6 +31,11 @@ internal sealed partial class SegmentedRunner
             throw sessions.Fail(e, $"segment {segment.Index + 1} of {plan.Segments.Count}");
         }
 
+        // ONNX Runtime copied what it needs: the segment's model bytes (its weights, inline; not used past this point)
+        // and the weight values read to write them are garbage from here on, returned before the session runs rather
+        // than after it closes.
+        GarbageBudget.Process.Tick();
+
         using (session)
         {
             string[] feeds = [.. segment.GraphInputs, .. segment.CarriedInputs];

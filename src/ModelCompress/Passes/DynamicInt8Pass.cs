@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ModelCompress.Analysis;
 using ModelCompress.Calibration;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
 using ModelCompress.Recipe;
@@ -69,36 +70,80 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One layer at a time: its result is decoded, its layer rewritten and its report row made before the next result
+    /// is read, so a spilled run (<see cref="LayerOutcome.Spill"/>) holds one layer's plan, and its int8 weights go to
+    /// the spill file rather than staying in memory until the model is written.
+    /// </remarks>
     public IReadOnlyList<LayerReport> Apply(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         var analysis = _analysis.Take(model);
-        var plans = outcomes.Select(o => (Layer: o.Layer.AnalyzedLayer, Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
-        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
-        if (plans.Count + tables.Count > 0)
+        var tableReports = new List<LayerReport>();
+        var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step).Select(t =>
+        {
+            var (plan, error) = TablePlan(t, context);
+            tableReports.Add(StaticInt8QdqPass.WeightReport(t.Name, "Gather", t.TableName, t.Table.Dims, string.Empty, t.Table.ElementCount, plan, error,
+                "embedding table, int8 per row"));
+            return (t, plan);
+        }).ToList();
+        if (outcomes.Count + tables.Count > 0)
         {
             QdqQuantizer.EnsureOpset(model);
         }
 
-        DynamicQuantizer.ApplyPlans(model, plans, tables);
         var reports = new List<LayerReport>(outcomes.Count + tables.Count);
-        for (var i = 0; i < outcomes.Count; i++)
+        var spill = outcomes.Count > 0 ? outcomes[0].Spill : null;
+        DynamicQuantizer.ApplyPlans(model, Plans(outcomes, context, reports), tables,
+            spill is null ? null : (name, dims, values) => spill.Tensor<sbyte>(name, TensorDataType.Int8, dims, values));
+        reports.AddRange(tableReports);
+        return reports;
+    }
+
+    /// <summary>
+    /// An embedding table's plan and largest rounding error: read back for the model as it stood (a rebuild of an
+    /// unchanged model neither reads the table's floats nor quantizes it again), else computed from one read of its
+    /// values (a 32000 × 2048 table is 262 MB).
+    /// </summary>
+    private static (QuantizedLinear Plan, double Error) TablePlan(EmbeddingTable table, PassContext context)
+    {
+        (QuantizedLinear, double) Compute()
         {
-            var (layer, key, _) = outcomes[i];
-            var plan = plans[i].Plan;
+            var values = table.Table.ToFloatArray();
+            var plan = QdqQuantizer.PlanTable(table, values);
+            return (plan, plan.MaxAbsError(values));
+        }
+
+        var stored = context.FromModel("embedding-table:" + table.TableName, () =>
+        {
+            var (plan, error) = Compute();
+            return [.. BitConverter.GetBytes(error), .. plan.ToBytes()];
+        });
+        try
+        {
+            return (QuantizedLinear.FromBytes(stored[sizeof(double)..]), BitConverter.ToDouble(stored, 0));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            return Compute();
+        }
+    }
+
+    /// <summary>Each outcome's plan in turn; once its layer is rewritten, its report row is added and its weights dropped.</summary>
+    private static IEnumerable<(LinearLayer Layer, QuantizedLinear Plan)> Plans(IReadOnlyList<LayerOutcome> outcomes, PassContext context, List<LayerReport> reports)
+    {
+        var garbage = new GarbageBudget();
+        foreach (var outcome in outcomes)
+        {
+            var (layer, key) = (outcome.Layer, outcome.Key);
+            var plan = QuantizedLinear.FromBytes(outcome.Result);
+            yield return (layer.AnalyzedLayer, plan);
             reports.Add(StaticInt8QdqPass.WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 plan.Values.LongLength, plan, context.WeightError(key.Hex, () => plan.MaxAbsError(layer.Weights)),
                 "input quantized at run time (DynamicQuantizeLinear)"));
             layer.ReleaseWeights();
+            garbage.Tick();
         }
-
-        foreach (var (table, plan) in tables)
-        {
-            reports.Add(StaticInt8QdqPass.WeightReport(table.Name, "Gather", table.TableName, table.Table.Dims, string.Empty, table.Table.ToFloatArray(), plan,
-                "embedding table, int8 per row"));
-        }
-
-        return reports;
     }
 }

@@ -25,6 +25,20 @@ public sealed record PassContext(string ModelName, SourceLocation StepLocation, 
         return KnownWeightErrors is { } known && known.TryGetValue(keyHex, out var error) ? error : compute();
     }
 
+    /// <summary>
+    /// Reads back, or computes and keeps, a value derived from the model as it stood before this step (not a layer's
+    /// work: an embedding table's plan), by a name unique within the step; null computes every time (no cache). The
+    /// bytes may come from the cache: the caller decodes them and computes again what does not decode.
+    /// </summary>
+    public Func<string, Func<byte[]>, byte[]>? ModelDerived { get; init; }
+
+    /// <summary>The value named <paramref name="name"/>: read back through <see cref="ModelDerived"/>, or computed.</summary>
+    public byte[] FromModel(string name, Func<byte[]> compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        return ModelDerived is { } memo ? memo(name, compute) : compute();
+    }
+
     /// <summary>Reports a coded diagnostic at the step's recipe line.</summary>
     public void Report(string code, DiagnosticSeverity severity, params object?[] args) =>
         Sink.Report(EngineDiagnostics.Catalog.Create(code, severity, StepLocation.File, StepLocation.Line, StepLocation.Column, args));

@@ -1,4 +1,5 @@
 using ModelCompress.Analysis;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Quantization;
@@ -15,15 +16,19 @@ public sealed partial class WeightOnlyInt8Pass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(context);
-        var plans = outcomes.Select(o => QuantizedLinear.FromBytes(o.Result)).ToList();
-        var castMul = !ChooseDequantizeLinear(model, plans, context);
+        // One layer's plan at a time (a spilled run reads each result back when its layer is rewritten); the int8
+        // weights of a spilled run go to its spill file instead of staying in memory until the model is written.
+        var castMul = !ChooseDequantizeLinear(model, outcomes, context);
+        var spill = outcomes.Count > 0 ? outcomes[0].Spill : null;
+        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = spill is null ? null : (name, dims, values) => spill.Tensor<sbyte>(name, TensorDataType.Int8, dims, values);
         var placement = new WeightPlacement();
         var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance);
         var reports = new List<LayerReport>(outcomes.Count);
-        for (var i = 0; i < outcomes.Count; i++)
+        var garbage = new GarbageBudget();
+        foreach (var outcome in outcomes)
         {
-            var (layer, key, _) = outcomes[i];
-            var q = plans[i];
+            var (layer, key) = (outcome.Layer, outcome.Key);
+            var q = QuantizedLinear.FromBytes(outcome.Result);
             var graph = WeightPlacement.Owner(layer);
             if (!placement.TryGetRestored(graph, layer.WeightName, out var floatName))
             {
@@ -32,13 +37,14 @@ public sealed partial class WeightOnlyInt8Pass
                     writers[graph] = writer = new QdqGraphWriter(graph);
                 }
 
-                var nodes = writer.RestoredWeight(layer.WeightName, layer.Name, q, castMul, out floatName);
+                var nodes = writer.RestoredWeight(layer.WeightName, layer.Name, q, castMul, int8Tensor, out floatName);
                 placement.Add(graph, layer.WeightName, floatName, nodes);
             }
 
             WeightPlacement.Rewire(layer, graph, floatName);
             var maxError = context.WeightError(key.Hex, () => q.MaxAbsError(layer.Weights));
             layer.ReleaseWeights();
+            garbage.Tick();
             reports.Add(new LayerReport(
                 WeightPlacement.DisplayName(layer), layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: q.Values.LongLength * sizeof(float), // one code per weight element
@@ -55,10 +61,10 @@ public sealed partial class WeightOnlyInt8Pass
     /// too). Where it is not, weight-only int8 still works — Cast·Mul is used and MC3013 says why, where static and
     /// dynamic stop with MC3110 — except below opset 7, where nothing does (MC3014).
     /// </summary>
-    private static bool ChooseDequantizeLinear(OnnxModel model, IReadOnlyList<QuantizedLinear> plans, PassContext context)
+    private static bool ChooseDequantizeLinear(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
     {
-        var needed = plans.Any(q => q.Axis >= 0) ? OpsetUpgrade.PerAxisDequantizeOpset : 10;
-        if (plans.Count == 0 || QdqQuantizer.TryEnsureOpset(model, needed, out _, out var blocker))
+        var needed = outcomes.Any(o => QuantizedLinear.FromBytes(o.Result).Axis >= 0) ? OpsetUpgrade.PerAxisDequantizeOpset : 10;
+        if (outcomes.Count == 0 || QdqQuantizer.TryEnsureOpset(model, needed, out _, out var blocker))
         {
             return true;
         }

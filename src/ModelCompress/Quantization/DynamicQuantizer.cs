@@ -22,9 +22,15 @@ public static class DynamicQuantizer
     }
 
     /// <summary>Rewrites each planned layer (weights [K, N], axis 1) and the embedding tables.</summary>
+    /// <remarks>
+    /// <paramref name="plans"/> is enumerated once, each layer rewritten before the next is asked for, so a caller may
+    /// decode one plan at a time; <paramref name="int8Tensor"/> makes the int8 weight tensors (in memory when null).
+    /// </remarks>
     internal static void ApplyPlans(
-        OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> plans, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
+        OnnxModel model, IEnumerable<(LinearLayer Layer, QuantizedLinear Plan)> plans, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables,
+        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = null)
     {
+        int8Tensor ??= (name, dims, values) => OnnxTensor.FromInt8(name, dims, values);
         var writer = new QdqGraphWriter(model.Graph);
         var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance) { [model.Graph] = writer };
         foreach (var (layer, plan) in plans)
@@ -36,7 +42,7 @@ public static class DynamicQuantizer
                 writers[graph] = own = new QdqGraphWriter(graph);
             }
 
-            Replace(own, layer, plan);
+            Replace(own, layer, plan, int8Tensor);
         }
 
         QdqQuantizer.ApplyTables(writer, tables);
@@ -48,7 +54,7 @@ public static class DynamicQuantizer
         QdqQuantizer.Finish(model);
     }
 
-    private static void Replace(QdqGraphWriter writer, LinearLayer layer, QuantizedLinear plan)
+    private static void Replace(QdqGraphWriter writer, LinearLayer layer, QuantizedLinear plan, Func<string, long[], sbyte[], OnnxTensor> int8Tensor)
     {
         var graph = writer.Graph;
         var k = layer.InFeatures;
@@ -56,7 +62,7 @@ public static class DynamicQuantizer
         var (q, scales) = (plan.Values, plan.Scales);
         var perChannel = plan.Axis >= 0;
         var baseName = layer.WeightName;
-        var weight = writer.Constant(OnnxTensor.FromInt8(baseName + "_quantized", [k, n], q));
+        var weight = writer.Constant(int8Tensor(baseName + "_quantized", [k, n], q));
         var zeroPoint = writer.Constant(perChannel
             ? OnnxTensor.FromInt8(baseName + "_zero_point", [n], new sbyte[n])
             : OnnxTensor.FromInt8(baseName + "_zero_point", [], [0]));

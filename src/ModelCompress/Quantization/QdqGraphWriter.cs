@@ -84,11 +84,18 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
     /// before every reader of <paramref name="output"/> (weights read inside subgraphs are restored in the graph that
     /// defines them).
     /// </summary>
-    public OnnxNode[] RestoredWeight(string baseName, string nodeBaseName, QuantizedLinear plan, bool castMul, out string output)
+    public OnnxNode[] RestoredWeight(string baseName, string nodeBaseName, QuantizedLinear plan, bool castMul, out string output) =>
+        RestoredWeight(baseName, nodeBaseName, plan, castMul, null, out output);
+
+    /// <summary>As above; <paramref name="int8Tensor"/> makes the int8 weight tensor (in memory when null).</summary>
+    public OnnxNode[] RestoredWeight(
+        string baseName, string nodeBaseName, QuantizedLinear plan, bool castMul, Func<string, long[], sbyte[], OnnxTensor>? int8Tensor, out string output)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var perAxis = plan.Axis >= 0;
-        var qName = Constant(OnnxTensor.FromInt8(baseName + "_quantized", plan.Dims, plan.Values));
+        var qName = Constant(int8Tensor is null
+            ? OnnxTensor.FromInt8(baseName + "_quantized", plan.Dims, plan.Values)
+            : int8Tensor(baseName + "_quantized", plan.Dims, plan.Values));
         if (castMul)
         {
             long[] broadcast = perAxis ? [.. plan.Dims.Select((d, i) => i == plan.Axis ? d : 1L)] : [];

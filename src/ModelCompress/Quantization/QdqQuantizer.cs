@@ -32,7 +32,11 @@ public static partial class QdqQuantizer
 
     /// <summary>An embedding table's plan: int8 per row.</summary>
     internal static QuantizedLinear PlanTable(EmbeddingTable table, QuantizeStep step) =>
-        QuantizedLinear.Weight(table.Table.ToFloatArray(), table.Table.Dims, 0, perChannel: true);
+        PlanTable(table, table.Table.ToFloatArray());
+
+    /// <summary>The table's plan from its <paramref name="values"/> already read (a caller measuring their error reads them once).</summary>
+    internal static QuantizedLinear PlanTable(EmbeddingTable table, float[] values) =>
+        QuantizedLinear.Weight(values, table.Table.Dims, 0, perChannel: true);
 
     /// <summary>The items the step quantizes: all but those an <c>exclude</c> pattern matches.</summary>
     internal static List<T> Select<T>(IEnumerable<T> items, Func<T, OnnxNode> node, QuantizeStep step) =>

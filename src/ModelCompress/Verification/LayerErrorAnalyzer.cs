@@ -213,8 +213,10 @@ public static class LayerErrorAnalyzer
     /// </summary>
     private static float[]? SmoothingFromWeights(QuantizedLayerView layer, OnnxGraph reference, OnnxNode refNode)
     {
+        // Read once: a view may read its weights from the graph on every access.
+        var weights = layer.Weights;
         if (!ConstantValues.TryGet(reference, refNode.Inputs[1], out var tensor) || tensor.DataType != Onnx.TensorDataType.Float
-            || tensor.ElementCount != layer.Weights.Length)
+            || tensor.ElementCount != weights.Length)
         {
             return null;
         }
@@ -231,7 +233,7 @@ public static class LayerErrorAnalyzer
             for (var c = 0; c < n; c++)
             {
                 double wr = w[(r * n) + c];
-                double q = layer.Weights[(r * n) + c] * (double)scales[scales.Length == 1 ? 0 : c];
+                double q = weights[(r * n) + c] * (double)scales[scales.Length == 1 ? 0 : c];
                 dot += q * wr;
                 norm += wr * wr;
                 stored += q * q;

@@ -15,7 +15,7 @@ namespace ModelCompress.Verification;
 /// everything about those layers in the compressed model (int8 weights, scales, bias, activation parameters,
 /// smoothing factors), so a segment is simulated again when its fp32 inputs or its int8 layers change.
 /// </summary>
-internal sealed class LayerErrorConsumer(IReadOnlyList<LayerProbe> probes) : ISegmentConsumer
+internal sealed class LayerErrorConsumer(IReadOnlyList<LayerProbe> probes, long sampleCount) : ISegmentConsumer
 {
     public byte[] Fingerprint { get; } = "layer-errors.v1"u8.ToArray();
 
@@ -24,7 +24,7 @@ internal sealed class LayerErrorConsumer(IReadOnlyList<LayerProbe> probes) : ISe
         string modelName, SegmentPlan plan, IReadOnlyList<LayerProbe> probes, DataSource data, long maxSamples, CancellationToken ct, SegmentCacheContext segments)
     {
         var samples = DataFileReader.ReadSamples(data, CalibrationSources.ModelInputs(plan.Model), maxSamples);
-        segments.Run(plan, CarriedTensor.Samples(samples), new LayerErrorConsumer(probes), OrtModelRunner.SegmentSessions(modelName), ct);
+        segments.Run(plan, CarriedTensor.Samples(samples), new LayerErrorConsumer(probes, samples.Count), OrtModelRunner.SegmentSessions(modelName), ct);
     }
 
     public byte[] SegmentFingerprint(IReadOnlyList<string> names)
@@ -62,6 +62,13 @@ internal sealed class LayerErrorConsumer(IReadOnlyList<LayerProbe> probes) : ISe
         foreach (var p in measured)
         {
             p.Add(floats[p.Input], floats[p.Output].Values);
+
+            // A layer is observed in one segment, every sample in turn: after the last its simulator (the packed
+            // int8 weights) is not needed, so only the current segment's layers hold theirs.
+            if (sample == sampleCount - 1)
+            {
+                p.ReleaseSimulator();
+            }
         }
     }
 

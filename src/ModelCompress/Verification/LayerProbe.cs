@@ -24,6 +24,14 @@ internal sealed class LayerProbe(
 
     public string? Note { get; private set; }
 
+    /// <summary>Drops the simulator once every sample was added (it is made again should another come).</summary>
+    public void ReleaseSimulator()
+    {
+        _simulator = null;
+        _smoothing = null;
+        _prepared = false;
+    }
+
     public void Add((float[] Values, long[] Shape) x, float[] reference)
     {
         if (Note is not null)

@@ -44,7 +44,7 @@ internal static class QuantizedLayerLocator
                 continue;
             }
 
-            layers.Add(new QuantizedLayerView(name, node, q, shape, scales, bias, StaticActivation(graph, node.Inputs[0])));
+            layers.Add(QuantizedLayerView.Reading(name, node, q, shape, scales, bias, StaticActivation(graph, node.Inputs[0])));
         }
 
         // Layers inside If/Loop/Scan subgraphs are listed, not simulated: their inputs cannot be exposed as outputs of
@@ -79,10 +79,10 @@ internal static class QuantizedLayerLocator
         return axis == outputAxis ? null : "its weight scales do not run along the output channels";
     }
 
-    /// <summary>The int8 weight behind <paramref name="value"/>, with scales and their axis (−1: per tensor).</summary>
-    private static bool TryInt8Weight(OnnxGraph graph, string value, out sbyte[] q, out long[] shape, out float[] scales, out int axis)
+    /// <summary>The int8 weight behind <paramref name="value"/> (read by <paramref name="q"/>), with scales and their axis (−1: per tensor).</summary>
+    private static bool TryInt8Weight(OnnxGraph graph, string value, out Func<sbyte[]> q, out long[] shape, out float[] scales, out int axis)
     {
-        q = [];
+        q = () => [];
         shape = [];
         scales = [];
         axis = -1;
@@ -136,7 +136,9 @@ internal static class QuantizedLayerLocator
             return false;
         }
 
-        q = quantized.AsSpan<sbyte>().ToArray();
+        // Read when asked for, not now: the views of every layer are listed before any is simulated.
+        var tensor = quantized;
+        q = () => tensor.AsSpan<sbyte>().ToArray();
         return true;
     }
 

@@ -31,4 +31,24 @@ internal sealed record QuantizedLayerView(
     public string ActivationMode => Activation is { } a
         ? (a.Type == QuantizedType.UInt8 ? "static uint8" : "static int8")
         : "dynamic uint8";
+
+    private readonly sbyte[]? _weights = Weights;
+
+    /// <summary>
+    /// The int8 weight values: those given, or read from the graph's tensor on each call (<see cref="Reading"/>), so a
+    /// large model's layer list does not hold every layer's weights at once (they may lie in a spill file).
+    /// </summary>
+    public sbyte[] Weights
+    {
+        get => _weights ?? ReadWeights!();
+        init => _weights = value;
+    }
+
+    private Func<sbyte[]>? ReadWeights { get; init; }
+
+    /// <summary>A view whose weights are read by <paramref name="readWeights"/> whenever they are asked for.</summary>
+    public static QuantizedLayerView Reading(
+        string name, OnnxNode node, Func<sbyte[]> readWeights, long[] weightShape, float[] weightScales, float[]? bias,
+        (QuantizationParameters Parameters, QuantizedType Type)? activation) =>
+        new(name, node, null!, weightShape, weightScales, bias, activation) { ReadWeights = readWeights };
 }

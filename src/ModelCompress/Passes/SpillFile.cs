@@ -1,0 +1,108 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using ModelCompress.Onnx;
+
+namespace ModelCompress.Passes;
+
+/// <summary>
+/// An append-only scratch file for the bytes a streaming pass must keep until the model is written (each layer's
+/// result, the quantized tensors put in the graph): written once as each layer is done, read back one region at a
+/// time, so a large model's results do not all sit in memory at once. The file is unlinked as soon as it is opened
+/// where the system allows it (elsewhere deleted when closed), so a killed run leaves nothing behind; it is closed
+/// when disposed or when nothing refers to it any more.
+/// </summary>
+public sealed class SpillFile : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+    private readonly Lock _gate = new();
+    private long _length;
+
+    private SpillFile(SafeFileHandle handle) => _handle = handle;
+
+    /// <summary>Bytes written so far.</summary>
+    public long Length => _length;
+
+    /// <summary>Opens a new spill file in <paramref name="folder"/> (the system's temporary folder when null).</summary>
+    public static SpillFile Create(string? folder = null)
+    {
+        var path = Path.Combine(folder ?? Path.GetTempPath(), $".modelcompress-spill-{Guid.NewGuid():N}.tmp");
+        var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Unlinked now, the file lives only as long as the handle: not even SIGKILL can leave it on disk.
+            File.Delete(path);
+        }
+
+        return new SpillFile(handle);
+    }
+
+    /// <summary>Appends <paramref name="bytes"/> and returns where they lie.</summary>
+    public SpillRegion Append(ReadOnlySpan<byte> bytes)
+    {
+        lock (_gate)
+        {
+            var region = new SpillRegion(_length, bytes.Length);
+            RandomAccess.Write(_handle, bytes, _length);
+            _length += bytes.Length;
+            return region;
+        }
+    }
+
+    /// <summary>The bytes of <paramref name="region"/>, read back into a new array.</summary>
+    public byte[] Read(SpillRegion region)
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(region.Length);
+        ReadInto(region.Offset, bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes the bytes of <paramref name="region"/> to <paramref name="destination"/> a buffer at a time.</summary>
+    public void CopyTo(SpillRegion region, Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            for (long done = 0; done < region.Length;)
+            {
+                var n = (int)Math.Min(buffer.Length, region.Length - done);
+                ReadInto(region.Offset + done, buffer.AsSpan(0, n));
+                destination.Write(buffer, 0, n);
+                done += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A tensor whose raw bytes are <paramref name="values"/>, kept here instead of in memory: the tensor reads them
+    /// back whenever it is saved or read (the same bytes every time), holding them only while someone uses them.
+    /// </summary>
+    public OnnxTensor Tensor<T>(string name, TensorDataType dataType, ReadOnlySpan<long> dims, ReadOnlySpan<T> values)
+        where T : unmanaged
+    {
+        var region = Append(MemoryMarshal.AsBytes(values));
+        return OnnxTensor.FromGenerator(name, dataType, dims, s => CopyTo(region, s));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _handle.Dispose();
+
+    private void ReadInto(long offset, Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            var n = RandomAccess.Read(_handle, destination, offset);
+            if (n <= 0)
+            {
+                throw new EndOfStreamException("The spill file ended early.");
+            }
+
+            offset += n;
+            destination = destination[n..];
+        }
+    }
+}
