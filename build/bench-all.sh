@@ -25,7 +25,7 @@ obs|int4 and SparseGPT|10|@ eval --quick --suite obs --models char-gpt,stories26
 structured|Structured pruning|6|@ eval --quick --suite structured --models char-gpt,stories260K,mnist-8 --work-dir {W}|@ eval --quick --suite structured --models mnist-8 --latency-rounds 1 --work-dir {W}
 pruning|Pruning|18|@ eval --quick --suite pruning --models char-gpt,stories260K,mnist-8 --latency-rounds 3 --work-dir {W}|@ eval --quick --suite pruning --models mnist-8 --latency-rounds 1 --work-dir {W}
 conv-prune|Conv layers under Wanda, SparseGPT and distillation|10|@ eval --quick --suite conv-prune --models mnist-8,ppocrv4-rec --latency-rounds 3 --work-dir {W}|@ eval --quick --suite conv-prune --models mnist-8 --latency-rounds 1 --work-dir {W}
-conv|Static int8 for conv nets|6|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 20 {PEEROPT} --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
+conv|Static int8 for conv nets|9|@ eval --quick --suite conv --models mnist-8,ppocrv4-rec,ppocrv4-cls --latency-rounds 20 {PEEROPT} --work-dir {W}|@ eval --quick --suite conv --models mnist-8 --latency-rounds 1 --work-dir {W}
 ood|SmoothQuant out of the calibration domain|10|@ eval --quick --models char-gpt --variants minmax,sq05,sqauto,sqauto-h1,sqauto-hauto --work-dir {W}|@ eval --quick --models stories260K --variants minmax --latency-rounds 1 --work-dir {W}
 subgraph|Weights in Constant nodes, If branches and LSTMs|1|@ eval-subgraph|@ eval-subgraph
 share-distill|Distillation and sharing|4|@ share-distill --models mnist-8,stories260K --calib 16 --verify 16 --rows 1024|@ share-distill --models mnist-8 --variants k=16 --calib 4 --verify 4 --rows 256 --epochs 1
@@ -41,6 +41,7 @@ tune-gpt|Tuning (`tune:`), char-gpt|6|@ tune --model char-gpt --verify 32 --cali
 rerun|Tuning (`tune:`), CLI rerun with nothing changed|2|! build/bench-rerun.sh 5|! build/bench-rerun.sh 1
 external-data|External data (models over 2 GB)|3|@ external-data 2.25|@ external-data 2.05
 noop|No-op build overhead|4|! build/bench-noop.sh 3|! build/bench-noop.sh 1
+scale|Scale|7|! build/scale.sh 2 dynamic,wo8,sq|! build/scale.sh 2 dynamic
 peer|Peer comparison|8|@ eval --quick --models mnist-8,char-gpt --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
 ROWS
 

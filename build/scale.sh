@@ -15,7 +15,9 @@ source build/faults/common.sh
 if [ -n "${CLI_DIR:-}" ]; then cli_dir="$CLI_DIR"; else publish_cli; fi
 dir="artifacts/scale/L$layers"
 if [ ! -f "$dir/model.onnx" ]; then
-  dotnet run -c Release --project tests/ModelCompress.Benchmarks -- scale-model --layers "$layers" --out "$dir"
+  mkdir -p "$dir"
+  dotnet run -c Release --project tests/ModelCompress.Benchmarks -- scale-model --layers "$layers" --out "$dir" >"$dir/generate.log" 2>&1 \
+    || { tail -n 20 "$dir/generate.log" >&2; exit 1; }
 fi
 head -c 400000 "$fixtures/data/wikitext-2/valid.txt" > "$dir/calib.txt"
 head -c 100000 "$fixtures/data/wikitext-2/test.txt" > "$dir/verify.txt"
@@ -23,6 +25,7 @@ weights=$(stat -c %s "$dir/model.onnx.data")
 # The cache cap is set to the fp32 weights' size (at least the default 1024 MiB): a mode's results (a quarter of the
 # weights at int8, plus calibration) then fit, so the warm run measures a rerun whose results all come from the cache,
 # not the default cap evicting part of this very run's results at 22 layers.
+rows=()
 cache_mb=$(( weights / 1048576 > 1024 ? weights / 1048576 : 1024 ))
 for mode in $modes; do
   case "$mode" in
@@ -58,6 +61,13 @@ YAML
     /usr/bin/time -f "%e %M" -o "$dir/time-$mode-$pass" dotnet "$cli_dir/ModelCompress.Cli.dll" run "$dir/$mode.yaml" \
       -o "$dir/out-$mode" --cache-dir "$dir/cache-$mode" > "$dir/log-$mode-$pass" 2>&1 || { tail -5 "$dir/log-$mode-$pass"; }
     read -r secs kb < "$dir/time-$mode-$pass"
+    rows+=("| $mode | $pass | $secs s | $(echo "scale=2; $kb / 1000000" | bc) GB | $(echo "scale=2; $kb * 1000 / $weights" | bc)× |")
     echo "RESULT layers=$layers mode=$mode pass=$pass wall_s=$secs peak_rss_gb=$(echo "scale=2; $kb / 1000000" | bc) weights_gb=$(echo "scale=2; $weights / 1000000000" | bc) ratio=$(echo "scale=2; $kb * 1000 / $weights" | bc)"
   done
 done
+echo
+echo "TinyLlama shape, $layers layers, $(echo "scale=2; $weights / 1000000000" | bc) GB fp32 weights (external data); commit $(git rev-parse --short HEAD); load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| mode | run | wall | peak RSS | peak / fp32 weights |"
+echo "|---|---|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
