@@ -94,9 +94,7 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
         }
 
         var reports = new List<LayerReport>(outcomes.Count + tables.Count);
-        var spill = outcomes.Count > 0 ? outcomes[0].Spill : null;
-        DynamicQuantizer.ApplyPlans(model, Plans(outcomes, context, reports), tables,
-            spill is null ? null : (name, dims, values) => spill.Tensor<sbyte>(name, TensorDataType.Int8, dims, values));
+        DynamicQuantizer.ApplyPlans(model, Plans(outcomes, context, reports), tables, outcomes.Count > 0 && outcomes[0].Spill is { } spill ? spill.Int8Tensor : null);
         reports.AddRange(tableReports);
         return reports;
     }

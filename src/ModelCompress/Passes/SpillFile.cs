@@ -88,6 +88,9 @@ public sealed class SpillFile : IDisposable
         return OnnxTensor.FromGenerator(name, dataType, dims, s => CopyTo(region, s));
     }
 
+    /// <summary>An int8 weight tensor kept here (<see cref="Tensor{T}"/>): what the streaming passes hand their graph writers.</summary>
+    public OnnxTensor Int8Tensor(string name, long[] dims, sbyte[] values) => Tensor<sbyte>(name, TensorDataType.Int8, dims, values);
+
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 

@@ -19,8 +19,7 @@ public sealed partial class WeightOnlyInt8Pass
         // One layer's plan at a time (a spilled run reads each result back when its layer is rewritten); the int8
         // weights of a spilled run go to its spill file instead of staying in memory until the model is written.
         var castMul = !ChooseDequantizeLinear(model, outcomes, context);
-        var spill = outcomes.Count > 0 ? outcomes[0].Spill : null;
-        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = spill is null ? null : (name, dims, values) => spill.Tensor<sbyte>(name, TensorDataType.Int8, dims, values);
+        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = outcomes.Count > 0 && outcomes[0].Spill is { } spill ? spill.Int8Tensor : null;
         var placement = new WeightPlacement();
         var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance);
         var reports = new List<LayerReport>(outcomes.Count);

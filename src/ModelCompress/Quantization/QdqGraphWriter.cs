@@ -82,12 +82,8 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
     /// (<paramref name="castMul"/>), x = Cast(q → float) · scale with the scale shaped to broadcast along the channel
     /// axis, which every opset ≥ 7 runs. The constants are added now; the nodes are returned for the caller to place
     /// before every reader of <paramref name="output"/> (weights read inside subgraphs are restored in the graph that
-    /// defines them).
+    /// defines them). <paramref name="int8Tensor"/> makes the int8 weight tensor (in memory when null).
     /// </summary>
-    public OnnxNode[] RestoredWeight(string baseName, string nodeBaseName, QuantizedLinear plan, bool castMul, out string output) =>
-        RestoredWeight(baseName, nodeBaseName, plan, castMul, null, out output);
-
-    /// <summary>As above; <paramref name="int8Tensor"/> makes the int8 weight tensor (in memory when null).</summary>
     public OnnxNode[] RestoredWeight(
         string baseName, string nodeBaseName, QuantizedLinear plan, bool castMul, Func<string, long[], sbyte[], OnnxTensor>? int8Tensor, out string output)
     {
