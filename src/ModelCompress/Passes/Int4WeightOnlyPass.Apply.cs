@@ -1,4 +1,5 @@
 using ModelCompress.Analysis;
+using ModelCompress.Execution;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Quantization;
@@ -26,8 +27,12 @@ public sealed partial class Int4WeightOnlyPass
         }
 
         OpsetUpgrade.RaiseTo21(model);
+        // A spilled run (external weights) keeps the codes, scales and zero points it puts in the graph in its spill
+        // file instead of memory, and reads each layer's float weights once more only for its error column.
+        Func<OnnxTensor, OnnxTensor> keep = outcomes[0].Spill is { } spill ? spill.Keep : t => t;
         var placement = new WeightPlacement();
         var reports = new List<LayerReport>(outcomes.Count);
+        var garbage = new GarbageBudget();
         foreach (var (layer, key, result) in outcomes)
         {
             var q = Int4Weight.FromBytes(result);
@@ -39,16 +44,19 @@ public sealed partial class Int4WeightOnlyPass
             var graph = WeightPlacement.Owner(layer);
             if (!placement.TryGetRestored(graph, layer.WeightName, out var floatName))
             {
-                var node = DequantizeLinear(graph, layer, q, out floatName);
+                var node = DequantizeLinear(graph, layer, q, keep, out floatName);
                 placement.Add(graph, layer.WeightName, floatName, [node]);
             }
 
             WeightPlacement.Rewire(layer, graph, floatName);
+            var maxError = context.WeightError(key.Hex, () => MaxError(layer, q));
+            layer.ReleaseWeights();
+            garbage.Tick();
             reports.Add(new LayerReport(
                 layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 BytesBefore: (long)q.Inputs * q.Outputs * sizeof(float),
                 BytesAfter: StoredBytes(q),
-                MaxAbsWeightError: context.WeightError(key.Hex, () => MaxError(layer, q)),
+                MaxAbsWeightError: maxError,
                 Note: q.Fallback.Length > 0 ? "rounded to nearest: " + q.Fallback : null));
         }
 
@@ -64,7 +72,7 @@ public sealed partial class Int4WeightOnlyPass
     /// uses scale[⌊i / block_size⌋]. Blocks run along K, so for a MatMul weight [K, N] the axis is 0 and the scale is
     /// [⌈K / block⌉, N] (the layout ONNX Runtime fuses into MatMulNBits); a Gemm with transB ([N, K]) uses axis 1.
     /// </summary>
-    private static OnnxNode DequantizeLinear(OnnxGraph graph, PassLayer layer, Int4Weight q, out string output)
+    private static OnnxNode DequantizeLinear(OnnxGraph graph, PassLayer layer, Int4Weight q, Func<OnnxTensor, OnnxTensor> keep, out string output)
     {
         var transposed = layer.ChannelAxis == 0;
         var (n, k, blocks) = (q.Outputs, q.Inputs, q.Blocks);
@@ -96,32 +104,36 @@ public sealed partial class Int4WeightOnlyPass
         List<string> inputs = [codeName, scaleName];
         if (q.Symmetric)
         {
-            graph.AddInitializer(OnnxTensor.FromInt4(codeName, dims, codes));
+            graph.AddInitializer(keep(OnnxTensor.FromInt4(codeName, dims, codes)));
         }
         else
         {
             var zeroName = graph.UniqueName(baseName + "_zero_point");
-            graph.AddInitializer(OnnxTensor.FromUInt4(codeName, dims, System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan())));
-            graph.AddInitializer(OnnxTensor.FromUInt4(zeroName, scaleDims, zeros));
+            graph.AddInitializer(keep(OnnxTensor.FromUInt4(codeName, dims, System.Runtime.InteropServices.MemoryMarshal.AsBytes(codes.AsSpan()))));
+            graph.AddInitializer(keep(OnnxTensor.FromUInt4(zeroName, scaleDims, zeros)));
             inputs.Add(zeroName);
         }
 
-        graph.AddInitializer(OnnxTensor.FromFloats(scaleName, scaleDims, scales));
+        graph.AddInitializer(keep(OnnxTensor.FromFloats(scaleName, scaleDims, scales)));
         var node = new OnnxNode("DequantizeLinear", inputs, [output], graph.UniqueName(layer.Name + "/weight/DequantizeLinear"));
         node.SetAttribute("axis", transposed ? 1L : 0L);
         node.SetAttribute("block_size", (long)q.BlockSize);
         return node;
     }
 
+    /// <summary>The largest |dequantized − float| over the weight, read in place (no row-major copy of a large weight).</summary>
     private static double MaxError(PassLayer layer, Int4Weight q)
     {
-        var (_, k, rows) = RowsOf(layer);
+        var w = layer.WeightValues;
+        var (d0, d1) = ((int)layer.WeightShape[0], (int)layer.WeightShape[1]);
+        var transposed = layer.ChannelAxis == 0;
         var max = 0.0;
-        for (var r = 0; r < q.Outputs; r++)
+        for (var a = 0; a < d0; a++)
         {
-            for (var c = 0; c < k; c++)
+            for (var b = 0; b < d1; b++)
             {
-                max = Math.Max(max, Math.Abs(q.Value(r, c) - rows[((long)r * k) + c]));
+                var (r, c) = transposed ? (a, b) : (b, a);
+                max = Math.Max(max, Math.Abs(q.Value(r, c) - (double)w[(a * d1) + b]));
             }
         }
 

@@ -91,6 +91,17 @@ public sealed class SpillFile : IDisposable
     /// <summary>An int8 weight tensor kept here (<see cref="Tensor{T}"/>): what the streaming passes hand their graph writers.</summary>
     public OnnxTensor Int8Tensor(string name, long[] dims, sbyte[] values) => Tensor<sbyte>(name, TensorDataType.Int8, dims, values);
 
+    /// <summary>
+    /// <paramref name="tensor"/> (made in memory) as a tensor kept here: the same name, type, dims and raw bytes, so
+    /// the in-memory copy can go once the caller drops it.
+    /// </summary>
+    public OnnxTensor Keep(OnnxTensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var region = Append(tensor.GetRawData().Span);
+        return OnnxTensor.FromGenerator(tensor.Name, tensor.DataType, tensor.Dims, s => CopyTo(region, s));
+    }
+
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 

@@ -40,7 +40,9 @@ public sealed class SpillTests
     [Theory]
     [InlineData("      - quantize: { mode: dynamic }")]
     [InlineData("      - quantize: { mode: weight_only }")]
-    public void An_external_data_model_spills_its_results_and_int8_weights_and_makes_the_same_model(string steps)
+    [InlineData("      - quantize: { mode: weight_only, weights: int4, block_size: 32 }")]
+    [InlineData("      - quantize: { mode: weight_only, weights: int4, block_size: 16, symmetric_weights: false }")]
+    public void An_external_data_model_spills_its_results_and_quantized_weights_and_makes_the_same_model(string steps)
     {
         using var p = TestProject.Mlp(steps: steps, hiddenSize: 128);
         var source = SampleModels.Mlp(inputSize: 64, hiddenSize: 128, outputSize: 10, hiddenLayers: 4);
@@ -56,7 +58,8 @@ public sealed class SpillTests
         Assert.True(spilled.Count >= 4, $"{spilled.Count} layers");
         Assert.All(spilled, o => Assert.NotNull(o.Spill));
         Assert.All(spilled, o => Assert.Equal(o.ResultHash, System.Security.Cryptography.SHA256.HashData(o.Result)));
-        var quantized = external.Graph.Initializers.Values.Where(t => t.DataType == TensorDataType.Int8 && t.ElementCount >= 64 * 10).ToList();
+        var quantized = external.Graph.Initializers.Values
+            .Where(t => t.DataType is TensorDataType.Int8 or TensorDataType.Int4 or TensorDataType.UInt4 && t.ElementCount >= 64 * 10).ToList();
         Assert.NotEmpty(quantized);
         Assert.All(quantized, t => Assert.False(t.IsDataInMemory, t.Name));
         Assert.Equal(inline.ToBytes(), external.ToBytes());
