@@ -44,6 +44,9 @@ internal static class ObsRowTile
     }
 
     /// <summary>W[g, i2:] −= Σⱼ e[g, j] · U[j, i2:] for the four rows of <paramref name="rows"/> ([4, K]).</summary>
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(Span<double> rows, int k, double[] u, double[] errors, int width, int i1, int i2)
     {
         ref var w = ref MemoryMarshal.GetReference(rows);

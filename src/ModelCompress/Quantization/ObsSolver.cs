@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelCompress.Quantization;
 
 /// <summary>
@@ -59,6 +61,9 @@ public static class ObsSolver
 
     // Rows [count, K] of one group: each row's columns are fixed exactly as alone; only the lazy batch update of a
     // full group runs as a tile over the group's rows.
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SolveRows(Span<double> rows, int count, InverseHessianFactor factor, double[] diagonal, IObsColumnRule[] rules, int batch)
     {
         var k = factor.Channels;
