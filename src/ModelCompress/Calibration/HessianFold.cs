@@ -30,9 +30,13 @@ internal static class HessianFold
 
     /// <summary>
     /// Adds the rows of <paramref name="values"/> ([rows, k] row-major, float or double) to <paramref name="sum"/>'s
-    /// upper triangle. <paramref name="lowerTriangular"/>: the rows are those of a lower triangular matrix (row r is +0
+    /// upper triangle (the elements below the diagonal inside its 8×8 diagonal blocks get their mirror's sums: callers
+    /// read the upper triangle only). <paramref name="lowerTriangular"/>: the rows are those of a lower triangular matrix (row r is +0
     /// beyond column r), so the rows above a column's first are left out of it (their products are ±0).
     /// </summary>
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add<T>(double[] sum, int k, ReadOnlySpan<T> values, bool lowerTriangular = false)
         where T : unmanaged, INumberBase<T>
     {
@@ -70,8 +74,9 @@ internal static class HessianFold
         }
     }
 
-    // Columns of group q: tiles left of the diagonal, then the diagonal block (and a ragged tail) element by element.
+    // Columns of group q: tiles down to the diagonal block; a ragged tail (or a non-finite block) element by element.
     // Rows of a lower triangular matrix (block starting at row r0 = triangular ≥ 0) above column j0 hold only +0 there.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldColumns<T>(double[] sum, int k, ReadOnlySpan<T> block, int n, double[] pack, bool tiled, int q, int triangular)
         where T : unmanaged, INumberBase<T>
     {
@@ -81,19 +86,21 @@ internal static class HessianFold
         var full = j1 - j0 == Panel;
         if (tiled && full)
         {
-            for (var i0 = 0; i0 < j0; i0 += Panel / 2)
+            // The diagonal block too (i0 = j0, j0 + 4): its elements below the diagonal get the products of their
+            // mirror, in the same order; nothing reads the lower triangle (Matrix and the inverse mirror the upper).
+            for (var i0 = 0; i0 <= j0 + (Panel / 2); i0 += Panel / 2)
             {
                 Tile(sum, k, pack, n, first, i0, j0);
             }
 
-            Elements(sum, k, block, first, n, j0, j1, j0, j1);
             return;
         }
 
         Elements(sum, k, block, first, n, 0, j1, j0, j1);
     }
 
-    // Rows i0..i0+3 × columns j0..j0+7 (a full panel, j0 ≥ i0 + 4): eight accumulators, one pass over the block.
+    // Rows i0..i0+3 × columns j0..j0+7 (a full panel, i0 ≤ j0 + 4): eight accumulators, one pass over the block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(double[] sum, int k, double[] pack, int n, int first, int i0, int j0)
     {
         ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
@@ -104,6 +111,7 @@ internal static class HessianFold
     }
 
     // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), rows [first, n), one at a time with the zero skip.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Elements<T>(double[] sum, int k, ReadOnlySpan<T> block, int first, int n, int i0, int i1, int j0, int j1)
         where T : unmanaged, INumberBase<T>
     {
@@ -128,6 +136,7 @@ internal static class HessianFold
     }
 
     // Full panels of the block, panel-major: pack[(panel · n + r) · 8 + c] = x[r, panel · 8 + c].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack<T>(ReadOnlySpan<T> block, int k, int n, double[] pack)
         where T : unmanaged, INumberBase<T>
     {
@@ -147,6 +156,7 @@ internal static class HessianFold
     }
 
     /// <summary>Whether every value is finite (the tiles then give the skip's bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsFinite<T>(ReadOnlySpan<T> block)
         where T : unmanaged, INumberBase<T>
     {

@@ -10,7 +10,7 @@ namespace ModelCompress.Calibration;
 /// <para>
 /// Streamed: each sample's rows are folded in and released. Sums are taken in double, row after row in sample order,
 /// element by element without fused multiply-add or reordering, so the same rows give the same bits on every CPU.
-/// Only the upper triangle is accumulated; <see cref="Matrix"/> mirrors it.
+/// Only the upper triangle is read (the fold also fills a few elements below the diagonal); <see cref="Matrix"/> mirrors it.
 /// </para>
 /// </summary>
 public sealed class InputHessian

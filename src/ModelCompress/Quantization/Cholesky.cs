@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ModelCompress.Calibration;
 
 namespace ModelCompress.Quantization;
@@ -67,29 +68,15 @@ internal static class Cholesky
     /// <summary>(LLᵀ)⁻¹ from the lower factor L in <paramref name="l"/>: X = L⁻¹ by forward substitution row by row, then XᵀX.</summary>
     public static bool TryInverseFromLower(double[] l, int n, out double[] inverse) => TryInverseFromLower(l, n, out inverse, allowTiles: true);
 
-    /// <summary><see cref="TryInverseFromLower(double[], int, out double[])"/>; <paramref name="allowTiles"/> false sums XᵀX row by row (tests compare the two).</summary>
+    /// <summary><see cref="TryInverseFromLower(double[], int, out double[])"/>; <paramref name="allowTiles"/> false solves X = L⁻¹ and sums XᵀX row by row (tests compare the two).</summary>
     internal static bool TryInverseFromLower(double[] l, int n, out double[] inverse, bool allowTiles)
     {
         var x = new double[(long)n * n];
-        for (var i = 0; i < n; i++)
+        if (!(allowTiles && HessianFold.IsFinite<double>(l) && LowerInverseTiles.TrySolve(l, n, x)))
         {
-            // Row i of X: (e_i − Σ_{k<i} L_ik · X_k) / L_ii; X_k is zero beyond column k.
-            var row = x.AsSpan(i * n, i + 1);
-            row[i] = 1;
-            for (var k = 0; k < i; k++)
-            {
-                var lik = l[(i * n) + k];
-                if (lik != 0)
-                {
-                    DoubleKernels.AddScaled(row[..(k + 1)], -lik, x.AsSpan(k * n, k + 1));
-                }
-            }
-
-            var inv = 1 / l[(i * n) + i];
-            for (var c = 0; c <= i; c++)
-            {
-                row[c] *= inv;
-            }
+            // Row by row: the definition, and the way where the tiles cannot vouch for its bits (non-finite values).
+            Array.Clear(x);
+            ForwardRows(l, n, x);
         }
 
         // (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ = XᵀX = Σ_k x_kᵀ x_k over the rows x_k of X (lower triangle accumulated, then mirrored).
@@ -142,6 +129,9 @@ internal static class Cholesky
     /// Column j of L from its updated values: L[j, j] = √A[j, j] and L[i, j] = A[i, j] / L[j, j] below; false when the
     /// pivot is not positive and finite.
     /// </summary>
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryPivot(double[] a, int n, int j)
     {
         var d = a[(j * n) + j];
@@ -166,6 +156,7 @@ internal static class Cholesky
     /// <summary>From this many rows the factorization goes in panels.</summary>
     private const int PanelRows = 64;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateRow(double[] a, int n, int j, int i, double[] column)
     {
         var lij = column[i - j - 1];
@@ -175,6 +166,32 @@ internal static class Cholesky
         }
     }
 
+    /// <summary>X = L⁻¹ row by row: row i is (e_i − Σ L_ik · X_k over k &lt; i) / L_ii; X_k is zero beyond column k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRows(double[] l, int n, double[] x)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var row = x.AsSpan(i * n, i + 1);
+            row[i] = 1;
+            for (var k = 0; k < i; k++)
+            {
+                var lik = l[(i * n) + k];
+                if (lik != 0)
+                {
+                    DoubleKernels.AddScaled(row[..(k + 1)], -lik, x.AsSpan(k * n, k + 1));
+                }
+            }
+
+            var inv = 1 / l[(i * n) + i];
+            for (var c = 0; c <= i; c++)
+            {
+                row[c] *= inv;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InverseRow(double[] x, double[] inverse, int n, int a)
     {
         var target = inverse.AsSpan(a * n, a + 1);

@@ -47,13 +47,20 @@ internal static class CholeskyPanels
     }
 
     /// <summary>L in the lower triangle (the upper triangle is left for the caller to clear); false at a bad pivot.</summary>
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryLower(double[] a, int n)
     {
-        var pack = new double[Depth * n];
+        // The panel's packed columns lie `stride` apart, not n: rows of a power-of-two multiple of 4 KB apart (n = 1536:
+        // 12 KB) all fall in one L1 set, and a tile's 32 column reads would evict each other.
+        var stride = n + TileColumns;
+        var pack = new double[Depth * stride];
+        var column = new double[Depth];
         for (var j0 = 0; j0 < n; j0 += Depth)
         {
             var j1 = Math.Min(j0 + Depth, n);
-            if (!FactorPanel(a, n, j0, j1))
+            if (!FactorPanel(a, n, j0, j1, column))
             {
                 return false;
             }
@@ -69,12 +76,12 @@ internal static class CholeskyPanels
                 continue;
             }
 
-            // pack[t · n + m] = L[m, j0 + t]: the panel's column t, contiguous along the rows m.
+            // pack[t · stride + m] = L[m, j0 + t]: the panel's column t, contiguous along the rows m.
             for (var m = j1; m < n; m++)
             {
                 for (var t = 0; t < j1 - j0; t++)
                 {
-                    pack[(t * n) + m] = a[(m * n) + j0 + t];
+                    pack[(t * stride) + m] = a[(m * n) + j0 + t];
                 }
             }
 
@@ -82,13 +89,13 @@ internal static class CholeskyPanels
             var (p0, p1) = (j0, j1);
             if (n - j1 > ParallelRows)
             {
-                Parallel.For(0, groups, g => Trailing(a, n, pack, p0, p1, j1 + (g * TileRows)));
+                Parallel.For(0, groups, g => Trailing(a, n, pack, stride, p0, p1, j1 + (g * TileRows)));
             }
             else
             {
                 for (var g = 0; g < groups; g++)
                 {
-                    Trailing(a, n, pack, j0, j1, j1 + (g * TileRows));
+                    Trailing(a, n, pack, stride, j0, j1, j1 + (g * TileRows));
                 }
             }
         }
@@ -97,13 +104,21 @@ internal static class CholeskyPanels
     }
 
     // Columns j0..j1−1 as the column-at-a-time factorization makes them, their updates kept to columns below j1.
-    private static bool FactorPanel(double[] a, int n, int j0, int j1)
+    // Column j's panel rows are read from a contiguous copy (`column`; the column does not change while it is used):
+    // in place they lie n apart and, for n a multiple of 512, in one L1 set.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool FactorPanel(double[] a, int n, int j0, int j1, double[] column)
     {
         for (var j = j0; j < j1; j++)
         {
             if (!Cholesky.TryPivot(a, n, j))
             {
                 return false;
+            }
+
+            for (var m = j + 1; m < j1; m++)
+            {
+                column[m - j0] = a[(m * n) + j];
             }
 
             for (var i = j + 1; i < n; i++)
@@ -114,9 +129,10 @@ internal static class CholeskyPanels
                     continue;
                 }
 
-                for (var m = j + 1; m <= Math.Min(i, j1 - 1); m++)
+                var last = Math.Min(i, j1 - 1);
+                for (var m = j + 1; m <= last; m++)
                 {
-                    var product = -lij * a[(m * n) + j];
+                    var product = -lij * column[m - j0];
                     a[(i * n) + m] += product;
                 }
             }
@@ -127,7 +143,8 @@ internal static class CholeskyPanels
 
     // Rows i0..i0+3 (fewer at the bottom), trailing columns j1..i: full 4×8 tiles left of the rows' diagonal, the rest
     // element by element with the skip.
-    private static void Trailing(double[] a, int n, double[] pack, int j0, int j1, int i0)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Trailing(double[] a, int n, double[] pack, int stride, int j0, int j1, int i0)
     {
         var rows = Math.Min(TileRows, n - i0);
         var m = j1;
@@ -135,7 +152,7 @@ internal static class CholeskyPanels
         {
             for (; m + TileColumns <= i0; m += TileColumns)
             {
-                Tile(a, n, pack, j0, j1, i0, m);
+                Tile(a, n, pack, stride, j0, j1, i0, m);
             }
         }
 
@@ -149,7 +166,7 @@ internal static class CholeskyPanels
                     var lij = a[(i * n) + j];
                     if (lij != 0)
                     {
-                        var product = -lij * pack[((j - j0) * n) + c];
+                        var product = -lij * pack[((j - j0) * stride) + c];
                         acc += product;
                     }
                 }
@@ -159,13 +176,15 @@ internal static class CholeskyPanels
         }
     }
 
-    private static void Tile(double[] a, int n, double[] pack, int j0, int j1, int i0, int m)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile(double[] a, int n, double[] pack, int stride, int j0, int j1, int i0, int m)
     {
         ref var s = ref MemoryMarshal.GetArrayDataReference(a);
         ref var x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pack), m);
-        RegisterTile.Fold(ref Unsafe.Add(ref s, (i0 * n) + m), (nuint)n, ref Unsafe.Add(ref s, (i0 * n) + j0), (nuint)n, 1, ref x, (nuint)n, j1 - j0, -1.0);
+        RegisterTile.Fold(ref Unsafe.Add(ref s, (i0 * n) + m), (nuint)n, ref Unsafe.Add(ref s, (i0 * n) + j0), (nuint)n, 1, ref x, (nuint)stride, j1 - j0, -1.0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool PanelIsFinite(double[] a, int n, int j0, int j1)
     {
         for (var i = j0; i < n; i++)
@@ -183,6 +202,7 @@ internal static class CholeskyPanels
     }
 
     // The panel's updates of the trailing rows, column by column with the skip (a panel with a non-finite value).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnByColumn(double[] a, int n, int j0, int j1)
     {
         for (var j = j0; j < j1; j++)

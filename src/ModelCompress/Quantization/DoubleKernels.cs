@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace ModelCompress.Quantization;
 
@@ -8,6 +9,9 @@ namespace ModelCompress.Quantization;
 /// </summary>
 internal static class DoubleKernels
 {
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(Span<double> y, double a, ReadOnlySpan<double> x)
     {
         var i = 0;

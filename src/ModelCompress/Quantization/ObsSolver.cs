@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelCompress.Quantization;
 
 /// <summary>
@@ -44,12 +46,13 @@ public static class ObsSolver
         // Four rows at a time share the lazy batch update's loads of U (ObsRowTile), with the very same bits.
         if (ObsRowTile.Applies(weights, factor))
         {
+            var pack = ObsRowTile.Pack(factor.Upper, k, batch);
             Parallel.For(0, (rows + ObsRowTile.Rows - 1) / ObsRowTile.Rows, g =>
             {
                 var first = g * ObsRowTile.Rows;
                 var count = Math.Min(ObsRowTile.Rows, rows - first);
                 var rules = Enumerable.Range(first, count).Select(ruleFor).ToArray();
-                SolveRows(weights.AsSpan(first * k, count * k), count, factor, diagonal, rules, batch);
+                SolveRows(weights.AsSpan(first * k, count * k), count, factor, diagonal, rules, batch, pack);
             });
             return;
         }
@@ -59,7 +62,11 @@ public static class ObsSolver
 
     // Rows [count, K] of one group: each row's columns are fixed exactly as alone; only the lazy batch update of a
     // full group runs as a tile over the group's rows.
-    private static void SolveRows(Span<double> rows, int count, InverseHessianFactor factor, double[] diagonal, IObsColumnRule[] rules, int batch)
+    // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
+    // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SolveRows(
+        Span<double> rows, int count, InverseHessianFactor factor, double[] diagonal, IObsColumnRule[] rules, int batch, double[]? pack = null)
     {
         var k = factor.Channels;
         var u = factor.Upper;
@@ -98,9 +105,9 @@ public static class ObsSolver
             }
 
             // Lazy batch update: W[:, i2:] −= E · U[i1:i2, i2:], one block row at a time in column order.
-            if (count == ObsRowTile.Rows)
+            if (count == ObsRowTile.Rows && pack is not null)
             {
-                ObsRowTile.Update(rows, k, u, errors, width, i1, i2);
+                ObsRowTile.Update(rows, k, u, pack, ObsRowTile.PackOffset(k, batch, i1), errors, width, i1, i2);
                 continue;
             }
 
