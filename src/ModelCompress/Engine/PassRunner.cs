@@ -81,6 +81,7 @@ internal sealed class PassRunner(CacheSession session)
 
         var outcomes = new List<LayerOutcome>(layers.Count);
         var spill = SpillFor(pass, layers);
+        var release = pass is IWeightStreamingPass || (pass is IWeightReleasingPass && model.Graph.Initializers.Values.Any(t => !t.IsDataInMemory));
         for (var i = 0; i < layers.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -88,7 +89,7 @@ internal sealed class PassRunner(CacheSession session)
             var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
             outcomes.Add(spill is null ? new LayerOutcome(layer, key, result) : LayerOutcome.Spilled(layer, key, result, spill));
             (pass as ISequentialPass)?.LayerDone(outcomes[^1]);
-            if (pass is IWeightStreamingPass)
+            if (release)
             {
                 layer.ReleaseWeights();
                 _garbage.Tick();
@@ -109,7 +110,7 @@ internal sealed class PassRunner(CacheSession session)
             ModelDerived = context.ModelDerived ?? ModelDerivedMemo.For(session.Cache, digestBefore, pass, session.EngineVersion),
         };
         var rows = pass.Apply(model, outcomes, applyContext);
-        if (pass is IWeightStreamingPass)
+        if (release)
         {
             // What Apply read (plans, tables) is garbage now: returned before the model is written and verified.
             _garbage.Tick();
