@@ -1,6 +1,11 @@
 using ModelCompress.Analysis;
+using ModelCompress.Calibration;
+using ModelCompress.Engine;
 using ModelCompress.Onnx;
+using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Passes;
 using ModelCompress.Quantization;
+using ModelCompress.Recipe;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Reliability;
@@ -54,6 +59,45 @@ public sealed class LazySmoothingTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(output, "gpt.onnx")), OnnxModel.Load(Path.Combine(output, "external.onnx")).ToBytes());
     }
 
+    [Fact]
+    public void Static_int8_on_an_external_data_model_drops_each_layers_weights_and_spills_its_results_and_int8_weights()
+    {
+        using var p = TestProject.GptBlock("      - quantize: { mode: static }", "        - { metric: cosine, min: 0.0 }");
+        var source = SampleModels.Mlp(inputSize: 64, hiddenSize: 128, outputSize: 10, hiddenLayers: 4);
+        source.Save(p.PathOf("models/external.onnx"), new OnnxSaveOptions { ExternalDataThreshold = 1024 });
+        var step = p.LoadRecipe().Models[0].Steps[0];
+
+        var (inline, inlineOutcomes) = RunStatic(OnnxModel.FromBytes(source.ToBytes()), step);
+        var (external, spilled) = RunStatic(OnnxModel.Load(p.PathOf("models/external.onnx")), step);
+
+        Assert.All(inlineOutcomes, o => Assert.Null(o.Spill));
+        Assert.All(inlineOutcomes, o => Assert.True(o.Layer.HoldsWeights, o.Layer.Name));
+        Assert.True(spilled.Count >= 4, $"{spilled.Count} layers");
+        Assert.All(spilled, o => Assert.NotNull(o.Spill));
+        Assert.All(spilled, o => Assert.False(o.Layer.HoldsWeights, o.Layer.Name));
+        var quantized = external.Graph.Initializers.Values.Where(t => t.DataType == TensorDataType.Int8 && t.ElementCount >= 64 * 10).ToList();
+        Assert.NotEmpty(quantized);
+        Assert.All(quantized, t => Assert.False(t.IsDataInMemory, t.Name));
+        Assert.Equal(inline.ToBytes(), external.ToBytes());
+    }
+
+    /// <summary>Runs the static pass with fixed, uneven input ranges (no calibration run) and keeps its outcomes.</summary>
+    private static (OnnxModel Model, IReadOnlyList<LayerOutcome> Outcomes) RunStatic(OnnxModel onnx, StepRecipe step)
+    {
+        var channels = GraphAnalyzer.Analyze(onnx).Layers.ToDictionary(l => l.InputName, l => l.InFeatures, StringComparer.Ordinal);
+        var pass = new Recording(PassFactory.Create(step, "mlp", new ListDiagnosticSink()));
+        new PassRunner(null, EngineInfo.Version).Run(step, pass, onnx, new PassContext("mlp", step.Location, new ListDiagnosticSink()), null,
+            (names, _) => names.Distinct().ToDictionary(n => n, n =>
+            {
+                var k = channels[n];
+                var min = Enumerable.Range(0, k).Select(j => -1f - (j % 5)).ToArray();
+                var max = Enumerable.Range(0, k).Select(j => 2f + (j % 3)).ToArray();
+                return new LayerInputStatistics(min, max, [.. min.Zip(max, (a, b) => Math.Max(-a, b))], 8);
+            }),
+            CancellationToken.None);
+        return (onnx, pass.Outcomes);
+    }
+
     /// <summary>Rescales every group with fixed, uneven factors; returns the new weight tensors in group order.</summary>
     private static List<OnnxTensor> Smooth(OnnxModel model)
     {
@@ -66,4 +110,7 @@ public sealed class LazySmoothingTests
 
         return [.. groups.SelectMany(g => g.Layers).Select(l => model.Graph.Initializers[l.Node.Inputs[1]]).Distinct()];
     }
+
+    /// <summary>A releasing pass that keeps the outcomes the runner hands to Apply.</summary>
+    private sealed class Recording(ICompressionPass inner) : RecordingPass(inner), IWeightReleasingPass;
 }
