@@ -81,6 +81,7 @@ internal sealed class PassRunner(CacheSession session)
 
         var outcomes = new List<LayerOutcome>(layers.Count);
         var spill = SpillFor(pass, layers);
+        var release = pass is IWeightStreamingPass || (pass is IWeightReleasingPass && model.Graph.Initializers.Values.Any(t => !t.IsDataInMemory));
         for (var i = 0; i < layers.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -88,7 +89,7 @@ internal sealed class PassRunner(CacheSession session)
             var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
             outcomes.Add(spill is null ? new LayerOutcome(layer, key, result) : LayerOutcome.Spilled(layer, key, result, spill));
             (pass as ISequentialPass)?.LayerDone(outcomes[^1]);
-            if (pass is IWeightStreamingPass)
+            if (release)
             {
                 layer.ReleaseWeights();
                 _garbage.Tick();
@@ -109,7 +110,7 @@ internal sealed class PassRunner(CacheSession session)
             ModelDerived = context.ModelDerived ?? ModelDerivedMemo.For(session.Cache, digestBefore, pass, session.EngineVersion),
         };
         var rows = pass.Apply(model, outcomes, applyContext);
-        if (pass is IWeightStreamingPass)
+        if (release)
         {
             // What Apply read (plans, tables) is garbage now: returned before the model is written and verified.
             _garbage.Tick();
@@ -127,10 +128,12 @@ internal sealed class PassRunner(CacheSession session)
     /// <summary>
     /// Where a streaming pass keeps its results until the model is written: a spill file when the model's weights lie
     /// in external data (a model too large to be held whole; its results would be a quarter of its weights at int8),
-    /// else nowhere (memory). The pass puts the tensors it makes from them there too; the file goes when they do.
+    /// else nowhere (memory). The pass puts the tensors it makes from them there too; the file goes when they do. A
+    /// releasing pass's layers spill when their weights are not in memory (external data, or lazily smoothed).
     /// </summary>
     private static SpillFile? SpillFor(ICompressionPass pass, IReadOnlyList<PassLayer> layers) =>
-        pass is IWeightStreamingPass && layers.Any(l => l.Layer?.Weight.IsExternal == true) ? SpillFile.Create() : null;
+        (pass is IWeightStreamingPass && layers.Any(l => l.Layer?.Weight.IsExternal == true))
+        || (pass is IWeightReleasingPass && layers.Any(l => l.Layer?.Weight.IsDataInMemory == false)) ? SpillFile.Create() : null;
 
     /// <summary>
     /// Hashes every layer's weights for its key, on all cores: in a run whose results come from the cache this is most

@@ -19,7 +19,7 @@ namespace ModelCompress.Passes;
 /// calibration data, which the α search replays through the exact int8 kernel. So the cached result of a group
 /// depends on exactly what it reads.
 /// </summary>
-public sealed class SmoothQuantPass : ICompressionPass
+public sealed class SmoothQuantPass : IWeightReleasingPass
 {
     private readonly SmoothQuantStep _step;
     private readonly SmoothQuantOptions _options;

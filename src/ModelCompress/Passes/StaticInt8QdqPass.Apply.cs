@@ -1,6 +1,7 @@
 using System.Globalization;
 using ModelCompress.Analysis;
 using ModelCompress.Calibration;
+using ModelCompress.Execution;
 using ModelCompress.Kernels;
 using ModelCompress.Onnx;
 using ModelCompress.Quantization;
@@ -18,30 +19,22 @@ public sealed partial class StaticInt8QdqPass
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(outcomes);
         var analysis = _analysis.Take(model);
-        var plans = outcomes.Select(o => (Layer: o.Layer.AnalyzedLayer, Plan: QuantizedLinear.FromBytes(o.Result))).ToList();
         var tables = QdqQuantizer.Select(analysis.Embeddings, e => e.Node, _step).Select(t => (t, QdqQuantizer.PlanTable(t, _step))).ToList();
-        if (plans.Count + tables.Count > 0)
+        if (outcomes.Count + tables.Count > 0)
         {
             QdqQuantizer.EnsureOpset(model);
         }
 
-        var outputs = ConvOutputPlans(plans.Select(p => p.Layer.Node).ToHashSet());
-        QdqQuantizer.ApplyStatic(model, plans, tables, _step, outputs, _chains);
+        var outputs = ConvOutputPlans(outcomes.Select(o => o.Layer.AnalyzedLayer.Node).ToHashSet());
+        var reports = new List<LayerReport>(outcomes.Count + tables.Count);
+
+        // A spilled run (weights not held in memory) keeps its int8 weights in the spill file with its results.
+        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = outcomes.Count > 0 && outcomes[0].Spill is { } spill ? spill.Int8Tensor : null;
+        QdqQuantizer.ApplyStatic(model, Plans(outcomes, reports), tables, _step, outputs, _chains, int8Tensor);
         if (outputs.Count > 0)
         {
             // Once the convolutions run int8, the float hard-swish between them is what remains to cost (see the type).
             HardSwishFusion.Apply(model.Graph);
-        }
-
-        var reports = new List<LayerReport>(outcomes.Count + tables.Count);
-        for (var i = 0; i < outcomes.Count; i++)
-        {
-            var (layer, key, _) = outcomes[i];
-            var plan = plans[i].Plan;
-            var p = plan.Activation.GetValueOrDefault();
-            var note = string.Create(CultureInfo.InvariantCulture,
-                $"input {RecipeChoices.RangeMethod.Name(_step.Method)} range [{plan.ActivationMin:G6}, {plan.ActivationMax:G6}], scale {p.Scale:G6}, zero point {p.ZeroPoint}");
-            reports.Add(WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.WeightValues, plan, note));
         }
 
         foreach (var (table, plan) in tables)
@@ -52,6 +45,25 @@ public sealed partial class StaticInt8QdqPass
         }
 
         return reports;
+    }
+
+    /// <summary>
+    /// Each outcome's plan in turn (a spilled result is read back only now); once its layer is written, its report row
+    /// is added and the weight values it read for its rounding error dropped, so one layer's plan is held at a time.
+    /// </summary>
+    private IEnumerable<(LinearLayer Layer, QuantizedLinear Plan)> Plans(IReadOnlyList<LayerOutcome> outcomes, List<LayerReport> reports)
+    {
+        var garbage = new GarbageBudget();
+        foreach (var (layer, key, result) in outcomes)
+        {
+            var plan = QuantizedLinear.FromBytes(result);
+            yield return (layer.AnalyzedLayer, plan);
+            var p = plan.Activation.GetValueOrDefault();
+            var note = string.Create(CultureInfo.InvariantCulture,
+                $"input {RecipeChoices.RangeMethod.Name(_step.Method)} range [{plan.ActivationMin:G6}, {plan.ActivationMax:G6}], scale {p.Scale:G6}, zero point {p.ZeroPoint}");
+            reports.Add(WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex, layer.WeightValues, plan, note));
+            garbage.Tick();
+        }
     }
 
     /// <summary>

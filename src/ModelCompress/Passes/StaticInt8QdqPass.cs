@@ -13,7 +13,7 @@ namespace ModelCompress.Passes;
 /// input's statistics (ranges, and the histogram for percentile/entropy) and the step's settings, so it is cached per
 /// layer. Embedding tables (Gather of a constant) are stored int8 per row when the graph is written.
 /// </summary>
-public sealed partial class StaticInt8QdqPass : ICompressionPass, IOutputRangePass
+public sealed partial class StaticInt8QdqPass : IWeightReleasingPass, IOutputRangePass
 {
     private readonly QuantizeStep _step;
     private readonly AnalysisHandOver _analysis = new();

@@ -68,11 +68,15 @@ internal sealed class QdqGraphWriter(OnnxGraph graph)
 
     /// <summary>
     /// Stores a quantized weight as an int8 initializer and returns the output of a DequantizeLinear that restores it
-    /// (per axis when the plan has one scale per channel).
+    /// (per axis when the plan has one scale per channel). <paramref name="int8Tensor"/> makes the int8 weight tensor
+    /// (in memory when null).
     /// </summary>
-    public string DequantizedWeight(string baseName, QuantizedLinear plan)
+    public string DequantizedWeight(string baseName, QuantizedLinear plan, Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = null)
     {
-        var qName = Constant(OnnxTensor.FromInt8(baseName + "_quantized", plan.Dims, plan.Values));
+        ArgumentNullException.ThrowIfNull(plan);
+        var qName = Constant(int8Tensor is null
+            ? OnnxTensor.FromInt8(baseName + "_quantized", plan.Dims, plan.Values)
+            : int8Tensor(baseName + "_quantized", plan.Dims, plan.Values));
         return Dequantize(baseName, qName, plan.Scales, new sbyte[plan.Scales.Length], plan.Axis >= 0 ? plan.Axis : null);
     }
 

@@ -14,9 +14,10 @@ public static partial class QdqQuantizer
     /// then the embedding tables.
     /// </summary>
     internal static void ApplyStatic(
-        OnnxModel model, IReadOnlyList<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step,
+        OnnxModel model, IEnumerable<(LinearLayer Layer, QuantizedLinear Plan)> layers, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables, QuantizeStep step,
         IReadOnlyList<(ConvOutputUnit Unit, QuantizationParameters P)>? convOutputs = null,
-        IReadOnlyDictionary<string, IReadOnlyList<(OnnxNode Op, string Output)>>? chains = null)
+        IReadOnlyDictionary<string, IReadOnlyList<(OnnxNode Op, string Output)>>? chains = null,
+        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = null)
     {
         var writer = new QdqGraphWriter(model.Graph);
         var type = ActivationType(step);
@@ -41,7 +42,7 @@ public static partial class QdqQuantizer
             }
 
             writer.SetInput(layer.Node, 0, writer.Dequantize(layer.InputName, input.Quantized, input.Scale, input.ZeroPoint));
-            writer.SetInput(layer.Node, 1, writer.DequantizedWeight(layer.WeightName, plan));
+            writer.SetInput(layer.Node, 1, writer.DequantizedWeight(layer.WeightName, plan, int8Tensor));
             if (units.TryGetValue(layer.Node, out var unit))
             {
                 WriteConvBias(writer, unit, input.ScaleValue, plan.Scales);

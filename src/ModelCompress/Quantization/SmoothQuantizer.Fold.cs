@@ -129,7 +129,10 @@ public static partial class SmoothQuantizer
 
     /// <summary>
     /// A new initializer holding <paramref name="current"/>'s float values changed in place by <paramref name="scale"/>:
-    /// one copy of the raw bytes, which the new tensor then owns (no float array in between).
+    /// one copy of the raw bytes, which the new tensor then owns (no float array in between). When
+    /// <paramref name="current"/>'s bytes are not in memory (external data, or an earlier lazy rescale), the new tensor
+    /// is lazy too: it scales a fresh copy of the source's bytes each time it is read, so a model larger than memory
+    /// is smoothed without holding its weights (the same bytes, since the source and the scales never change).
     /// </summary>
     private static string NewScaledConstant(OnnxGraph graph, string baseName, OnnxTensor current, Action<Span<float>> scale)
     {
@@ -140,13 +143,21 @@ public static partial class SmoothQuantizer
             return NewConstant(graph, baseName, current.Dims, values);
         }
 
+        var name = graph.UniqueName(baseName + "_smoothed");
+        graph.AddInitializer(current.IsDataInMemory
+            ? OnnxTensor.FromOwnedRawBytes(name, TensorDataType.Float, current.Dims, ScaledCopy(current, scale))
+            : OnnxTensor.FromGenerator(name, TensorDataType.Float, current.Dims, stream => stream.Write(ScaledCopy(current, scale))));
+        return name;
+    }
+
+    /// <summary>A copy of <paramref name="current"/>'s raw float bytes with <paramref name="scale"/> applied.</summary>
+    private static byte[] ScaledCopy(OnnxTensor current, Action<Span<float>> scale)
+    {
         var raw = current.GetRawData().Span;
         var bytes = GC.AllocateUninitializedArray<byte>(raw.Length); // every byte is overwritten by the copy
         raw.CopyTo(bytes);
         scale(MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
-        var name = graph.UniqueName(baseName + "_smoothed");
-        graph.AddInitializer(OnnxTensor.FromOwnedRawBytes(name, TensorDataType.Float, current.Dims, bytes));
-        return name;
+        return bytes;
     }
 
     private static OnnxTensor Current(OnnxGraph graph, OnnxNode node, int index) =>

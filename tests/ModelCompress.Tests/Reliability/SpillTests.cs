@@ -1,10 +1,8 @@
-using ModelCompress.Calibration;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
 using ModelCompress.Passes;
 using ModelCompress.Recipe;
-using ModelCompress.Reports;
 using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Reliability;
@@ -74,25 +72,5 @@ public sealed class SpillTests
     }
 
     /// <summary>A streaming pass that keeps the outcomes the runner hands to Apply.</summary>
-    private sealed class Recording(ICompressionPass inner) : IWeightStreamingPass
-    {
-        public IReadOnlyList<LayerOutcome> Outcomes { get; private set; } = [];
-
-        public string Name => inner.Name;
-
-        public string SettingsFingerprint => inner.SettingsFingerprint;
-
-        public bool RequiresCalibration => inner.RequiresCalibration;
-
-        public IReadOnlyList<PassLayer> FindLayers(OnnxModel model, PassContext context) => inner.FindLayers(model, context);
-
-        public byte[] ComputeLayer(PassLayer layer, LayerInputStatistics? statistics, CancellationToken ct) =>
-            inner.ComputeLayer(layer, statistics, ct);
-
-        public IReadOnlyList<LayerReport> Apply(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
-        {
-            Outcomes = outcomes;
-            return inner.Apply(model, outcomes, context);
-        }
-    }
+    private sealed class Recording(ICompressionPass inner) : RecordingPass(inner), IWeightStreamingPass;
 }
