@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ModelCompress.Onnx.Proto;
 
 namespace ModelCompress.Onnx.Internal;
@@ -7,7 +8,10 @@ namespace ModelCompress.Onnx.Internal;
 /// external data file, aligned; everything else goes inline. It remembers where each tensor went so that, once the
 /// files are in place, tensors that were reading the file just replaced can be pointed at their new place.
 /// </summary>
-internal sealed class SaveTensorWriter(string? tempDataPath, string location, long threshold, int alignment) : TensorProtoWriter, IDisposable
+/// With <c>dataHash</c>, every byte written to the data file is hashed on its way there (the caller then knows the
+/// file's digest without reading it back).
+internal sealed class SaveTensorWriter(string? tempDataPath, string location, long threshold, int alignment, IncrementalHash? dataHash = null)
+    : TensorProtoWriter, IDisposable
 {
     private readonly List<(OnnxTensor Tensor, long Offset, long Length)> _external = [];
     private readonly List<(OnnxTensor Tensor, ReadOnlyMemory<byte> Bytes)> _materialized = [];
@@ -33,10 +37,11 @@ internal sealed class SaveTensorWriter(string? tempDataPath, string location, lo
         if (pad > 0)
         {
             _data.Write(new byte[pad]);
+            dataHash?.AppendData(new byte[pad]);
         }
 
         var offset = _data.Position;
-        tensor.WriteRawData(_data);
+        tensor.WriteRawData(dataHash is null ? _data : new HashingStream(dataHash, _data, concurrent: true));
         var length = _data.Position - offset;
         if (length != tensor.ByteLength)
         {

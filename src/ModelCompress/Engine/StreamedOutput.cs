@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using ModelCompress.Cache;
 using ModelCompress.Onnx;
 
 namespace ModelCompress.Engine;
@@ -38,16 +40,22 @@ internal static class StreamedOutput
 
     /// <summary>
     /// Stages <paramref name="model"/> for <paramref name="outputPath"/> with external data; returns the staged model
-    /// path (which opens with its data beside it) and the bytes of both files.
+    /// path (which opens with its data beside it) and the bytes of both files. The data file is hashed as it is written
+    /// and its digest given to <paramref name="files"/>, so the run memo does not read the file back to digest it.
     /// </summary>
-    public static (string StagedPath, long Bytes) Stage(OutputTransaction outputs, string outputPath, OnnxModel model)
+    public static (string StagedPath, long Bytes) Stage(OutputTransaction outputs, string outputPath, OnnxModel model, FileDigestMemo? files = null)
     {
         long written = 0;
         var dataName = Path.GetFileName(outputPath) + ".data";
         var staged = outputs.StageModel(outputPath, dataName, (modelPath, dataPath) =>
         {
-            var (modelBytes, dataBytes) = model.WriteWithExternalData(modelPath, dataPath, dataName);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var (modelBytes, dataBytes) = model.WriteWithExternalData(modelPath, dataPath, dataName, dataHash: hash);
             written = modelBytes + dataBytes;
+            if (dataBytes > 0)
+            {
+                files?.Wrote(dataPath, hash.GetHashAndReset());
+            }
         });
         return (staged, written);
     }
