@@ -66,9 +66,11 @@ public sealed class LayerOutcome
         ArgumentNullException.ThrowIfNull(values);
         if (_opened is { } opened)
         {
-            var start = opened.Length - values.Length;
+            // The generator captures the count, not the values: the decoded plan must not stay alive with the graph.
+            var count = values.Length;
+            var start = opened.Length - count;
             return start >= 0
-                ? OnnxTensor.FromGenerator(name, TensorDataType.Int8, dims, s => opened.CopyTo(start, values.Length, s))
+                ? OnnxTensor.FromGenerator(name, TensorDataType.Int8, dims, s => opened.CopyTo(start, count, s))
                 : throw new ArgumentException("The values are longer than the layer's result.", nameof(values));
         }
 
