@@ -5,14 +5,10 @@ namespace ModelCompress.Onnx.Internal;
 /// <summary>
 /// A write-only stream that feeds an <see cref="IncrementalHash"/>, so large content (external tensor data, a
 /// serialized model) is hashed as it is copied, never held whole; with <paramref name="inner"/>, every byte also goes
-/// on to it (a cache entry checksummed as it is written to its file). With <paramref name="concurrent"/>, a large
-/// buffer is hashed and written at the same time on two threads (both only read it), so hashing costs no wall time
-/// beside a write of the same size where a second core is free.
+/// on to it (a cache entry checksummed as it is written to its file).
 /// </summary>
-internal sealed class HashingStream(IncrementalHash hash, Stream? inner = null, bool concurrent = false) : Stream
+internal sealed class HashingStream(IncrementalHash hash, Stream? inner = null) : Stream
 {
-    private const int ConcurrentMinimum = 64 * 1024;
-
     public override bool CanRead => false;
 
     public override bool CanSeek => false;
@@ -27,16 +23,7 @@ internal sealed class HashingStream(IncrementalHash hash, Stream? inner = null, 
         set => throw new NotSupportedException();
     }
 
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        if (concurrent && inner is not null && count >= ConcurrentMinimum)
-        {
-            Parallel.Invoke(() => hash.AppendData(buffer, offset, count), () => inner.Write(buffer, offset, count));
-            return;
-        }
-
-        Write(buffer.AsSpan(offset, count));
-    }
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {

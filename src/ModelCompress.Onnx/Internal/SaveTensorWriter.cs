@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using ModelCompress.Onnx.Proto;
 
 namespace ModelCompress.Onnx.Internal;
@@ -8,10 +7,7 @@ namespace ModelCompress.Onnx.Internal;
 /// external data file, aligned; everything else goes inline. It remembers where each tensor went so that, once the
 /// files are in place, tensors that were reading the file just replaced can be pointed at their new place.
 /// </summary>
-/// With <c>dataHash</c>, every byte written to the data file is hashed on its way there (the caller then knows the
-/// file's digest without reading it back).
-internal sealed class SaveTensorWriter(string? tempDataPath, string location, long threshold, int alignment, IncrementalHash? dataHash = null)
-    : TensorProtoWriter, IDisposable
+internal sealed class SaveTensorWriter(string? tempDataPath, string location, long threshold, int alignment) : TensorProtoWriter, IDisposable
 {
     private readonly List<(OnnxTensor Tensor, long Offset, long Length)> _external = [];
     private readonly List<(OnnxTensor Tensor, ReadOnlyMemory<byte> Bytes)> _materialized = [];
@@ -37,11 +33,10 @@ internal sealed class SaveTensorWriter(string? tempDataPath, string location, lo
         if (pad > 0)
         {
             _data.Write(new byte[pad]);
-            dataHash?.AppendData(new byte[pad]);
         }
 
         var offset = _data.Position;
-        tensor.WriteRawData(dataHash is null ? _data : new HashingStream(dataHash, _data, concurrent: true));
+        tensor.WriteRawData(_data);
         var length = _data.Position - offset;
         if (length != tensor.ByteLength)
         {

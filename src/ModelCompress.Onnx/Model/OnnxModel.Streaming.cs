@@ -12,12 +12,10 @@ public sealed partial class OnnxModel
     /// <paramref name="location"/> (the data file's name once the caller has renamed it beside the model). The data
     /// file is written and flushed first and the model file last, so a model file never exists before its data. Both
     /// paths must be new (nothing is overwritten); nothing is renamed and this model's tensors keep their storage.
-    /// Returns the bytes written to the model file and the data file (0 when no tensor was large enough). With
-    /// <paramref name="dataHash"/>, every byte of the data file is added to it as it is written.
+    /// Returns the bytes written to the model file and the data file (0 when no tensor was large enough).
     /// </summary>
     public (long ModelBytes, long DataBytes) WriteWithExternalData(
-        string modelPath, string dataPath, string location, long threshold = OnnxSaveOptions.DefaultExternalDataThreshold, int alignment = 4096,
-        System.Security.Cryptography.IncrementalHash? dataHash = null)
+        string modelPath, string dataPath, string location, long threshold = OnnxSaveOptions.DefaultExternalDataThreshold, int alignment = 4096)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         ArgumentException.ThrowIfNullOrEmpty(dataPath);
@@ -31,7 +29,7 @@ public sealed partial class OnnxModel
 
         CheckInlineSize(threshold);
         long dataBytes = 0;
-        using (var writer = new SaveTensorWriter(dataPath, location, threshold, alignment, dataHash))
+        using (var writer = new SaveTensorWriter(dataPath, location, threshold, alignment))
         {
             var proto = ToProto(writer);
             writer.Complete();

@@ -84,21 +84,6 @@ internal sealed class FileDigestMemo
         return digest;
     }
 
-    /// <summary>
-    /// Takes <paramref name="digest"/> as the SHA-256 of <paramref name="path"/>, a file this run has just written and
-    /// hashed on the way (an output's external data): for this run only and only while the file's stamp stays as it is
-    /// now, so a later change is hashed again. It is not remembered across runs (the file has not settled yet).
-    /// </summary>
-    public void Wrote(string path, byte[] digest)
-    {
-        ArgumentNullException.ThrowIfNull(digest);
-        var full = Path.GetFullPath(path);
-        if (FileStamp.Of(full) is { } stamp)
-        {
-            _run[(full, stamp)] = digest;
-        }
-    }
-
     /// <summary>The entry's file for <paramref name="fullPath"/> (null without a cache).</summary>
     public string? EntryPath(string fullPath) =>
         _folder is null ? null : Path.Combine(_folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fullPath)))[..32] + ".memo");

@@ -78,7 +78,7 @@ public static partial class ModelCompressEngine
             {
                 if (StreamedOutput.Applies(onnx, sourceFiles))
                 {
-                    var (staged, written) = StreamedOutput.Stage(outputs, outputPath, onnx, runner.Session.Files);
+                    var (staged, written) = StreamedOutput.Stage(outputs, outputPath, onnx);
                     outputBytes = written;
                     return new GateCandidate(onnx, staged);
                 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using ModelCompress.Cache;
 using ModelCompress.Onnx;
 
 namespace ModelCompress.Engine;
@@ -40,22 +38,16 @@ internal static class StreamedOutput
 
     /// <summary>
     /// Stages <paramref name="model"/> for <paramref name="outputPath"/> with external data; returns the staged model
-    /// path (which opens with its data beside it) and the bytes of both files. The data file is hashed as it is written
-    /// and its digest given to <paramref name="files"/>, so the run memo does not read the file back to digest it.
+    /// path (which opens with its data beside it) and the bytes of both files.
     /// </summary>
-    public static (string StagedPath, long Bytes) Stage(OutputTransaction outputs, string outputPath, OnnxModel model, FileDigestMemo? files = null)
+    public static (string StagedPath, long Bytes) Stage(OutputTransaction outputs, string outputPath, OnnxModel model)
     {
         long written = 0;
         var dataName = Path.GetFileName(outputPath) + ".data";
         var staged = outputs.StageModel(outputPath, dataName, (modelPath, dataPath) =>
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var (modelBytes, dataBytes) = model.WriteWithExternalData(modelPath, dataPath, dataName, dataHash: hash);
+            var (modelBytes, dataBytes) = model.WriteWithExternalData(modelPath, dataPath, dataName);
             written = modelBytes + dataBytes;
-            if (dataBytes > 0)
-            {
-                files?.Wrote(dataPath, hash.GetHashAndReset());
-            }
         });
         return (staged, written);
     }
