@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using ModelCompress.Cache;
-using ModelCompress.Testing;
 using ModelCompress.Onnx.Diagnostics;
+using ModelCompress.Testing;
 
 namespace ModelCompress.Tests.Cache;
 
@@ -38,15 +38,19 @@ public sealed class OpenedEntryTests
         Assert.Empty(sink.Items);
     }
 
+    /// <summary><paramref name="damage"/>: "flip N" flips a bit of byte N (negative: from the end), "cut N" keeps N bytes, "drop" the last byte gone, "append" one byte more.</summary>
     [Theory]
-    [InlineData(0)] // magic
-    [InlineData(9)] // key
-    [InlineData(41)] // announced length
-    [InlineData(60)] // checksum
-    [InlineData(88)] // first payload byte
-    [InlineData(88 + (4 << 20) + 17)] // second piece
-    [InlineData(-1)] // last byte
-    public void Any_flipped_byte_is_MC6001_deleted_and_a_miss(int at)
+    [InlineData("flip 0")] // magic
+    [InlineData("flip 9")] // key
+    [InlineData("flip 41")] // announced length
+    [InlineData("flip 60")] // checksum
+    [InlineData("flip 88")] // first payload byte
+    [InlineData("flip 4194409")] // in the second piece (88 + 4 MiB + 17)
+    [InlineData("flip -1")] // last byte
+    [InlineData("cut 40")]
+    [InlineData("drop")]
+    [InlineData("append")]
+    public void Any_damaged_entry_file_is_MC6001_deleted_and_a_miss(string damage)
     {
         using var p = new TestProject();
         var sink = new ListDiagnosticSink();
@@ -55,29 +59,14 @@ public sealed class OpenedEntryTests
         cache.Put(key, Payload, 1);
         var path = cache.PathOf(key);
         var bytes = File.ReadAllBytes(path);
-        bytes[at < 0 ? bytes.Length + at : at] ^= 0x04;
-        File.WriteAllBytes(path, bytes);
+        var parts = damage.Split(' ');
+        var at = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+        if (parts[0] == "flip")
+        {
+            bytes[at < 0 ? bytes.Length + at : at] ^= 0x04;
+        }
 
-        Assert.Null(cache.TryOpen(key));
-
-        Assert.Equal("MC6001", Assert.Single(sink.Items).Code);
-        Assert.False(File.Exists(path));
-    }
-
-    [Theory]
-    [InlineData(-1)]
-    [InlineData(1)]
-    [InlineData(40)]
-    public void A_file_cut_short_or_grown_is_MC6001_and_a_miss(int change)
-    {
-        using var p = new TestProject();
-        var sink = new ListDiagnosticSink();
-        var cache = new DirectoryLayerCache(p.PathOf("c"), sink);
-        var key = DirectoryLayerCacheTests.KeyOf("k");
-        cache.Put(key, Payload, 1);
-        var path = cache.PathOf(key);
-        var bytes = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, change switch { 1 => [.. bytes, 0], -1 => bytes[..^1], _ => bytes[..change] });
+        File.WriteAllBytes(path, parts[0] switch { "cut" => bytes[..at], "drop" => bytes[..^1], "append" => [.. bytes, 0], _ => bytes });
 
         Assert.Null(cache.TryOpen(key));
 

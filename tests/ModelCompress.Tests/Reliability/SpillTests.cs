@@ -66,10 +66,13 @@ public sealed class SpillTests
         Assert.Equal(inline.ToBytes(), external.ToBytes());
     }
 
-    [Fact]
-    public void A_rebuild_from_the_cache_reads_each_result_from_its_verified_entry_and_a_flipped_byte_is_still_caught()
+    [Theory]
+    [InlineData("      - quantize: { mode: dynamic }")]
+    [InlineData("      - quantize: { mode: weight_only }")]
+    [InlineData("      - quantize: { mode: weight_only, weights: int4, block_size: 32 }")]
+    public void A_rebuild_from_the_cache_reads_each_result_from_its_verified_entry_and_a_flipped_byte_is_still_caught(string steps)
     {
-        using var p = TestProject.Mlp(steps: "      - quantize: { mode: weight_only }", hiddenSize: 128);
+        using var p = TestProject.Mlp(steps: steps, hiddenSize: 128);
         SampleModels.Mlp(inputSize: 64, hiddenSize: 128, outputSize: 10, hiddenLayers: 4)
             .Save(p.PathOf("models/external.onnx"), new OnnxSaveOptions { ExternalDataThreshold = 1024 });
         var model = p.LoadRecipe().Models[0];
