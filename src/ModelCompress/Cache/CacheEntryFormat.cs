@@ -111,7 +111,26 @@ internal static class CacheEntryFormat
         return true;
     }
 
-    private static string Check(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, CacheKey key)
+    private static string Check(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload, CacheKey key) =>
+        Check(header, key, payload.Length, header.Length == HeaderLength ? Checksum(header, payload) : []);
+
+    /// <summary>
+    /// Starts the checksum of an entry read in pieces: the header's hashed part is added here, the payload by the
+    /// caller as it reads it, and <see cref="Check(ReadOnlySpan{byte}, CacheKey, long, ReadOnlySpan{byte})"/> compares.
+    /// </summary>
+    public static IncrementalHash StartChecksum(ReadOnlySpan<byte> header)
+    {
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(header[..HashedHeaderLength]);
+        return hash;
+    }
+
+    /// <summary>
+    /// What is wrong with an entry whose <paramref name="header"/> was read, whose payload is
+    /// <paramref name="payloadLength"/> bytes long and checksums to <paramref name="checksum"/> (empty when fine): the
+    /// same checks as reading the entry whole.
+    /// </summary>
+    public static string Check(ReadOnlySpan<byte> header, CacheKey key, long payloadLength, ReadOnlySpan<byte> checksum)
     {
         if (header.Length != HeaderLength)
         {
@@ -140,13 +159,13 @@ internal static class CacheEntryFormat
         }
 
         var length = BinaryPrimitives.ReadInt64LittleEndian(header[40..]);
-        if (length != payload.Length)
+        if (length != payloadLength)
         {
-            return Invariant($"the header announces {length} payload bytes but the file holds {payload.Length}");
+            return Invariant($"the header announces {length} payload bytes but the file holds {payloadLength}");
         }
 
         var ms = BinaryPrimitives.ReadDoubleLittleEndian(header[48..]);
-        if (!header.Slice(HashedHeaderLength, 32).SequenceEqual(Checksum(header, payload)) || !double.IsFinite(ms) || ms < 0)
+        if (!header.Slice(HashedHeaderLength, 32).SequenceEqual(checksum) || !double.IsFinite(ms) || ms < 0)
         {
             return "checksum mismatch";
         }

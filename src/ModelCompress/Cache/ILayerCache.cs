@@ -10,6 +10,13 @@ public interface ILayerCache
     /// <summary>The verified entry stored under <paramref name="key"/>, or null (missing or damaged).</summary>
     CacheEntry? TryGet(CacheKey key);
 
+    /// <summary>
+    /// The verified entry stored under <paramref name="key"/> with its payload left in the cache's file
+    /// (<see cref="CachedPayload"/>), or null: missing, damaged, or a cache that keeps no files to open (then
+    /// <see cref="TryGet"/> is the way to read it).
+    /// </summary>
+    CachedPayload? TryOpen(CacheKey key) => null;
+
     /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> with what it cost to compute.</summary>
     void Put(CacheKey key, ReadOnlySpan<byte> payload, double computeMilliseconds);
 

@@ -56,6 +56,10 @@ public sealed class RemoteLayerCache : ILayerCache
     private int _remoteHits;
 
     /// <inheritdoc />
+    /// <remarks>Opens the local folder's entry only; one that must be downloaded is read with <see cref="TryGet"/>.</remarks>
+    public CachedPayload? TryOpen(CacheKey key) => Local.TryOpen(key);
+
+    /// <inheritdoc />
     public CacheEntry? TryGet(CacheKey key)
     {
         if (Local.TryGet(key) is { } local)

@@ -93,6 +93,24 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     }
 
     /// <summary>
+    /// The stored result of one layer's work under <paramref name="key"/> left in the cache's file (a hit is recorded);
+    /// false without one, or when the cache keeps no files to open (<see cref="TryGetLayer"/> then reads it).
+    /// </summary>
+    public bool TryOpenLayer(string modelName, string step, string layerName, LayerWorkKey key, [NotNullWhen(true)] out CachedPayload? result)
+    {
+        var clock = Stopwatch.StartNew();
+        result = cache?.TryOpen(CacheKey.ForLayer(key));
+        if (result is null)
+        {
+            return false;
+        }
+
+        Hits++;
+        Record(modelName, step, "layer", layerName, clock.Elapsed.TotalMilliseconds, result.ComputeMilliseconds, remote: false);
+        return true;
+    }
+
+    /// <summary>
     /// Computes one layer's work and stores it under <paramref name="key"/> (a miss is recorded, with
     /// <paramref name="spentMilliseconds"/> already spent on it, e.g. reading its input statistics).
     /// </summary>

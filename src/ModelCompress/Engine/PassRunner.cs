@@ -23,6 +23,12 @@ internal sealed class PassRunner(CacheSession session)
     {
     }
 
+    /// <summary>
+    /// At most this many results of one step are left open in the cache's files (one file handle each; the system's
+    /// limit on open files is in the thousands): the rest are copied into the spill file as before.
+    /// </summary>
+    private const int MaxOpenedResults = 1024;
+
     /// <summary>The run's cache use (hits, misses, time saved, per-model look-ups).</summary>
     public CacheSession Session => session;
 
@@ -82,12 +88,15 @@ internal sealed class PassRunner(CacheSession session)
         var outcomes = new List<LayerOutcome>(layers.Count);
         var spill = SpillFor(pass, layers);
         var release = pass is IWeightStreamingPass || (pass is IWeightReleasingPass && model.Graph.Initializers.Values.Any(t => !t.IsDataInMemory));
+        var openedCount = 0;
         for (var i = 0; i < layers.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             var layer = layers[i];
-            var (key, result) = RunLayer(step, pass, layer, statistics, context, ct);
-            outcomes.Add(spill is null ? new LayerOutcome(layer, key, result) : LayerOutcome.Spilled(layer, key, result, spill));
+            var (key, result, opened) = RunLayer(step, pass, layer, statistics, context, spill is not null && openedCount < MaxOpenedResults, ct);
+            openedCount += opened is null ? 0 : 1;
+            outcomes.Add(opened is not null ? LayerOutcome.Opened(layer, key, opened, spill)
+                : spill is null ? new LayerOutcome(layer, key, result!) : LayerOutcome.Spilled(layer, key, result!, spill));
             (pass as ISequentialPass)?.LayerDone(outcomes[^1]);
             if (release)
             {
@@ -156,18 +165,27 @@ internal sealed class PassRunner(CacheSession session)
     /// back from the cache give without being decoded; they are read only when the result must be computed. Should
     /// that read find the statistics damaged and calibrate again, the key follows the statistics actually used.
     /// </summary>
-    private (LayerWorkKey Key, byte[] Result) RunLayer(
+    /// <remarks>
+    /// With <paramref name="open"/> (a streaming pass that would spill its results), a result found in the cache is
+    /// left in the cache's file, verified, instead of being copied into the spill file (<see cref="LayerOutcome.Opened"/>).
+    /// </remarks>
+    private (LayerWorkKey Key, byte[]? Result, CachedPayload? Opened) RunLayer(
         StepRecipe step, ICompressionPass pass, PassLayer layer, IReadOnlyDictionary<string, LayerInputStatistics>? statistics, PassContext context,
-        CancellationToken ct)
+        bool open, CancellationToken ct)
     {
         LayerWorkKey KeyOf(byte[] statisticsHash) => LayerWorkKey.FromHashes(
             pass.Name, pass.SettingsFingerprint, session.EngineVersion, layer.Descriptor, layer.WeightHash, statisticsHash);
 
         var statisticsHash = session.StatisticsHash(statistics, layer.ActivationName);
         var key = KeyOf(statisticsHash);
+        if (open && session.TryOpenLayer(context.ModelName, step.Kind, layer.Name, key, out var opened))
+        {
+            return (key, null, opened);
+        }
+
         if (session.TryGetLayer(context.ModelName, step.Kind, layer.Name, key, out var cached))
         {
-            return (key, cached);
+            return (key, cached, null);
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -178,12 +196,12 @@ internal sealed class PassRunner(CacheSession session)
             key = KeyOf(usedHash);
             if (session.TryGetLayer(context.ModelName, step.Kind, layer.Name, key, out cached))
             {
-                return (key, cached);
+                return (key, cached, null);
             }
         }
 
         FiniteLayerInputs.Check(layer, layerStatistics, context);
         return (key, session.ComputeLayer(context.ModelName, step.Kind, layer.Name, key, () => pass.ComputeLayer(layer, layerStatistics, ct),
-            clock.Elapsed.TotalMilliseconds));
+            clock.Elapsed.TotalMilliseconds), null);
     }
 }

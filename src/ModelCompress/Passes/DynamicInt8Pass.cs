@@ -72,8 +72,8 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
     /// <inheritdoc />
     /// <remarks>
     /// One layer at a time: its result is decoded, its layer rewritten and its report row made before the next result
-    /// is read, so a spilled run (<see cref="LayerOutcome.Spill"/>) holds one layer's plan, and its int8 weights go to
-    /// the spill file rather than staying in memory until the model is written.
+    /// is read, so a spilled run (<see cref="LayerOutcome.Spill"/>) holds one layer's plan, and its int8 weights are read
+    /// from its result in the spill file rather than staying in memory until the model is written.
     /// </remarks>
     public IReadOnlyList<LayerReport> Apply(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
     {
@@ -94,7 +94,7 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
         }
 
         var reports = new List<LayerReport>(outcomes.Count + tables.Count);
-        DynamicQuantizer.ApplyPlans(model, Plans(outcomes, context, reports), tables, outcomes.Count > 0 && outcomes[0].Spill is { } spill ? spill.Int8Tensor : null);
+        DynamicQuantizer.ApplyPlans(model, Plans(outcomes, context, reports), tables);
         reports.AddRange(tableReports);
         return reports;
     }
@@ -129,14 +129,15 @@ public sealed class DynamicInt8Pass : IWeightStreamingPass
     }
 
     /// <summary>Each outcome's plan in turn; once its layer is rewritten, its report row is added and its weights dropped.</summary>
-    private static IEnumerable<(LinearLayer Layer, QuantizedLinear Plan)> Plans(IReadOnlyList<LayerOutcome> outcomes, PassContext context, List<LayerReport> reports)
+    private static IEnumerable<(LinearLayer Layer, QuantizedLinear Plan, Func<string, long[], sbyte[], OnnxTensor> Int8Tensor)> Plans(
+        IReadOnlyList<LayerOutcome> outcomes, PassContext context, List<LayerReport> reports)
     {
         var garbage = new GarbageBudget();
         foreach (var outcome in outcomes)
         {
             var (layer, key) = (outcome.Layer, outcome.Key);
             var plan = QuantizedLinear.FromBytes(outcome.Result);
-            yield return (layer.AnalyzedLayer, plan);
+            yield return (layer.AnalyzedLayer, plan, outcome.Int8Tensor);
             reports.Add(StaticInt8QdqPass.WeightReport(layer.Name, layer.OpType, layer.WeightName, layer.WeightShape, key.Hex,
                 plan.Values.LongLength, plan, context.WeightError(key.Hex, () => plan.MaxAbsError(layer.Weights)),
                 "input quantized at run time (DynamicQuantizeLinear)"));

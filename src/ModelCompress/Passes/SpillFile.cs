@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using ModelCompress.Cache;
 using ModelCompress.Onnx;
 
 namespace ModelCompress.Passes;
@@ -57,25 +58,7 @@ public sealed class SpillFile : IDisposable
     }
 
     /// <summary>Writes the bytes of <paramref name="region"/> to <paramref name="destination"/> a buffer at a time.</summary>
-    public void CopyTo(SpillRegion region, Stream destination)
-    {
-        ArgumentNullException.ThrowIfNull(destination);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            for (long done = 0; done < region.Length;)
-            {
-                var n = (int)Math.Min(buffer.Length, region.Length - done);
-                ReadInto(region.Offset + done, buffer.AsSpan(0, n));
-                destination.Write(buffer, 0, n);
-                done += n;
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public void CopyTo(SpillRegion region, Stream destination) => FileRegion.CopyTo(_handle, region.Offset, region.Length, destination);
 
     /// <summary>
     /// A tensor whose raw bytes are <paramref name="values"/>, kept here instead of in memory: the tensor reads them
@@ -85,10 +68,25 @@ public sealed class SpillFile : IDisposable
         where T : unmanaged
     {
         var region = Append(MemoryMarshal.AsBytes(values));
+        return Tensor(name, dataType, dims, region);
+    }
+
+    /// <summary>
+    /// A tensor whose raw bytes are those of <paramref name="region"/>, already in this file (a part of a spilled layer
+    /// result that is the tensor's content as it stands): nothing is written again, the tensor reads the region back
+    /// whenever it is saved or read.
+    /// </summary>
+    public OnnxTensor Tensor(string name, TensorDataType dataType, ReadOnlySpan<long> dims, SpillRegion region)
+    {
+        if (region.Offset < 0 || region.Length < 0 || region.Offset + region.Length > _length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), "The region lies outside what was written to the spill file.");
+        }
+
         return OnnxTensor.FromGenerator(name, dataType, dims, s => CopyTo(region, s));
     }
 
-    /// <summary>An int8 weight tensor kept here (<see cref="Tensor{T}"/>): what the streaming passes hand their graph writers.</summary>
+    /// <summary>An int8 weight tensor kept here (<see cref="Tensor{T}"/>), for a pass whose results do not end with its int8 values.</summary>
     public OnnxTensor Int8Tensor(string name, long[] dims, sbyte[] values) => Tensor<sbyte>(name, TensorDataType.Int8, dims, values);
 
     /// <summary>
@@ -105,18 +103,5 @@ public sealed class SpillFile : IDisposable
     /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
-    private void ReadInto(long offset, Span<byte> destination)
-    {
-        while (destination.Length > 0)
-        {
-            var n = RandomAccess.Read(_handle, destination, offset);
-            if (n <= 0)
-            {
-                throw new EndOfStreamException("The spill file ended early.");
-            }
-
-            offset += n;
-            destination = destination[n..];
-        }
-    }
+    private void ReadInto(long offset, Span<byte> destination) => FileRegion.ReadExactly(_handle, offset, destination);
 }

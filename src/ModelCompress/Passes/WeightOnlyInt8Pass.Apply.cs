@@ -17,9 +17,9 @@ public sealed partial class WeightOnlyInt8Pass
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(context);
         // One layer's plan at a time (a spilled run reads each result back when its layer is rewritten); the int8
-        // weights of a spilled run go to its spill file instead of staying in memory until the model is written.
+        // weights of a spilled run are read from its result in the spill file instead of staying in memory until the
+        // model is written.
         var castMul = !ChooseDequantizeLinear(model, outcomes, context);
-        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = outcomes.Count > 0 && outcomes[0].Spill is { } spill ? spill.Int8Tensor : null;
         var placement = new WeightPlacement();
         var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance);
         var reports = new List<LayerReport>(outcomes.Count);
@@ -36,7 +36,7 @@ public sealed partial class WeightOnlyInt8Pass
                     writers[graph] = writer = new QdqGraphWriter(graph);
                 }
 
-                var nodes = writer.RestoredWeight(layer.WeightName, layer.Name, q, castMul, int8Tensor, out floatName);
+                var nodes = writer.RestoredWeight(layer.WeightName, layer.Name, q, castMul, outcome.Int8Tensor, out floatName);
                 placement.Add(graph, layer.WeightName, floatName, nodes);
             }
 
@@ -62,7 +62,8 @@ public sealed partial class WeightOnlyInt8Pass
     /// </summary>
     private static bool ChooseDequantizeLinear(OnnxModel model, IReadOnlyList<LayerOutcome> outcomes, PassContext context)
     {
-        var needed = outcomes.Any(o => QuantizedLinear.FromBytes(o.Result).Axis >= 0) ? OpsetUpgrade.PerAxisDequantizeOpset : 10;
+        // The axis alone, from each result's first bytes: a spilled run is not read and decoded whole an extra time.
+        var needed = outcomes.Any(o => QuantizedLinear.AxisOf(o.ResultHead(QuantizedLinear.AxisHeadLength)) >= 0) ? OpsetUpgrade.PerAxisDequantizeOpset : 10;
         if (outcomes.Count == 0 || QdqQuantizer.TryEnsureOpset(model, needed, out _, out var blocker))
         {
             return true;

@@ -24,16 +24,16 @@ public static class DynamicQuantizer
     /// <summary>Rewrites each planned layer (weights [K, N], axis 1) and the embedding tables.</summary>
     /// <remarks>
     /// <paramref name="plans"/> is enumerated once, each layer rewritten before the next is asked for, so a caller may
-    /// decode one plan at a time; <paramref name="int8Tensor"/> makes the int8 weight tensors (in memory when null).
+    /// decode one plan at a time; each plan comes with what makes its int8 weight tensor (in memory, or read from where the
+    /// caller keeps the plan's values).
     /// </remarks>
     internal static void ApplyPlans(
-        OnnxModel model, IEnumerable<(LinearLayer Layer, QuantizedLinear Plan)> plans, IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables,
-        Func<string, long[], sbyte[], OnnxTensor>? int8Tensor = null)
+        OnnxModel model, IEnumerable<(LinearLayer Layer, QuantizedLinear Plan, Func<string, long[], sbyte[], OnnxTensor> Int8Tensor)> plans,
+        IReadOnlyList<(EmbeddingTable Table, QuantizedLinear Plan)> tables)
     {
-        int8Tensor ??= (name, dims, values) => OnnxTensor.FromInt8(name, dims, values);
         var writer = new QdqGraphWriter(model.Graph);
         var writers = new Dictionary<OnnxGraph, QdqGraphWriter>(ReferenceEqualityComparer.Instance) { [model.Graph] = writer };
-        foreach (var (layer, plan) in plans)
+        foreach (var (layer, plan, int8Tensor) in plans)
         {
             // A layer inside an If/Loop/Scan subgraph is rewritten where it is: its input exists only in that graph.
             var graph = layer.Node.Graph ?? model.Graph;

@@ -50,6 +50,23 @@ internal sealed record QuantizedLinear(
         return stream.ToArray();
     }
 
+    /// <summary>The bytes at the start of a record that <see cref="AxisOf"/> needs at most (version, rank, up to 8 dims, axis).</summary>
+    public const int AxisHeadLength = sizeof(int) + sizeof(int) + (8 * sizeof(long)) + sizeof(int);
+
+    /// <summary>
+    /// The scale axis of a <see cref="ToBytes"/> record from its first bytes (<see cref="AxisHeadLength"/>), so a caller
+    /// that needs only the axis does not read and decode the values; throws <see cref="InvalidDataException"/> as
+    /// <see cref="FromBytes"/> would on a head it cannot read.
+    /// </summary>
+    public static int AxisOf(ReadOnlySpan<byte> head)
+    {
+        static int Int(ReadOnlySpan<byte> b, int at) => at + sizeof(int) <= b.Length
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(b[at..])
+            : throw new InvalidDataException("the quantized layer record is cut short");
+        var rank = Int(head, 0) == Version ? Int(head, sizeof(int)) : throw new InvalidDataException("Unknown quantized layer encoding.");
+        return rank is >= 0 and <= 8 ? Int(head, (2 * sizeof(int)) + (rank * sizeof(long))) : throw new InvalidDataException("bad rank");
+    }
+
     /// <summary>Decodes <see cref="ToBytes"/>; throws <see cref="InvalidDataException"/> on anything cut short or inconsistent.</summary>
     public static QuantizedLinear FromBytes(byte[] bytes)
     {

@@ -1,3 +1,5 @@
+using ModelCompress.Cache;
+using ModelCompress.Calibration;
 using ModelCompress.Engine;
 using ModelCompress.Onnx;
 using ModelCompress.Onnx.Diagnostics;
@@ -60,13 +62,69 @@ public sealed class SpillTests
             .Where(t => t.DataType is TensorDataType.Int8 or TensorDataType.Int4 or TensorDataType.UInt4 && t.ElementCount >= 64 * 10).ToList();
         Assert.NotEmpty(quantized);
         Assert.All(quantized, t => Assert.False(t.IsDataInMemory, t.Name));
+
+        // The int8 weights are read from the spilled results, not written to the spill a second time; int4's packed codes
+        // and block scales (laid out unlike its result) are kept in the spill beside the results.
+        var results = spilled.Sum(o => (long)o.Result.Length);
+        if (steps.Contains("int4", StringComparison.Ordinal))
+        {
+            Assert.True(spilled[0].Spill!.Length > results, $"spill {spilled[0].Spill!.Length} B, results {results} B");
+        }
+        else
+        {
+            Assert.Equal(results, spilled[0].Spill!.Length);
+        }
+
         Assert.Equal(inline.ToBytes(), external.ToBytes());
     }
 
-    private static (OnnxModel Model, IReadOnlyList<LayerOutcome> Outcomes) Run(OnnxModel onnx, ModelRecipe model, StepRecipe step)
+    [Theory]
+    [InlineData("      - quantize: { mode: dynamic }")]
+    [InlineData("      - quantize: { mode: weight_only }")]
+    [InlineData("      - quantize: { mode: weight_only, weights: int4, block_size: 32 }")]
+    public void A_rebuild_from_the_cache_reads_each_result_from_its_verified_entry_and_a_flipped_byte_is_still_caught(string steps)
+    {
+        using var p = TestProject.Mlp(steps: steps, hiddenSize: 128);
+        SampleModels.Mlp(inputSize: 64, hiddenSize: 128, outputSize: 10, hiddenLayers: 4)
+            .Save(p.PathOf("models/external.onnx"), new OnnxSaveOptions { ExternalDataThreshold = 1024 });
+        var model = p.LoadRecipe().Models[0];
+        var sink = new ListDiagnosticSink();
+        var cache = new DirectoryLayerCache(p.PathOf("cache"), sink);
+        OnnxModel Load() => OnnxModel.Load(p.PathOf("models/external.onnx"));
+
+        var (cold, computed) = Run(Load(), model, model.Steps[0], cache);
+        var (warm, opened) = Run(Load(), model, model.Steps[0], cache);
+
+        Assert.All(computed, o => Assert.False(o.InCacheFile));
+        Assert.All(opened, o => Assert.True(o.InCacheFile));
+        // Results stay in their entries' files: nothing of them is copied to the run's spill file (int4's graph tensors,
+        // laid out unlike its results, are kept there), and no quantized weight is held in memory.
+        Assert.All(opened, o => Assert.Same(opened[0].Spill, o.Spill));
+        Assert.True(steps.Contains("int4", StringComparison.Ordinal) ? opened[0].Spill!.Length > 0 : opened[0].Spill!.Length == 0);
+        Assert.All(
+            warm.Graph.Initializers.Values.Where(t => t.DataType is TensorDataType.Int8 or TensorDataType.Int4 && t.ElementCount >= 64 * 10),
+            t => Assert.False(t.IsDataInMemory, t.Name));
+        Assert.Equal(computed.Select(o => o.ResultHash), opened.Select(o => o.ResultHash));
+        Assert.Equal(cold.ToBytes(), warm.ToBytes());
+        Assert.Empty(sink.Items);
+
+        // One byte of one layer's stored int8 weights flipped: caught when the entry is opened, computed again.
+        var damaged = cache.PathOf(CacheKey.ForLayer(computed[1].Key));
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[^5] ^= 0x01;
+        File.WriteAllBytes(damaged, bytes);
+        var (again, outcomes) = Run(Load(), model, model.Steps[0], cache);
+
+        Assert.Equal("MC6001", Assert.Single(sink.Items).Code);
+        Assert.False(outcomes[1].InCacheFile);
+        Assert.Equal(computed.Count - 1, outcomes.Count(o => o.InCacheFile));
+        Assert.Equal(cold.ToBytes(), again.ToBytes());
+    }
+
+    private static (OnnxModel Model, IReadOnlyList<LayerOutcome> Outcomes) Run(OnnxModel onnx, ModelRecipe model, StepRecipe step, ILayerCache? cache = null)
     {
         var pass = new Recording(PassFactory.Create(step, model.Name, new ListDiagnosticSink()));
-        new PassRunner(null, EngineInfo.Version).Run(step, pass, onnx, new PassContext(model.Name, step.Location, new ListDiagnosticSink()), null,
+        new PassRunner(cache, EngineInfo.Version).Run(step, pass, onnx, new PassContext(model.Name, step.Location, new ListDiagnosticSink()), null,
             _ => throw new InvalidOperationException("no calibration"), CancellationToken.None);
         return (onnx, pass.Outcomes);
     }
