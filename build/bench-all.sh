@@ -11,7 +11,8 @@
 #   bash build/bench-all.sh --lanes 2       two commands at a time (one per core of this box), same tables
 #
 # Optional: PEER_DIR=/path (the peer's models, docs/benchmarks.md "Peer comparison") adds the peer row; PEER_CONV_DIR=/path
-# (build/peer/ort_peer_conv.py's models) adds the peer column to the conv row; the remote-cache
+# (build/peer/ort_peer_conv.py's models) adds the peer column to the conv row; the scale22 row runs when the 22-layer
+# model is there (made once by `bash build/scale.sh 22 dynamic`: 4.4 GB on disk, ~13 GB of RAM while it is made); the remote-cache
 # row runs when Azurite is installed (bash build/install-azurite.sh). The no-op build row packs the package first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,8 @@ tune-gpt|Tuning (`tune:`), char-gpt|6|@ tune --model char-gpt --verify 32 --cali
 rerun|Tuning (`tune:`), CLI rerun with nothing changed|2|! build/bench-rerun.sh 5|! build/bench-rerun.sh 1
 external-data|External data (models over 2 GB)|3|@ external-data 2.25|@ external-data 2.05
 noop|No-op build overhead|4|! build/bench-noop.sh 3|! build/bench-noop.sh 1
-scale|Scale|7|! build/scale.sh 2 dynamic,wo8,sq|! build/scale.sh 2 dynamic
+scale|Scale|7|! build/scale.sh 2 dynamic,wo8,int4,sq|! build/scale.sh 2 dynamic
+scale22|Scale, 22 layers|16|! build/scale.sh 22 dynamic,wo8,int4,sq|! build/scale.sh 22 dynamic
 peer|Peer comparison|8|@ eval --quick --models mnist-8,char-gpt --peer-dir {PEER} --work-dir {W}|@ eval --quick --models mnist-8 --peer-dir {PEER} --latency-rounds 1 --work-dir {W}
 ROWS
 
@@ -63,6 +65,7 @@ selected() {  # whether row $1 runs in this call
   if [ -n "$only" ]; then [[ ",$only," == *",$name,"* ]]; return; fi
   case "$name" in
     peer) [ -n "${PEER_DIR:-}" ] ;;
+    scale22) [ -f artifacts/scale/L22/model.onnx ] ;;
     remote-cache) [ -x .tools/azurite/node_modules/.bin/azurite-blob ] ;;
     *) true ;;
   esac

@@ -93,9 +93,11 @@ public sealed class KillAndCancelTests
         var cleanTime = clock.Elapsed;
         var output = p.PathOf("out");
 
-        // Earlier each time, until a signal lands while the run is still working (a run that finished first exits 0).
+        // Earlier each time, until a signal lands while the run is still working (a run that finished first exits 0; one
+        // still starting exits 130). Steps of √2 over 0.7 … 0.03 of the clean run's time: on a loaded machine the clean
+        // run's time is a rough guide to a later run's, and halving steps could jump over the whole working window.
         var cancelled = false;
-        for (var fraction = 0.5; fraction > 0.05 && !cancelled; fraction /= 2)
+        for (var fraction = 0.7; fraction > 0.03 && !cancelled; fraction /= Math.Sqrt(2))
         {
             using var tool = ToolProcess.Start(RunArgs(p, output, cache: false));
             Thread.Sleep(cleanTime * fraction);
