@@ -15,9 +15,9 @@ public sealed class KillAndCancelTests
 {
     private const string Steps = "      - smoothquant: { alpha: 0.5 }\n      - quantize: { mode: static }";
 
-    private static CliProject NewProject()
+    private static CliProject NewProject(int hiddenSize = 64, int samples = 16)
     {
-        var p = new CliProject(Steps, "        - { metric: cosine, min: 0.99 }");
+        var p = new CliProject(Steps, "        - { metric: cosine, min: 0.99 }", hiddenSize, samples);
         File.WriteAllText(p.Recipe, File.ReadAllText(p.Recipe).Replace("    steps:", "    calibration: { data: verify.npz }\n    steps:", StringComparison.Ordinal));
         return p;
     }
@@ -87,16 +87,18 @@ public sealed class KillAndCancelTests
     [Fact]
     public void Ctrl_C_stops_a_run_promptly_with_exit_code_7_and_no_final_file()
     {
-        using var p = NewProject();
+        // A wider MLP with more calibration and verification samples: its run has a working stretch of a second or more
+        // for the signal to land in (the small project's work can end within the process's start-up jitter).
+        using var p = NewProject(hiddenSize: 256, samples: 2048);
         var clock = Stopwatch.StartNew();
         Assert.Equal(0, ToolProcess.Run(RunArgs(p, p.PathOf("clean"), cache: false)));
         var cleanTime = clock.Elapsed;
         var output = p.PathOf("out");
 
         // Earlier each time, until a signal lands while the run is still working (a run that finished first exits 0; one
-        // still starting exits 130). Steps of √2 over 0.7 … 0.03 of the clean run's time: on a loaded machine the clean
-        // run's time is a rough guide to a later run's, and halving steps could jump over the whole working window.
+        // still starting exits 130). Steps of √2 over 0.7 … 0.03 of the clean run's time.
         var cancelled = false;
+        var tries = new List<string>();
         for (var fraction = 0.7; fraction > 0.03 && !cancelled; fraction /= Math.Sqrt(2))
         {
             using var tool = ToolProcess.Start(RunArgs(p, output, cache: false));
@@ -105,6 +107,7 @@ public sealed class KillAndCancelTests
             tool.Interrupt();
             var code = tool.WaitForExit(TimeSpan.FromSeconds(30));
             var took = sent.Elapsed;
+            tries.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{fraction:F3}: exit {code} after {took.TotalSeconds:F2} s"));
 
             // 130 is the runtime's own exit on SIGINT: the signal landed while the process was still starting, before
             // the tool installed its handler; nothing can have been written yet, which the check below holds it to.
@@ -130,6 +133,6 @@ public sealed class KillAndCancelTests
             }
         }
 
-        Assert.True(cancelled, "no signal landed while the run was working");
+        Assert.True(cancelled, $"no signal landed while the run was working (clean run {cleanTime.TotalSeconds:F2} s; {string.Join("; ", tries)})");
     }
 }

@@ -8,6 +8,8 @@ namespace ModelCompress.Fuzz.Targets;
 /// <summary>
 /// The cache entry reader: the fuzzed bytes are written as an entry file and read back through the directory cache; a
 /// bad entry must be refused (and deleted), never thrown or trusted. Accepted payloads go through the statistics codec.
+/// The same bytes are then opened in place (the reader a rebuild from the cache uses for large results): both readers
+/// must agree on whether the entry is sound and on its payload and hash, or the input counts as a crash.
 /// </summary>
 public sealed class CacheEntryTarget : IFuzzTarget
 {
@@ -47,6 +49,20 @@ public sealed class CacheEntryTarget : IFuzzTarget
                     _ = StatisticsCodec.TryDecodePart(entry.Payload, hash, out _);
                 }
             }
+        }
+
+        File.WriteAllBytes(path, input);
+        using var opened = cache.TryOpen(Key);
+        CodedSink.ThrowFirst(sink, DiagnosticSeverity.Warning);
+        if ((opened is null) != (entry is null))
+        {
+            throw new InvalidOperationException($"the entry readers disagree: read {(entry is null ? "refused" : "accepted")}, open {(opened is null ? "refused" : "accepted")}");
+        }
+
+        if (opened is not null && entry is not null
+            && (!opened.Read(0, opened.Length).AsSpan().SequenceEqual(entry.Payload) || !opened.Sha256.AsSpan().SequenceEqual(SHA256.HashData(entry.Payload))))
+        {
+            throw new InvalidOperationException("the opened entry's payload or hash differs from the one read");
         }
     }
 }
