@@ -7,7 +7,10 @@ namespace ModelCompress.Calibration;
 /// <summary>Feeding one sample to ONNX Runtime.</summary>
 public static partial class ActivationCalibrator
 {
-    /// <summary>Runs one sample and returns the requested outputs (the caller disposes them).</summary>
+    /// <summary>
+    /// Runs one sample and returns the requested outputs (the caller disposes them); the sample's input values live, and
+    /// keep their arrays pinned, until then (<see cref="SampleRunOutputs"/>).
+    /// </summary>
     internal static IDisposableReadOnlyCollection<OrtValue> Run(
         InferenceSession session, IReadOnlyList<CalibrationInput> sample, IReadOnlyList<string> outputs, ICalibrationSource source, int index)
     {
@@ -20,18 +23,25 @@ public static partial class ActivationCalibrator
             }
 
             using var run = new RunOptions();
-            return session.Run(run, [.. sample.Select(s => s.Name)], values, [.. outputs]);
+            return new SampleRunOutputs(session.Run(run, [.. sample.Select(s => s.Name)], values, [.. outputs]), values);
         }
         catch (OnnxRuntimeException e)
         {
+            DisposeAll(values);
             throw EngineDiagnostics.Fail("MC3102", null, e, $"sample {index} of {source.Description}", e.Message);
         }
-        finally
+        catch
         {
-            foreach (var v in values)
-            {
-                v.Dispose();
-            }
+            DisposeAll(values);
+            throw;
+        }
+    }
+
+    private static void DisposeAll(List<OrtValue> values)
+    {
+        foreach (var v in values)
+        {
+            v.Dispose();
         }
     }
 
