@@ -96,8 +96,7 @@ public sealed class SpillFile : IDisposable
     public OnnxTensor Keep(OnnxTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var region = Append(tensor.GetRawData().Span);
-        return OnnxTensor.FromGenerator(tensor.Name, tensor.DataType, tensor.Dims, s => CopyTo(region, s));
+        return Tensor(tensor.Name, tensor.DataType, tensor.Dims, Append(tensor.GetRawData().Span));
     }
 
     /// <inheritdoc />
