@@ -12,10 +12,12 @@ namespace ModelCompress.Benchmarks;
 /// <summary>
 /// Accuracy-driven tuning (<c>tune:</c>) on a real fixture, run through <see cref="ModelCompressEngine"/> with a
 /// per-layer cache as <c>dotnet build</c> runs it: the trials table, the chosen candidate, a no-op rerun (decision read
-/// back), and, with <c>--compare</c>, one plain run of the given steps without cache for the time ratio.
+/// back), and, with <c>--compare</c>, one plain run of the given steps without cache for the time ratio — in this
+/// process, after the tuning runs (so it finds their code compiled), and then <c>--fresh N</c> times (default 1) as a
+/// pair of fresh processes, as a cold <c>dotnet build</c> runs each: the plain run, then the tuning run with an empty cache.
 /// Usage: <c>tune --model char-gpt|stories260K|mnist-8|ppocrv4-rec [--objective size] [--max-trials 16] [--calibration 32] [--verify 32]
 /// [--thresholds "perplexity:max_increase:0.0003; top1_agreement:min:0.9"] [--candidates "steps | steps"]
-/// [--compare "smoothquant: { alpha: auto }; quantize: { mode: static }"]</c>. Steps are separated by ';', candidates by '|'.
+/// [--compare "smoothquant: { alpha: auto }; quantize: { mode: static }"] [--fresh 1]</c>. Steps are separated by ';', candidates by '|'.
 /// </summary>
 internal sealed class TuneBench : IBenchCommand
 {
@@ -25,6 +27,14 @@ internal sealed class TuneBench : IBenchCommand
 
     public int Run(string[] args)
     {
+        if (args is ["--run-once", var onceRecipe, var onceOutput, var onceCache])
+        {
+            // One run in a process of its own (see FreshRun): wall and CPU time on one line for the parent to read.
+            var (_, onceMs, onceCpuMs) = Compress(onceRecipe, onceOutput, onceCache == "-" ? null : onceCache);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run-once {onceMs:0.0} {onceCpuMs:0.0}"));
+            return 0;
+        }
+
         string Arg(string name, string fallback) => Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : fallback;
         var model = Arg("--model", "char-gpt");
         var calibration = int.Parse(Arg("--calibration", "32"), CultureInfo.InvariantCulture);
@@ -94,9 +104,61 @@ internal sealed class TuneBench : IBenchCommand
                 $"- one plain run of [{compare}] without cache: {plainMs / 1000:0.0} s; tuning run / plain run = {firstMs / plainMs:0.00}×"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"- process CPU time (all threads): tuning run {firstCpuMs / 1000:0.0} s, plain run {plainCpuMs / 1000:0.0} s; ratio {firstCpuMs / plainCpuMs:0.00}×"));
+            FreshPairs(dir.FullPath, recipePath, plainPath, int.Parse(Arg("--fresh", "1"), CultureInfo.InvariantCulture));
         }
 
         return 0;
+    }
+
+    // The in-process ratio favours the plain run: it runs third, with the code the tuning run compiled. Here each run
+    // has a fresh process (JIT, ONNX Runtime's start-up and all), as a cold `dotnet build` gives it: plain, then tuning.
+    private static void FreshPairs(string dir, string recipePath, string plainPath, int pairs)
+    {
+        var ratios = new List<double>();
+        for (var i = 1; i <= pairs; i++)
+        {
+            var (plainMs, plainCpuMs) = FreshRun(plainPath, Path.Combine(dir, $"fresh-plain-{i}"), "-");
+            var (tuneMs, tuneCpuMs) = FreshRun(recipePath, Path.Combine(dir, $"fresh-tune-{i}"), Path.Combine(dir, $"fresh-cache-{i}"));
+            ratios.Add(tuneMs / plainMs);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"- fresh processes, pair {i}: plain run {plainMs / 1000:0.0} s (CPU {plainCpuMs / 1000:0.0} s), tuning run with an empty cache {tuneMs / 1000:0.0} s (CPU {tuneCpuMs / 1000:0.0} s); ratio {tuneMs / plainMs:0.00}× (CPU {tuneCpuMs / plainCpuMs:0.00}×)"));
+        }
+
+        if (pairs > 1)
+        {
+            ratios.Sort();
+            var median = pairs % 2 == 1 ? ratios[pairs / 2] : (ratios[(pairs / 2) - 1] + ratios[pairs / 2]) / 2;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"- fresh processes: median ratio over {pairs} pairs {median:0.00}× (range {ratios[0]:0.00}–{ratios[^1]:0.00}×)"));
+        }
+    }
+
+    // This benchmark's own program with --run-once: the engine's wall and CPU time as that process measured them.
+    private static (double Ms, double CpuMs) FreshRun(string recipePath, string output, string cache)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(TuneBench).Assembly.Location);
+        }
+
+        foreach (var a in new[] { "tune", "--run-once", recipePath, output, cache })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {self}");
+        var errors = process.StandardError.ReadToEndAsync();
+        var lines = process.StandardOutput.ReadToEnd().Split('\n');
+        process.WaitForExit();
+        var line = lines.LastOrDefault(l => l.StartsWith("run-once ", StringComparison.Ordinal));
+        if (process.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"the fresh run of {recipePath} exited {process.ExitCode}: {errors.Result}");
+        }
+
+        var parts = line.Split(' ');
+        return (double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 
     private static string Candidates(string spec) => spec.Length == 0 ? string.Empty

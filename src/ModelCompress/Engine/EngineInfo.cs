@@ -9,7 +9,7 @@ public static class EngineInfo
     /// Bumped whenever a pass computes different bytes for the same inputs, so cached layer results of an older
     /// algorithm are never reused.
     /// </summary>
-    public const int AlgorithmRevision = 1;
+    public const int AlgorithmRevision = 2;
 
     /// <summary>The engine version: assembly version plus <see cref="AlgorithmRevision"/>, e.g. <c>0.1.0+alg.1</c>.</summary>
     public static string Version { get; } = string.Create(CultureInfo.InvariantCulture,

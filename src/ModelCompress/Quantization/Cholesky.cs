@@ -65,6 +65,22 @@ internal static class Cholesky
         return true;
     }
 
+    /// <summary>
+    /// X = L⁻¹ for the lower factor L in <paramref name="l"/> (a new array, zero above the diagonal): register tiles where
+    /// the factor is finite, else forward substitution row by row.
+    /// </summary>
+    public static double[] LowerInverse(double[] l, int n)
+    {
+        var x = new double[(long)n * n];
+        if (!(HessianFold.IsFinite<double>(l) && LowerInverseTiles.TrySolve(l, n, x)))
+        {
+            Array.Clear(x);
+            ForwardRows(l, n, x);
+        }
+
+        return x;
+    }
+
     /// <summary>(LLᵀ)⁻¹ from the lower factor L in <paramref name="l"/>: X = L⁻¹ by forward substitution row by row, then XᵀX.</summary>
     public static bool TryInverseFromLower(double[] l, int n, out double[] inverse) => TryInverseFromLower(l, n, out inverse, allowTiles: true);
 

@@ -93,19 +93,40 @@ public sealed class InverseHessianFactor
             h[(i * k) + i] += damping;
         }
 
-        if (!Cholesky.TryLower(h, k) || !Cholesky.TryInverseFromLower(h, k, out var inverse) || !Cholesky.TryLower(inverse, k))
+        // The upper factor U of H⁻¹ = UᵀU without forming H⁻¹: with J the order-reversing permutation, the Cholesky
+        // factor L of JHJ gives H = (JLJ)(JLJ)ᵀ, JLJ upper triangular, so H⁻¹ = (JL⁻¹J)ᵀ(JL⁻¹J) and, the factor with a
+        // positive diagonal being unique, U = JL⁻¹J: one factorization and one triangular inverse.
+        var reversed = new double[(long)k * k];
+        for (var i = 0; i < k; i++)
+        {
+            for (var j = 0; j < k; j++)
+            {
+                reversed[(i * k) + j] = h[((k - 1 - i) * k) + (k - 1 - j)];
+            }
+        }
+
+        if (!Cholesky.TryLower(reversed, k))
         {
             reason = $"H + {damping:G3}·I is not positive definite";
             return false;
         }
 
-        // inverse now holds the lower factor L₂ of H⁻¹ = L₂L₂ᵀ; U = L₂ᵀ.
+        var x = Cholesky.LowerInverse(reversed, k);
         var upper = new double[(long)k * k];
         for (var i = 0; i < k; i++)
         {
-            for (var j = 0; j <= i; j++)
+            for (var j = i; j < k; j++)
             {
-                upper[(j * k) + i] = inverse[(i * k) + j];
+                upper[(i * k) + j] = x[((k - 1 - i) * k) + (k - 1 - j)];
+            }
+        }
+
+        for (var i = 0; i < upper.Length; i++)
+        {
+            if (!double.IsFinite(upper[i]))
+            {
+                reason = $"H + {damping:G3}·I is not positive definite";
+                return false;
             }
         }
 
