@@ -154,7 +154,37 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request, Files.Sha256);
-        if (cache.TryGet(key) is { } entry)
+        return Lookup(model, step, key, names, collect, clock) ?? CollectAndStore(model.Name, step.Kind, key, names, collect, clock);
+    }
+
+    /// <summary>
+    /// The statistics of <paramref name="values"/> for <paramref name="request"/> when this step's calibration of
+    /// <paramref name="onnx"/> is in the cache (a hit, recorded as one); null otherwise, and nothing is collected.
+    /// </summary>
+    public IReadOnlyDictionary<string, LayerInputStatistics>? TryGetStatistics(
+        ModelRecipe model,
+        StepRecipe step,
+        OnnxModel onnx,
+        IEnumerable<string> values,
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
+        LayerStatisticsRequest? request = null)
+    {
+        if (cache is null || model.Calibration is not { } calibration)
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request, Files.Sha256);
+        return Lookup(model, step, key, names, collect, clock);
+    }
+
+    /// <summary>The cached statistics under <paramref name="key"/> (parts read when asked for; <paramref name="collect"/> stands in for a damaged one), or null.</summary>
+    private CachedStatistics? Lookup(
+        ModelRecipe model, StepRecipe step, CacheKey key, List<string> names, Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect, Stopwatch clock)
+    {
+        if (cache!.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecodeIndex(entry.Payload, out var index) && names.All(index.ContainsKey))
             {
@@ -172,7 +202,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
             ReportDamaged(key, "its statistics index does not decode");
         }
 
-        return CollectAndStore(model.Name, step.Kind, key, names, collect, clock);
+        return null;
     }
 
     /// <summary>
@@ -228,6 +258,12 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
     /// calibration look-up.
     /// </summary>
     public SegmentCacheContext CalibrationContext() => new(cache, _keyVersion, cache is null ? null : r => _pendingSegments = r);
+
+    /// <summary>
+    /// <see cref="CalibrationContext"/> that keeps nothing: the segments run in memory, and what they did is recorded
+    /// with the next statistics stored (a tuning run's union pass, whose candidates store their own statistics).
+    /// </summary>
+    public SegmentCacheContext UnstoredCalibrationContext() => new(null, _keyVersion, cache is null ? null : r => _pendingSegments = r);
 
     /// <summary>Remembers the SHA-256 of <paramref name="statistics"/>' bytes, taken where they were encoded or decoded anyway.</summary>
     public void RememberStatisticsHash(LayerInputStatistics statistics, byte[] hash) => _statisticsHashes.AddOrUpdate(statistics, hash);

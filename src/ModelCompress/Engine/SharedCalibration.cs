@@ -14,7 +14,9 @@ namespace ModelCompress.Engine;
 /// candidate sharing that model asks for (each candidate's pass finds its layers on that very model); every candidate
 /// then gets exactly the statistics its own request would have gathered — the parts it did not ask for are dropped —
 /// stored under its own calibration key, so its layer keys, results and output bytes are those of a plain run of its
-/// steps, and a rebuild that reads the decision back finds the chosen candidate's statistics in the cache.
+/// steps, and a rebuild that reads the decision back finds the chosen candidate's statistics in the cache. The union
+/// itself is kept in memory only (its largest parts, the Hessians, would otherwise be written twice); a rebuild that
+/// tunes again looks each candidate's own statistics up before it gathers anything.
 /// </summary>
 /// <remarks>
 /// Requests with different captured-row counts cannot share (rows are spread over the samples by count): such a
@@ -37,14 +39,20 @@ internal sealed class SharedCalibration(IReadOnlyList<TunePlan> plans, PassRunne
         var prefix = Prefix(plan.Steps, index);
         if (!_gathered.TryGetValue(prefix, out var gathered) || !Covers(gathered, wanted, request))
         {
+            // This candidate's own statistics from an earlier build (a rebuild that tunes again): no pass at all.
+            Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> alone = n =>
+                ModelCompressEngine.CollectStatistics(model, step, onnx, n, options, ct, request, runner.Session.CalibrationContext(), runner.Session.RememberStatisticsHash);
+            if (runner.Session.TryGetStatistics(model, step, onnx, wanted, alone, request) is { } cached)
+            {
+                return cached;
+            }
+
+            // The union pass keeps nothing in the cache: each candidate stores the part it gets (below), which is what
+            // a rebuild looks up; storing the union too would write its largest parts (Hessians) twice.
             var (union, all) = Union(prefix, index, model, onnx, wanted, request);
-            var statistics = ModelCompressEngine.Statistics(runner, model, step, onnx, all, union, options, ct);
+            var statistics = ModelCompressEngine.CollectStatistics(model, step, onnx, all, options, ct, union, runner.Session.UnstoredCalibrationContext());
             gathered = new Gathered(union, [.. all], statistics);
             _gathered[prefix] = gathered;
-            if (union == request && all.Count == wanted.Count)
-            {
-                return statistics;
-            }
         }
         else
         {

@@ -53,7 +53,7 @@ public sealed class SharedCalibrationTests
         using var p = new TestProject();
         p.AddModel("models/stories.onnx", ModelCompress.Importers.Llama2cImporter.Import(StoriesFixture.CheckpointPath, StoriesFixture.TokenizerPath));
         var text = Fixtures.Require("data/tinyshakespeare/input.txt");
-        string Recipe(string body) => $$"""
+        string Recipe(string body, string min = "0.5") => $$"""
             version: 1
             allow_outside: true
             models:
@@ -66,7 +66,7 @@ public sealed class SharedCalibrationTests
                   samples: 2
                   per_layer: false
                   thresholds:
-                    - { metric: top1_agreement, min: 0.5 }
+                    - { metric: top1_agreement, min: {{min}} }
             """;
 
         // Objective accuracy tries every candidate: three of them calibrate the source model (minmax, percentile
@@ -95,5 +95,21 @@ public sealed class SharedCalibrationTests
         var plain = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("plain")), new ListDiagnosticSink(), CancellationToken.None);
         Assert.True(plain.Succeeded);
         Assert.Equal(File.ReadAllBytes(p.PathOf("out/stories.onnx")), File.ReadAllBytes(p.PathOf("plain/stories.onnx")));
+
+        // Another threshold: the decision is not read back and every trial runs again, but each candidate finds the
+        // statistics it stored (the union passes themselves stored nothing): ONNX Runtime calibrates nothing.
+        p.WriteRecipe(Recipe("    tune:\n      objective: accuracy\n      candidates:\n" + string.Concat(candidates.Select(c => $"        - {c}\n")), "0.45"));
+        var again = ModelCompressEngine.Compress(p.LoadRecipe(), new CompressOptions(p.PathOf("again")) { CacheDirectory = p.PathOf("cache") },
+            new ListDiagnosticSink(), CancellationToken.None);
+        Assert.True(again.Succeeded);
+        Assert.False(again.Report.Models[0].Tuning!.FromCache);
+        Assert.Equal(3, again.Report.Models[0].Tuning!.Trials.Count);
+        var calibrations = again.Report.Timings.Models[0].Cache!.Lookups.Where(l => l.Kind == "calibration").ToList();
+        // One look-up per calibrating step of each trial (1 + 1 + 2) and of the build of the chosen steps: none for a
+        // union (an earlier version stored the unions and looked them up as well).
+        var chosenSteps = again.Report.Models[0].Tuning!.Chosen == 3 ? 2 : 1;
+        Assert.True(calibrations.Count == 4 + chosenSteps, string.Join("\n", calibrations));
+        Assert.All(calibrations, l => Assert.True(l.Hit && (l.SegmentsRun ?? 0) == 0, $"{l.Step} hit={l.Hit} run={l.SegmentsRun}"));
+        Assert.Equal(File.ReadAllBytes(p.PathOf("out/stories.onnx")), File.ReadAllBytes(p.PathOf("again/stories.onnx")));
     }
 }
