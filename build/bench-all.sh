@@ -38,7 +38,7 @@ gemm|Kernels|3|@ gemm --quick|@ gemm --quick --m 1 --kn 768x768 --seconds 0.05
 storyteller|StoryTeller|5|@ storyteller --reps 2|@ storyteller --reps 1 --no-greedy
 tune|Tuning (`tune:`)|3|@ tune --model mnist-8 --verify 200 --calibration 16 --thresholds accuracy:max_drop:0.01 --max-trials 8|@ tune --model mnist-8 --verify 32 --calibration 8 --thresholds accuracy:max_drop:0.05 --max-trials 2
 tune-rec|Tuning (`tune:`), PP-OCRv4 rec|5|@ tune --model ppocrv4-rec --verify 40 --calibration 16 --thresholds top1_agreement:min:0.99 --max-trials 20|@ tune --model ppocrv4-rec --verify 4 --calibration 4 --thresholds top1_agreement:min:0.5 --max-trials 1
-tune-gpt|Tuning (`tune:`), char-gpt|6|@ tune --model char-gpt --verify 32 --calibration 32 --thresholds perplexity:max_increase:0.0006 --max-trials 19 --compare "smoothquant: { alpha: auto }; quantize: { mode: static }"|@ tune --model char-gpt --verify 2 --calibration 2 --thresholds perplexity:max_increase:0.5 --max-trials 1
+tune-gpt|Tuning (`tune:`), char-gpt|9|@ tune --model char-gpt --verify 32 --calibration 32 --thresholds perplexity:max_increase:0.0006 --max-trials 19 --compare "smoothquant: { alpha: auto }; quantize: { mode: static }" --fresh 3|@ tune --model char-gpt --verify 2 --calibration 2 --thresholds perplexity:max_increase:0.5 --max-trials 1
 rerun|Tuning (`tune:`), CLI rerun with nothing changed|2|! build/bench-rerun.sh 5|! build/bench-rerun.sh 1
 external-data|External data (models over 2 GB)|3|@ external-data 2.25|@ external-data 2.05
 noop|No-op build overhead|4|! build/bench-noop.sh 3|! build/bench-noop.sh 1
