@@ -14,6 +14,20 @@ namespace ModelCompress.Tests.Calibration;
 /// </summary>
 public sealed class HessianFoldTests
 {
+    // The fold uses 8-row tiles where AVX-512 gives 32 vector registers and 4-row tiles elsewhere; build/test-kernels.sh
+    // runs these tests a second time with DOTNET_EnableAVX512=0 and this variable set to False, so both are compared.
+    [Fact]
+    public void The_tile_width_is_the_one_the_run_expects()
+    {
+        var field = typeof(HessianFold).GetField("WideTiles", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var wide = (bool)field.GetValue(null)!;
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported, wide);
+        if (Environment.GetEnvironmentVariable("MODELCOMPRESS_EXPECT_WIDE_TILES") is { Length: > 0 } expected)
+        {
+            Assert.Equal(bool.Parse(expected), wide);
+        }
+    }
+
     [Theory]
     [InlineData(5, 19)]
     [InlineData(16, 40)]
