@@ -32,13 +32,12 @@ internal static class HessianFold
     /// <summary>
     /// Adds the rows of <paramref name="values"/> ([rows, k] row-major, float or double) to <paramref name="sum"/>'s
     /// upper triangle (the elements below the diagonal inside its 8×8 diagonal blocks get their mirror's sums: callers
-    /// read the upper triangle only). <paramref name="lowerTriangular"/>: the rows are those of a lower triangular matrix (row r is +0
-    /// beyond column r), so the rows above a column's first are left out of it (their products are ±0).
+    /// read the upper triangle only).
     /// </summary>
     // Optimized at the first call: a build runs these kernels a handful of times on large inputs, too few calls for
     // tiered compilation to replace their unoptimized first code in time (same arithmetic either way).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Add<T>(double[] sum, int k, ReadOnlySpan<T> values, bool lowerTriangular = false)
+    public static void Add<T>(double[] sum, int k, ReadOnlySpan<T> values)
         where T : unmanaged, INumberBase<T>
     {
         var rows = values.Length / k;
@@ -59,41 +58,38 @@ internal static class HessianFold
             }
 
             // The float block cannot enter a lambda; the parallel branch reads it through a copy of its array.
-            var skip = lowerTriangular ? r0 : -1;
             if (k >= ParallelChannels)
             {
                 var copy = block.ToArray();
-                Parallel.For(0, groups, q => FoldColumns(sum, k, copy, n, pack, tiled, q, skip));
+                Parallel.For(0, groups, q => FoldColumns(sum, k, copy, n, pack, tiled, q));
             }
             else
             {
                 for (var q = 0; q < groups; q++)
                 {
-                    FoldColumns(sum, k, block, n, pack, tiled, q, skip);
+                    FoldColumns(sum, k, block, n, pack, tiled, q);
                 }
             }
         }
     }
 
     // Columns of group q: tiles down to the diagonal block; a ragged tail (or a non-finite block) element by element.
-    // Rows of a lower triangular matrix (block starting at row r0 = triangular ≥ 0) above column j0 hold only +0 there.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FoldColumns<T>(double[] sum, int k, ReadOnlySpan<T> block, int n, double[] pack, bool tiled, int q, int triangular)
+    private static void FoldColumns<T>(double[] sum, int k, ReadOnlySpan<T> block, int n, double[] pack, bool tiled, int q)
         where T : unmanaged, INumberBase<T>
     {
         var j0 = q * Panel;
         var j1 = Math.Min(k, j0 + Panel);
-        var first = triangular < 0 ? 0 : Math.Clamp(j0 - triangular, 0, n);
         var full = j1 - j0 == Panel;
         if (tiled && full)
         {
             // The diagonal block too (i0 = j0, j0 + 4): its elements below the diagonal get the products of their
-            // mirror, in the same order; nothing reads the lower triangle (Matrix and the inverse mirror the upper).
+            // mirror, in the same order; nothing reads the lower triangle (Matrix mirrors the upper).
             if (WideTiles)
             {
                 for (var i0 = 0; i0 <= j0; i0 += Panel)
                 {
-                    WideTile(sum, k, pack, n, first, i0, j0);
+                    WideTile(sum, k, pack, n, i0, j0);
                 }
 
                 return;
@@ -101,24 +97,24 @@ internal static class HessianFold
 
             for (var i0 = 0; i0 <= j0 + (Panel / 2); i0 += Panel / 2)
             {
-                Tile(sum, k, pack, n, first, i0, j0);
+                Tile(sum, k, pack, n, i0, j0);
             }
 
             return;
         }
 
-        Elements(sum, k, block, first, n, 0, j1, j0, j1);
+        Elements(sum, k, block, n, 0, j1, j0, j1);
     }
 
     // Rows i0..i0+3 × columns j0..j0+7 (a full panel, i0 ≤ j0 + 4): eight accumulators, one pass over the block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(double[] sum, int k, double[] pack, int n, int first, int i0, int j0)
+    private static void Tile(double[] sum, int k, double[] pack, int n, int i0, int j0)
     {
         ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref var iPanel = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (i0 % Panel) + (first * Panel));
-        ref var jPanel = ref Unsafe.Add(ref p, ((j0 / Panel) * n * Panel) + (first * Panel));
+        ref var iPanel = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (i0 % Panel));
+        ref var jPanel = ref Unsafe.Add(ref p, (j0 / Panel) * n * Panel);
         ref var acc = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sum), (i0 * k) + j0);
-        RegisterTile.Fold(ref acc, (nuint)k, ref iPanel, 1, Panel, ref jPanel, Panel, n - first, 1.0);
+        RegisterTile.Fold(ref acc, (nuint)k, ref iPanel, 1, Panel, ref jPanel, Panel, n, 1.0);
     }
 
     // 8×8 tiles need 19 vector registers: where AVX-512 gives 32, a whole panel of rows per pass halves the loads of
@@ -127,11 +123,11 @@ internal static class HessianFold
 
     // Rows i0..i0+7 × columns j0..j0+7 (full panels, i0 ≤ j0, i0 a multiple of 8): sixteen accumulators, one pass.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WideTile(double[] sum, int k, double[] pack, int n, int first, int i0, int j0)
+    private static void WideTile(double[] sum, int k, double[] pack, int n, int i0, int j0)
     {
         ref var p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref var b = ref Unsafe.Add(ref p, ((i0 / Panel) * n * Panel) + (first * Panel));
-        ref var x = ref Unsafe.Add(ref p, ((j0 / Panel) * n * Panel) + (first * Panel));
+        ref var b = ref Unsafe.Add(ref p, (i0 / Panel) * n * Panel);
+        ref var x = ref Unsafe.Add(ref p, (j0 / Panel) * n * Panel);
         ref var acc = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sum), (i0 * k) + j0);
         var s = (nuint)k;
         var a00 = Vector256.LoadUnsafe(ref acc);
@@ -150,9 +146,8 @@ internal static class HessianFold
         var a61 = Vector256.LoadUnsafe(ref acc, (6 * s) + 4);
         var a70 = Vector256.LoadUnsafe(ref acc, 7 * s);
         var a71 = Vector256.LoadUnsafe(ref acc, (7 * s) + 4);
-        var count = n - first;
         nuint t8 = 0;
-        for (var t = 0; t < count; t++, t8 += Panel)
+        for (var t = 0; t < n; t++, t8 += Panel)
         {
             var x0 = Vector256.LoadUnsafe(ref x, t8);
             var x1 = Vector256.LoadUnsafe(ref x, t8 + 4);
@@ -200,9 +195,9 @@ internal static class HessianFold
         a71.StoreUnsafe(ref acc, (7 * s) + 4);
     }
 
-    // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), rows [first, n), one at a time with the zero skip.
+    // Upper-triangle elements (i, j), i in [i0, i1), j in [max(i, j0), j1), every row of the block, one at a time with the zero skip.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Elements<T>(double[] sum, int k, ReadOnlySpan<T> block, int first, int n, int i0, int i1, int j0, int j1)
+    private static void Elements<T>(double[] sum, int k, ReadOnlySpan<T> block, int n, int i0, int i1, int j0, int j1)
         where T : unmanaged, INumberBase<T>
     {
         for (var i = i0; i < i1; i++)
@@ -210,7 +205,7 @@ internal static class HessianFold
             for (var j = Math.Max(i, j0); j < j1; j++)
             {
                 var acc = sum[(i * k) + j];
-                for (var r = first; r < n; r++)
+                for (var r = 0; r < n; r++)
                 {
                     var xi = double.CreateTruncating(block[(r * k) + i]);
                     if (xi != 0)

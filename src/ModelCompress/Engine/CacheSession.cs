@@ -146,15 +146,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(collect);
-        if (cache is null || model.Calibration is not { } calibration)
-        {
-            return collect(values);
-        }
-
-        var clock = Stopwatch.StartNew();
-        var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request, Files.Sha256);
-        return Lookup(model, step, key, names, collect, clock) ?? CollectAndStore(model.Name, step.Kind, key, names, collect, clock);
+        return cache is null || model.Calibration is null ? collect(values) : Find(model, step, onnx, values, collect, request, collectOnMiss: true)!;
     }
 
     /// <summary>
@@ -167,23 +159,25 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
         OnnxModel onnx,
         IEnumerable<string> values,
         Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
-        LayerStatisticsRequest? request = null)
-    {
-        if (cache is null || model.Calibration is not { } calibration)
-        {
-            return null;
-        }
+        LayerStatisticsRequest? request = null) =>
+        cache is null || model.Calibration is null ? null : Find(model, step, onnx, values, collect, request, collectOnMiss: false);
 
+    /// <summary>
+    /// The statistics under the step's calibration key (parts read when asked for; <paramref name="collect"/> stands in
+    /// for a damaged one); on a miss, collected and stored, or null when <paramref name="collectOnMiss"/> is false.
+    /// </summary>
+    private IReadOnlyDictionary<string, LayerInputStatistics>? Find(
+        ModelRecipe model,
+        StepRecipe step,
+        OnnxModel onnx,
+        IEnumerable<string> values,
+        Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect,
+        LayerStatisticsRequest? request,
+        bool collectOnMiss)
+    {
         var clock = Stopwatch.StartNew();
         var names = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), calibration, names, _keyVersion, request, Files.Sha256);
-        return Lookup(model, step, key, names, collect, clock);
-    }
-
-    /// <summary>The cached statistics under <paramref name="key"/> (parts read when asked for; <paramref name="collect"/> stands in for a damaged one), or null.</summary>
-    private CachedStatistics? Lookup(
-        ModelRecipe model, StepRecipe step, CacheKey key, List<string> names, Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> collect, Stopwatch clock)
-    {
+        var key = CalibrationCacheKey.Compute(_digests.Of(onnx), model.Calibration!, names, _keyVersion, request, Files.Sha256);
         if (cache!.TryGet(key) is { } entry)
         {
             if (StatisticsCodec.TryDecodeIndex(entry.Payload, out var index) && names.All(index.ContainsKey))
@@ -202,7 +196,7 @@ internal sealed class CacheSession(ILayerCache? cache, string engineVersion, IDi
             ReportDamaged(key, "its statistics index does not decode");
         }
 
-        return null;
+        return collectOnMiss ? CollectAndStore(model.Name, step.Kind, key, names, collect, clock) : null;
     }
 
     /// <summary>

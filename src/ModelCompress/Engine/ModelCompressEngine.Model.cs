@@ -138,8 +138,12 @@ public static partial class ModelCompressEngine
     internal static IReadOnlyDictionary<string, LayerInputStatistics> Statistics(
         PassRunner runner, ModelRecipe m, StepRecipe step, OnnxModel onnx, IEnumerable<string> names, LayerStatisticsRequest request,
         CompressOptions options, CancellationToken ct) =>
-        runner.Session.GetOrCollectStatistics(m, step, onnx, names,
-            n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session.CalibrationContext(), runner.Session.RememberStatisticsHash), request);
+        runner.Session.GetOrCollectStatistics(m, step, onnx, names, Collector(runner, m, step, onnx, request, options, ct), request);
+
+    /// <summary>The step's own calibration of <paramref name="onnx"/> for <paramref name="request"/>, through the run's segment cache.</summary>
+    internal static Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> Collector(
+        PassRunner runner, ModelRecipe m, StepRecipe step, OnnxModel onnx, LayerStatisticsRequest request, CompressOptions options, CancellationToken ct) =>
+        n => CollectStatistics(m, step, onnx, n, options, ct, request, runner.Session.CalibrationContext(), runner.Session.RememberStatisticsHash);
 
     /// <summary>Input statistics for a pass that needs calibration; MC3016 when the recipe gives no calibration data.</summary>
     internal static IReadOnlyDictionary<string, LayerInputStatistics> CollectStatistics(

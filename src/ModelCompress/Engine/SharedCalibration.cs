@@ -40,8 +40,7 @@ internal sealed class SharedCalibration(IReadOnlyList<TunePlan> plans, PassRunne
         if (!_gathered.TryGetValue(prefix, out var gathered) || !Covers(gathered, wanted, request))
         {
             // This candidate's own statistics from an earlier build (a rebuild that tunes again): no pass at all.
-            Func<IEnumerable<string>, IReadOnlyDictionary<string, LayerInputStatistics>> alone = n =>
-                ModelCompressEngine.CollectStatistics(model, step, onnx, n, options, ct, request, runner.Session.CalibrationContext(), runner.Session.RememberStatisticsHash);
+            var alone = ModelCompressEngine.Collector(runner, model, step, onnx, request, options, ct);
             if (runner.Session.TryGetStatistics(model, step, onnx, wanted, alone, request) is { } cached)
             {
                 return cached;

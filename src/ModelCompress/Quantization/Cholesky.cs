@@ -4,7 +4,7 @@ using ModelCompress.Calibration;
 namespace ModelCompress.Quantization;
 
 /// <summary>
-/// Dense Cholesky factorization and inverse of a symmetric positive definite matrix, row-major, in double, every sum
+/// Dense Cholesky factorization of a symmetric positive definite matrix and the inverse of its factor, row-major, in double, every sum
 /// taken in a fixed order (deterministic). O(K³); the layers here have K ≤ a few thousand.
 /// </summary>
 internal static class Cholesky
@@ -81,66 +81,6 @@ internal static class Cholesky
         return x;
     }
 
-    /// <summary>(LLᵀ)⁻¹ from the lower factor L in <paramref name="l"/>: X = L⁻¹ by forward substitution row by row, then XᵀX.</summary>
-    public static bool TryInverseFromLower(double[] l, int n, out double[] inverse) => TryInverseFromLower(l, n, out inverse, allowTiles: true);
-
-    /// <summary><see cref="TryInverseFromLower(double[], int, out double[])"/>; <paramref name="allowTiles"/> false solves X = L⁻¹ and sums XᵀX row by row (tests compare the two).</summary>
-    internal static bool TryInverseFromLower(double[] l, int n, out double[] inverse, bool allowTiles)
-    {
-        var x = new double[(long)n * n];
-        if (!(allowTiles && HessianFold.IsFinite<double>(l) && LowerInverseTiles.TrySolve(l, n, x)))
-        {
-            // Row by row: the definition, and the way where the tiles cannot vouch for its bits (non-finite values).
-            Array.Clear(x);
-            ForwardRows(l, n, x);
-        }
-
-        // (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ = XᵀX = Σ_k x_kᵀ x_k over the rows x_k of X (lower triangle accumulated, then mirrored).
-        // Each row a of the result sums its k = a..n−1 terms in increasing k whatever thread runs it (same bits).
-        var sum = new double[(long)n * n];
-        if (allowTiles && HessianFold.IsFinite<double>(x))
-        {
-            // The same sums as row by row, folded as a register-tiled SYRK over X's rows into the upper triangle
-            // (HessianFold: the same products in the same k order; the rows above a column hold only +0 there).
-            HessianFold.Add<double>(sum, n, x, lowerTriangular: true);
-            for (var a = 0; a < n; a++)
-            {
-                for (var b = 0; b < a; b++)
-                {
-                    sum[(a * n) + b] = sum[(b * n) + a];
-                }
-            }
-        }
-        else if (n > ParallelRows)
-        {
-            Parallel.For(0, n, a => InverseRow(x, sum, n, a));
-        }
-        else
-        {
-            for (var a = 0; a < n; a++)
-            {
-                InverseRow(x, sum, n, a);
-            }
-        }
-
-        inverse = sum;
-
-        for (var a = 0; a < n; a++)
-        {
-            for (var b = 0; b < a; b++)
-            {
-                inverse[(b * n) + a] = inverse[(a * n) + b];
-            }
-
-            if (!double.IsFinite(inverse[(a * n) + a]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>
     /// Column j of L from its updated values: L[j, j] = √A[j, j] and L[i, j] = A[i, j] / L[j, j] below; false when the
     /// pivot is not positive and finite.
@@ -203,20 +143,6 @@ internal static class Cholesky
             for (var c = 0; c <= i; c++)
             {
                 row[c] *= inv;
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InverseRow(double[] x, double[] inverse, int n, int a)
-    {
-        var target = inverse.AsSpan(a * n, a + 1);
-        for (var k = a; k < n; k++)
-        {
-            var xka = x[(k * n) + a];
-            if (xka != 0)
-            {
-                DoubleKernels.AddScaled(target, xka, x.AsSpan(k * n, a + 1));
             }
         }
     }

@@ -95,32 +95,17 @@ public sealed class InverseHessianFactor
 
         // The upper factor U of H⁻¹ = UᵀU without forming H⁻¹: with J the order-reversing permutation, the Cholesky
         // factor L of JHJ gives H = (JLJ)(JLJ)ᵀ, JLJ upper triangular, so H⁻¹ = (JL⁻¹J)ᵀ(JL⁻¹J) and, the factor with a
-        // positive diagonal being unique, U = JL⁻¹J: one factorization and one triangular inverse.
-        var reversed = new double[(long)k * k];
-        for (var i = 0; i < k; i++)
-        {
-            for (var j = 0; j < k; j++)
-            {
-                reversed[(i * k) + j] = h[((k - 1 - i) * k) + (k - 1 - j)];
-            }
-        }
-
-        if (!Cholesky.TryLower(reversed, k))
+        // positive diagonal being unique, U = JL⁻¹J: one factorization and one triangular inverse. Row-major, JMJ is M
+        // with its elements in reverse order (element i·k + j goes to k² − 1 − (i·k + j)).
+        Array.Reverse(h);
+        if (!Cholesky.TryLower(h, k))
         {
             reason = $"H + {damping:G3}·I is not positive definite";
             return false;
         }
 
-        var x = Cholesky.LowerInverse(reversed, k);
-        var upper = new double[(long)k * k];
-        for (var i = 0; i < k; i++)
-        {
-            for (var j = i; j < k; j++)
-            {
-                upper[(i * k) + j] = x[((k - 1 - i) * k) + (k - 1 - j)];
-            }
-        }
-
+        var upper = Cholesky.LowerInverse(h, k);
+        Array.Reverse(upper);
         for (var i = 0; i < upper.Length; i++)
         {
             if (!double.IsFinite(upper[i]))

@@ -11,7 +11,7 @@ namespace ModelCompress.Quantization;
 /// row and is bound by memory on GPTQ's 1536-channel factors). The solved rows are also copied into panels of eight
 /// columns (each panel's rows contiguous), so a tile reads X sequentially instead of one row — one page — per term.
 /// <para>
-/// The bits are those of the row-by-row substitution (<c>Cholesky.TryInverseFromLower</c> with tiles off): every
+/// The bits are those of the row-by-row substitution (<c>Cholesky.LowerInverse</c> on a factor the tiles refuse): every
 /// element gets, in increasing k, the product <c>(−L_ik)·X_kc</c> (a multiply, then an add) of each k with
 /// L_ik ≠ 0 and c ≤ k, then one multiply by 1 / L_ii. The tiles add, besides, the products of L_ik = 0 and of
 /// X_kc = +0 above X's diagonal: with finite L and X each is ±0, and adding ±0 leaves a sum that started at +0

@@ -6,9 +6,9 @@ using ModelCompress.Testing;
 namespace ModelCompress.Tests.Quantization;
 
 /// <summary>
-/// The panel Cholesky and the tiled XᵀX of the inverse give the bits of the column-at-a-time / row-by-row ones (GPTQ factors, cache keys and outputs must not move):
+/// The panel Cholesky and the factor's inverse L⁻¹ give the bits of the column-at-a-time / row-by-row ones (GPTQ factors, cache keys and outputs must not move):
 /// on damped Hessians of random rows with dead channels, of MNIST images (many exact zeros, a ragged last panel and
-/// tile), on the second factorization GPTQ runs (of the inverse), and on a matrix that is not positive definite.
+/// tile), on the order-reversed Hessian GPTQ factors, and on a matrix that is not positive definite.
 /// </summary>
 public sealed class CholeskyPanelsTests
 {
@@ -24,23 +24,26 @@ public sealed class CholeskyPanelsTests
         }
 
         var lower = AssertAlike(Damped(x, k), k);
-        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var inverse, allowTiles: true));
-        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var rowByRow, allowTiles: false));
+        var inverse = Cholesky.LowerInverse(lower, k);
+        var rowByRow = LowerInverseTilesTests.PlainInverse(lower, k);
         Assert.Equal(rowByRow.Select(BitConverter.DoubleToInt64Bits), inverse.Select(BitConverter.DoubleToInt64Bits));
     }
 
     [Fact]
-    public void Mnist_hessian_and_its_inverse_factor_to_the_column_by_column_bits()
+    public void Mnist_hessian_its_factor_inverse_and_its_reversed_order_keep_the_plain_bits()
     {
         var (images, _) = Mnist.TestSet(400);
         const int k = Mnist.Side * Mnist.Side;
         var h = Damped(images.SelectMany(img => img.Select(p => p / 255f)).ToArray(), k);
         var lower = AssertAlike(h, k);
 
-        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var inverse, allowTiles: true));
-        Assert.True(Cholesky.TryInverseFromLower(lower, k, out var rowByRow, allowTiles: false));
+        var inverse = Cholesky.LowerInverse(lower, k);
+        var rowByRow = LowerInverseTilesTests.PlainInverse(lower, k);
         Assert.Equal(rowByRow.Select(BitConverter.DoubleToInt64Bits), inverse.Select(BitConverter.DoubleToInt64Bits));
-        AssertAlike(inverse, k);
+
+        // GPTQ factors the Hessian with its order reversed (InverseHessianFactor): the same bits there too.
+        Array.Reverse(h);
+        AssertAlike(h, k);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class LowerInverseTilesTests
     }
 
     // X = L⁻¹ by its definition: row i is (e_i − Σ_{k<i, L_ik ≠ 0} L_ik · X_k) / L_ii, k ascending, multiply then add.
-    private static double[] PlainInverse(double[] l, int n)
+    internal static double[] PlainInverse(double[] l, int n)
     {
         var x = new double[n * n];
         for (var i = 0; i < n; i++)
